@@ -1,0 +1,97 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "./errors.js";
+
+export interface OptionSpec {
+  readonly type: "string" | "boolean";
+  readonly short?: string;
+  readonly value?: string;
+  readonly description: string;
+}
+export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
+
+export type ParsedOptions<S extends OptionSpecs> = {
+  [K in keyof S]?: S[K]["type"] extends "boolean" ? boolean : string;
+};
+
+/** Options every command accepts. */
+export const COMMON_OPTIONS = {
+  json: { type: "boolean", description: "print machine-readable JSON on stdout" },
+  help: { type: "boolean", short: "h", description: "show this help" },
+} as const satisfies OptionSpecs;
+
+/**
+ * node:util parseArgs, with its errors turned into one-line usage errors. Unknown options, missing
+ * values and stray positionals are all rejected: a typo must never silently change a measurement.
+ */
+export function parseOptions<S extends OptionSpecs>(
+  command: string,
+  argv: readonly string[],
+  specs: S,
+): { options: ParsedOptions<S>; positionals: string[] } {
+  const config = Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [name, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]),
+  );
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: true });
+    return { options: values as ParsedOptions<S>, positionals };
+  } catch (err) {
+    throw new UsageError(`${describeParseError(err)} (see 'reftrail ${command} --help')`);
+  }
+}
+
+function describeParseError(err: unknown): string {
+  const { code, message } = err as { code?: string; message?: string };
+  const text = String(message ?? err);
+  const quoted = /'([^']+)'/.exec(text)?.[1];
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown option ${quoted ?? ""}`.trim();
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (/argument missing/.test(text)) return `option ${quoted?.replace(/ <value>$/, "") ?? ""} needs a value`;
+      if (/does not take an argument/.test(text)) return `option ${quoted ?? ""} does not take a value`;
+      if (/ambiguous/.test(text)) {
+        return `value of option ${quoted?.replace(/ <value>$/, "") ?? ""} starts with '-': write it as --option=VALUE`;
+      }
+      return text.split("\n")[0]!;
+    default:
+      return text.split("\n")[0]!;
+  }
+}
+
+/** Renders the help text of a command from its option specs. */
+export function helpText(usage: string, summary: string, specs: OptionSpecs, notes: string[] = []): string {
+  const rows = Object.entries(specs).map(([name, spec]) => {
+    const flag = `${spec.short ? `-${spec.short}, ` : "    "}--${name}${spec.type === "string" ? ` ${spec.value ?? "VALUE"}` : ""}`;
+    return [flag, spec.description] as const;
+  });
+  const width = Math.max(...rows.map(([f]) => f.length));
+  return [
+    `usage: ${usage}`,
+    "",
+    summary,
+    "",
+    "options:",
+    ...rows.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`),
+    ...(notes.length ? ["", ...notes] : []),
+    "",
+  ].join("\n");
+}
+
+/** Integers as Python's int(x, 0) reads them: decimal, 0x hex, 0o octal, 0b binary. */
+export function parseInteger(option: string, text: string, max: bigint): bigint {
+  const m = /^(?:0[xX]_?([0-9a-fA-F](?:_?[0-9a-fA-F])*)|0[oO]_?([0-7](?:_?[0-7])*)|0[bB]_?([01](?:_?[01])*)|([1-9](?:_?[0-9])*|0+))$/.exec(text.trim());
+  if (!m) throw new UsageError(`invalid integer '${text}' (decimal, or 0x/0o/0b prefixed)`, option);
+  const digits = (m[1] ?? m[2] ?? m[3] ?? m[4])!.replaceAll("_", "");
+  const prefix = m[1] !== undefined ? "0x" : m[2] !== undefined ? "0o" : m[3] !== undefined ? "0b" : "";
+  const value = BigInt(prefix + digits);
+  if (value > max) throw new UsageError(`${text} is out of range (at most 0x${max.toString(16)})`, option);
+  return value;
+}
+
+export function parseSmallInteger(option: string, text: string, max: number): number {
+  return Number(parseInteger(option, text, BigInt(max)));
+}
+
+export function splitList(text: string): string[] {
+  return text.split(",").map((s) => s.trim());
+}

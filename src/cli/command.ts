@@ -1,0 +1,19 @@
+/** A `reftrail <stage> <verb>` command, loaded only when invoked so start-up stays small. */
+export interface Command {
+  /** Returns the process exit code. */
+  run(argv: readonly string[]): Promise<number>;
+}
+
+export interface CommandEntry {
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEntry>>>> = {
+  measure: {
+    "launch-digest": {
+      summary: "SEV-SNP / SEV-ES / SEV launch digest of a firmware (sev-snp-measure compatible flags)",
+      load: async () => (await import("./commands/measure-launch-digest.js")).command,
+    },
+  },
+};

@@ -1,0 +1,34 @@
+import { ReftrailError } from "../util/errors.js";
+
+export type MeasureErrorCode =
+  | "FIRMWARE_TOO_SMALL"
+  | "FIRMWARE_NOT_PAGE_ALIGNED"
+  | "FOOTER_TABLE_SIZE"
+  | "FOOTER_ENTRY_SIZE"
+  | "FOOTER_ENTRY_DUPLICATE"
+  | "FOOTER_ENTRY_PAYLOAD"
+  | "SEV_METADATA_OFFSET"
+  | "SEV_METADATA_SIGNATURE"
+  | "SEV_METADATA_VERSION"
+  | "SEV_METADATA_SIZE"
+  | "SEV_METADATA_SECTION"
+  | "NO_RESET_BLOCK"
+  | "AP_RESET_EIP_ZERO"
+  | "NO_KERNEL_HASHES_SECTION"
+  | "HASH_TABLE_UNSUPPORTED"
+  | "HASH_TABLE_PLACEMENT"
+  | "NO_SVSM_INFO"
+  | "SVSM_PLACEMENT"
+  | "UNSUPPORTED_VMM"
+  | "VCPU_SIGNATURE_REQUIRED"
+  | "VCPU_COUNT"
+  | "FIRMWARE_HASH_LENGTH";
+
+/** A firmware image or launch configuration that cannot produce a launch digest. */
+export class MeasureError extends ReftrailError {
+  declare readonly code: MeasureErrorCode;
+
+  constructor(code: MeasureErrorCode, message: string, subject?: string) {
+    super(code, message, subject);
+  }
+}

@@ -1,0 +1,59 @@
+import { incrementalDigest } from "../../util/digest.js";
+import type { DigestsByVcpus, LaunchConfiguration } from "../config.js";
+import { MeasureError } from "../errors.js";
+import { supportsKernelHashesTable, type FirmwareImage } from "../firmware/ovmf.js";
+import { sevHashesTable, type KernelHashes } from "../sev-hashes.js";
+import { VMM_PROFILES, type VmsaConventions } from "../vmm.js";
+import { forEachVcpu, noResetBlock, resetVmsaPages } from "../vmsa-pages.js";
+
+/** Rejects what an SEV or SEV-ES launch could not measure, before any kernel is hashed. */
+export function checkSevLaunch(firmware: FirmwareImage, withKernel: boolean, encryptedState: boolean): void {
+  if (withKernel && !supportsKernelHashesTable(firmware)) {
+    throw new MeasureError(
+      "HASH_TABLE_UNSUPPORTED",
+      "a kernel was given but the OVMF does not support kernel/initrd/cmdline measurement (no SEV_HASH_TABLE_RV address)",
+    );
+  }
+  if (encryptedState && firmware.sevEsResetEip === undefined) throw noResetBlock();
+}
+
+function firmwareAndTable(firmware: FirmwareImage, kernelHashes: KernelHashes | undefined) {
+  const h = incrementalDigest("sha256").update(firmware.bytes);
+  if (kernelHashes) h.update(sevHashesTable(kernelHashes));
+  return h;
+}
+
+/** SEV: SHA-256 over the firmware and, with a kernel, the kernel-hashes table. */
+export function sevLaunchDigest(firmware: FirmwareImage, kernelHashes?: KernelHashes): Uint8Array {
+  checkSevLaunch(firmware, kernelHashes !== undefined, false);
+  return firmwareAndTable(firmware, kernelHashes).digest();
+}
+
+/** SEV-ES: SHA-256 over firmware, kernel-hashes table and one VMSA per vCPU (SEV_FEATURES 0). */
+export function sevesLaunchDigests(
+  firmware: FirmwareImage,
+  configurations: readonly LaunchConfiguration[],
+  vcpuCounts: readonly number[],
+  kernelHashes?: KernelHashes,
+  conventions: VmsaConventions = {},
+): DigestsByVcpus[] {
+  checkSevLaunch(firmware, kernelHashes !== undefined, true);
+  const prefix = firmwareAndTable(firmware, kernelHashes);
+  const cache = new Map<string, DigestsByVcpus>();
+  return configurations.map((config) => {
+    const signature = VMM_PROFILES[config.vmm].usesVcpuSignature ? config.vcpuSignature : undefined;
+    const key = `${config.vmm}/${signature}`;
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const h = prefix.copy();
+    const digests = new Map<number, Uint8Array>();
+    forEachVcpu(
+      resetVmsaPages(firmware, config, 0n, conventions),
+      vcpuCounts,
+      (page) => h.update(page),
+      (count) => digests.set(count, h.copy().digest()),
+    );
+    cache.set(key, digests);
+    return digests;
+  });
+}

@@ -1,0 +1,81 @@
+import { sha384 } from "../../util/digest.js";
+import type { DigestsByVcpus, LaunchConfiguration, LaunchConventions } from "../config.js";
+import type { FirmwareImage } from "../firmware/ovmf.js";
+import type { KernelHashes } from "../sev-hashes.js";
+import { VMM_PROFILES, type VmmType } from "../vmm.js";
+import { forEachVcpu, noResetBlock, resetVmsaPages, type VmsaPages } from "../vmsa-pages.js";
+import { checkSnpMetadata, metadataPages } from "./metadata-pages.js";
+import { DEFAULT_VMSA_GPA, LaunchDigestChain, PageType } from "./page-info.js";
+
+/** SNP: the launch digest after the firmware's own pages (sev-snp-measure's "OVMF hash"). */
+export function snpFirmwareDigest(firmware: FirmwareImage): Uint8Array {
+  return LaunchDigestChain.start().normalPages(firmware.gpa, firmware.bytes).digest;
+}
+
+/** Extends `chain` with one VMSA page per vCPU, recording the digest after each requested count. */
+export function snpVmsaDigests(
+  chain: LaunchDigestChain,
+  pages: VmsaPages,
+  counts: readonly number[],
+  vmsaGpa: number = DEFAULT_VMSA_GPA,
+): DigestsByVcpus {
+  const contents = { bsp: sha384(pages.bsp), ap: pages.ap && sha384(pages.ap) };
+  const result = new Map<number, Uint8Array>();
+  let current = chain;
+  forEachVcpu(
+    pages,
+    counts,
+    (_page, index) => (current = current.page(PageType.VMSA, vmsaGpa, index === 0 ? contents.bsp : contents.ap!)),
+    (count) => result.set(count, current.digest),
+  );
+  return result;
+}
+
+export interface SnpLaunchInputs {
+  readonly firmware: FirmwareImage;
+  /** Precomputed firmware digest: the image is then only read for its tables, not hashed. */
+  readonly firmwareDigest?: Uint8Array | undefined;
+  readonly kernelHashes?: KernelHashes | undefined;
+  readonly conventions?: LaunchConventions | undefined;
+}
+
+/** Rejects what an SNP launch could not measure, before any page (or kernel) is hashed. */
+export function checkSnpLaunch(inputs: Omit<SnpLaunchInputs, "kernelHashes">, withKernel: boolean): void {
+  checkSnpMetadata(inputs.firmware, withKernel);
+  if (inputs.firmware.sevEsResetEip === undefined) throw noResetBlock();
+  if (inputs.firmwareDigest !== undefined) LaunchDigestChain.start(inputs.firmwareDigest);
+}
+
+/**
+ * SEV-SNP launch digests for several configurations and vCPU counts. Work is shared: the firmware
+ * pages are hashed once, the metadata pages once per VMM, and configurations whose VMSAs are
+ * identical (ec2 and gce ignore the vCPU type) are computed once.
+ */
+export function snpLaunchDigests(
+  inputs: SnpLaunchInputs,
+  configurations: readonly LaunchConfiguration[],
+  vcpuCounts: readonly number[],
+): DigestsByVcpus[] {
+  const { firmware, kernelHashes } = inputs;
+  const conventions = inputs.conventions ?? {};
+  checkSnpLaunch(inputs, kernelHashes !== undefined);
+  const firmwareChain = LaunchDigestChain.start(inputs.firmwareDigest ?? snpFirmwareDigest(firmware));
+  const byVmm = new Map<VmmType, LaunchDigestChain>();
+  const byVmsa = new Map<string, DigestsByVcpus>();
+  return configurations.map((config) => {
+    const vmm = VMM_PROFILES[config.vmm];
+    const signature = vmm.usesVcpuSignature ? config.vcpuSignature : undefined;
+    const key = `${config.vmm}/${signature}/${config.guestFeatures}`;
+    const cached = byVmsa.get(key);
+    if (cached) return cached;
+    let base = byVmm.get(config.vmm);
+    if (base === undefined) {
+      base = metadataPages(firmwareChain, firmware, vmm, kernelHashes);
+      byVmm.set(config.vmm, base);
+    }
+    const pages = resetVmsaPages(firmware, config, config.guestFeatures, conventions);
+    const digests = snpVmsaDigests(base, pages, vcpuCounts, conventions.vmsaGpa);
+    byVmsa.set(key, digests);
+    return digests;
+  });
+}

@@ -1,0 +1,86 @@
+import { MeasureError } from "../errors.js";
+import { PAGE_SIZE, type FirmwareImage } from "../firmware/ovmf.js";
+import { SevSectionType, sectionTypeName, type SevMetadataSection } from "../firmware/sev-metadata.js";
+import { sevHashesPage, type KernelHashes } from "../sev-hashes.js";
+import type { VmmProfile } from "../vmm.js";
+import { PageType, type LaunchDigestChain } from "./page-info.js";
+
+const PAGE_MASK = PAGE_SIZE - 1;
+
+/**
+ * Rejects, before any hashing, a firmware that an SNP launch of it could not measure: unknown or
+ * misaligned metadata sections, a kernel without a kernel-hashes section or table address.
+ */
+export function checkSnpMetadata(image: FirmwareImage, withKernel: boolean): void {
+  const sections = image.sevMetadata ?? [];
+  for (const section of sections) {
+    const name = sectionTypeName(section.type);
+    if (name === undefined) {
+      throw new MeasureError("SEV_METADATA_SECTION", `SEV metadata section at gpa 0x${section.gpa.toString(16)} has unknown type 0x${section.type.toString(16)}`);
+    }
+    const sizeMeasured = section.type !== SevSectionType.SNP_SECRETS && section.type !== SevSectionType.CPUID;
+    if ((section.gpa & PAGE_MASK) !== 0 || (sizeMeasured && (section.size & PAGE_MASK) !== 0)) {
+      throw new MeasureError(
+        "SEV_METADATA_SECTION",
+        `SEV metadata section ${name} (gpa 0x${section.gpa.toString(16)}, size 0x${section.size.toString(16)}) is not page-aligned`,
+      );
+    }
+  }
+  if (!withKernel) return;
+  const hashesSection = sections.find((s) => s.type === SevSectionType.SNP_KERNEL_HASHES);
+  if (hashesSection === undefined) {
+    throw new MeasureError("NO_KERNEL_HASHES_SECTION", "a kernel was given but the OVMF metadata has no SNP_KERNEL_HASHES section");
+  }
+  if (hashesSection.size !== PAGE_SIZE) {
+    throw new MeasureError("HASH_TABLE_PLACEMENT", `the SNP_KERNEL_HASHES section has size 0x${hashesSection.size.toString(16)}, expected one page (0x1000)`);
+  }
+  if (image.sevHashTable === undefined || image.sevHashTable.gpa === 0) {
+    throw new MeasureError("HASH_TABLE_PLACEMENT", "the OVMF has an SNP_KERNEL_HASHES section but no SEV_HASH_TABLE_RV address for the table");
+  }
+  // Validates the offset inside the page (a table crossing the page end is an error).
+  sevHashesPage({ kernel: new Uint8Array(32), initrd: new Uint8Array(32), cmdline: new Uint8Array(32) }, image.sevHashTable.gpa & PAGE_MASK);
+}
+
+function sectionPages(
+  chain: LaunchDigestChain,
+  section: SevMetadataSection,
+  image: FirmwareImage,
+  vmm: VmmProfile,
+  kernelHashes: KernelHashes | undefined,
+): LaunchDigestChain {
+  switch (section.type) {
+    case SevSectionType.SNP_SEC_MEM:
+      return chain.emptyPages(vmm.secMemPageType, section.gpa, section.size);
+    case SevSectionType.SNP_SECRETS:
+      // One page whatever the declared size, as every hypervisor and sev-snp-measure do.
+      return chain.page(PageType.SECRETS, section.gpa);
+    case SevSectionType.CPUID:
+      return vmm.cpuidPagesLast ? chain : chain.page(PageType.CPUID, section.gpa);
+    case SevSectionType.SVSM_CAA:
+      return chain.emptyPages(PageType.ZERO, section.gpa, section.size);
+    case SevSectionType.SNP_KERNEL_HASHES:
+      if (kernelHashes === undefined) return chain.emptyPages(PageType.ZERO, section.gpa, section.size);
+      return chain.normalPages(section.gpa, sevHashesPage(kernelHashes, (image.sevHashTable?.gpa ?? 0) & PAGE_MASK));
+    default:
+      throw new MeasureError("SEV_METADATA_SECTION", `SEV metadata section type 0x${section.type.toString(16)} is unknown`);
+  }
+}
+
+/** Folds the pages the VMM adds for the firmware's SEV metadata sections, in table order. */
+export function metadataPages(
+  chain: LaunchDigestChain,
+  image: FirmwareImage,
+  vmm: VmmProfile,
+  kernelHashes: KernelHashes | undefined,
+): LaunchDigestChain {
+  checkSnpMetadata(image, kernelHashes !== undefined);
+  const sections = image.sevMetadata ?? [];
+  let next = chain;
+  for (const section of sections) next = sectionPages(next, section, image, vmm, kernelHashes);
+  if (vmm.cpuidPagesLast) {
+    for (const section of sections) {
+      if (section.type === SevSectionType.CPUID) next = next.page(PageType.CPUID, section.gpa);
+    }
+  }
+  return next;
+}

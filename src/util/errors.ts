@@ -1,0 +1,31 @@
+/**
+ * Every failure reftrail reports on purpose is a ReftrailError: a stable machine code, a one-line
+ * message, and the input it concerns (file path or option) so the CLI can name it.
+ */
+export class ReftrailError extends Error {
+  readonly code: string;
+  subject: string | undefined;
+
+  constructor(code: string, message: string, subject?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.subject = subject;
+  }
+
+  /** Attributes the failure to an input (a path or an option) unless a closer one is already named. */
+  about(subject: string): this {
+    this.subject ??= subject;
+    return this;
+  }
+}
+
+/** Runs `fn`, attributing any ReftrailError it throws to `subject`. */
+export function attributed<T>(subject: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ReftrailError) throw err.about(subject);
+    throw err;
+  }
+}
