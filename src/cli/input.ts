@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { InputError } from "./errors.js";
 
 function describe(err: unknown): { code: string; message: string } {
@@ -35,6 +35,21 @@ export function inputFileSize(option: string, path: string): number {
     const st = statSync(path);
     if (st.isDirectory()) throw Object.assign(new Error("directory"), { code: "EISDIR" });
     return st.size;
+  } catch (err) {
+    const { code, message } = describe(err);
+    throw new InputError(code, message, fileSubject(option, path));
+  }
+}
+
+/** Fails now, naming the option, if `path` is not a readable regular file (before any long work). */
+export function checkInputFile(option: string, path: string): void {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      if (fstatSync(fd).isDirectory()) throw Object.assign(new Error("directory"), { code: "EISDIR" });
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     const { code, message } = describe(err);
     throw new InputError(code, message, fileSubject(option, path));

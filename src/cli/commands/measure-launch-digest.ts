@@ -4,7 +4,7 @@ import { ExitCode, UsageError } from "../errors.js";
 import { emit, json, warn } from "../output.js";
 import { executeLaunchDigest } from "../launch-digest/execute.js";
 import { LAUNCH_DIGEST_NOTES, LAUNCH_DIGEST_OPTIONS } from "../launch-digest/options.js";
-import { launchDigestReport, launchDigestText } from "../launch-digest/report.js";
+import { describeDigestCount, launchDigestReport, launchDigestText } from "../launch-digest/report.js";
 import { launchDigestRequest } from "../launch-digest/request.js";
 
 const NAME = "measure launch-digest";
@@ -23,6 +23,7 @@ export const command: Command = {
     const outcome = await executeLaunchDigest(request);
     if (!options.json) for (const w of outcome.warnings) warn(w);
     emit(options.json ? json(launchDigestReport(outcome)) : launchDigestText(outcome, options.verbose ?? false), options.out);
+    if (options.out !== undefined) process.stderr.write(`reftrail: wrote ${describeDigestCount(outcome)} to ${options.out}\n`);
     return ExitCode.OK;
   },
 };

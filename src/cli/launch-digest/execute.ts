@@ -7,7 +7,7 @@ import { checkLaunch, measureLaunch, type LaunchDigests, type LaunchInputs } fro
 import { cmdlineBytes, EMPTY_SHA256, type KernelHashes } from "../../measure/sev-hashes.js";
 import { placeSvsm, svsmVmsaPage } from "../../measure/snp/svsm.js";
 import { resetVmsaPages } from "../../measure/vmsa-pages.js";
-import { describeFileError, fileSubject, inputFileSize, readInputFile } from "../input.js";
+import { checkInputFile, describeFileError, fileSubject, inputFileSize, readInputFile } from "../input.js";
 import { InputError } from "../errors.js";
 import type { LaunchDigestRequest } from "./request.js";
 
@@ -51,6 +51,15 @@ function loadImage(option: string, path: string, place: (bytes: Uint8Array) => F
  */
 export async function executeLaunchDigest(request: LaunchDigestRequest): Promise<LaunchDigestOutcome> {
   const ovmfOption = "--ovmf";
+  checkInputFile(ovmfOption, request.ovmfPath);
+  if (request.kernel) {
+    checkInputFile("--kernel", request.kernel.path);
+    if (request.kernel.initrdPath !== undefined) checkInputFile("--initrd", request.kernel.initrdPath);
+  }
+  if (request.svsm) {
+    checkInputFile("--svsm", request.svsm.path);
+    if (request.svsm.varsFile !== undefined) checkInputFile("--vars-file", request.svsm.varsFile);
+  }
   const ovmf = loadImage(ovmfOption, request.ovmfPath, (b) => parseFirmware(b));
   let svsm: { image: FirmwareImage; record: InputFileRecord; varsSize: number } | undefined;
   if (request.svsm) {

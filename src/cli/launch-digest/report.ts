@@ -64,12 +64,12 @@ export function launchDigestReport(outcome: LaunchDigestOutcome): LaunchDigestRe
     warnings: [...outcome.warnings],
   };
   if (!digests.perVcpu) {
-    return { ...common, mode: request.mode as "sev" | "snp:ovmf-hash", digest: encoder(outcome)(digests.digest) };
+    return { mode: request.mode as "sev" | "snp:ovmf-hash", ...common, digest: encoder(outcome)(digests.digest) };
   }
   const mode = request.mode as "snp" | "seves" | "snp:svsm";
   const records = request.configurations.map((c, i) => configurationRecord(outcome, c, digests.digests[i]!));
-  if (records.length === 1) return { ...common, mode, ...records[0]! };
-  return { ...common, mode, configurations: records };
+  if (records.length === 1) return { mode, ...common, ...records[0]! };
+  return { mode, ...common, configurations: records };
 }
 
 /** Human output: the bare digest when there is exactly one (as sev-snp-measure prints), else a table. */
@@ -90,4 +90,11 @@ export function launchDigestText(outcome: LaunchDigestOutcome, verbose: boolean)
     }
   });
   return formatTable(["VMM", "vCPU type", "signature", "features", "vCPUs", `${request.mode} launch digest`], rows);
+}
+
+export function describeDigestCount(outcome: LaunchDigestOutcome): string {
+  const { digests } = outcome;
+  if (!digests.perVcpu) return "1 launch digest";
+  const count = digests.digests.reduce((n, m) => n + m.size, 0);
+  return `${count} launch digest${count === 1 ? "" : "s"} (${digests.digests.length} configuration${digests.digests.length === 1 ? "" : "s"})`;
 }

@@ -1,5 +1,5 @@
 import { MeasureError } from "../errors.js";
-import { PAGE_SIZE, type FirmwareImage } from "../firmware/ovmf.js";
+import { FOUR_GIB, PAGE_SIZE, type FirmwareImage } from "../firmware/ovmf.js";
 import { SevSectionType, sectionTypeName, type SevMetadataSection } from "../firmware/sev-metadata.js";
 import { sevHashesPage, type KernelHashes } from "../sev-hashes.js";
 import type { VmmProfile } from "../vmm.js";
@@ -26,6 +26,7 @@ export function checkSnpMetadata(image: FirmwareImage, withKernel: boolean): voi
       );
     }
   }
+  checkDisjoint(image, sections);
   if (!withKernel) return;
   const hashesSection = sections.find((s) => s.type === SevSectionType.SNP_KERNEL_HASHES);
   if (hashesSection === undefined) {
@@ -39,6 +40,34 @@ export function checkSnpMetadata(image: FirmwareImage, withKernel: boolean): voi
   }
   // Validates the offset inside the page (a table crossing the page end is an error).
   sevHashesPage({ kernel: new Uint8Array(32), initrd: new Uint8Array(32), cmdline: new Uint8Array(32) }, image.sevHashTable.gpa & PAGE_MASK);
+}
+
+/** Guest memory a section occupies: SECRETS and CPUID are one page whatever their declared size. */
+function sectionRange(section: SevMetadataSection): [number, number] {
+  const single = section.type === SevSectionType.SNP_SECRETS || section.type === SevSectionType.CPUID;
+  return [section.gpa, section.gpa + (single ? PAGE_SIZE : section.size)];
+}
+
+/**
+ * The hypervisor can pre-validate a guest page only once, so sections overlapping each other or the
+ * firmware image describe no launchable guest; they also bound the work a crafted image can cause.
+ */
+function checkDisjoint(image: FirmwareImage, sections: readonly SevMetadataSection[]): void {
+  const ranges = sections
+    .map((s) => ({ range: sectionRange(s), what: `section ${sectionTypeName(s.type)} at 0x${s.gpa.toString(16)}` }))
+    .filter(({ range: [start, end] }) => end > start);
+  ranges.push({ range: [image.gpa, image.gpa + image.bytes.byteLength], what: "the firmware image" });
+  ranges.sort((a, b) => a.range[0] - b.range[0]);
+  for (let i = 0; i < ranges.length; i++) {
+    const current = ranges[i]!;
+    if (current.range[1] > FOUR_GIB) {
+      throw new MeasureError("SEV_METADATA_SECTION", `SEV metadata ${current.what} extends beyond 4 GiB`);
+    }
+    const next = ranges[i + 1];
+    if (next && next.range[0] < current.range[1]) {
+      throw new MeasureError("SEV_METADATA_SECTION", `SEV metadata ${next.what} overlaps ${current.what}`);
+    }
+  }
 }
 
 function sectionPages(

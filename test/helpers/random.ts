@@ -1,0 +1,15 @@
+/** A small seeded PRNG (mulberry32) so fuzz cases are reproducible from the seed in the test name. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomBytes(next: () => number, length: number): Uint8Array {
+  return Uint8Array.from({ length }, () => Math.floor(next() * 256));
+}
