@@ -19,6 +19,7 @@ export type MeasureErrorCode =
   | "HASH_TABLE_PLACEMENT"
   | "NO_SVSM_INFO"
   | "SVSM_PLACEMENT"
+  | "SVSM_LAUNCH"
   | "UNSUPPORTED_VMM"
   | "VCPU_SIGNATURE_REQUIRED"
   | "VCPU_COUNT"

@@ -34,7 +34,18 @@ export function resetVmsaPages(
   return { bsp: page(BSP_RESET_EIP), ap: firmware.sevEsResetEip === 0 ? undefined : page(firmware.sevEsResetEip) };
 }
 
-export function checkVcpuCounts(counts: readonly number[], pages: VmsaPages): void {
+/** What `resetVmsaPages` and `forEachVcpu` would reject, checked before any hashing. */
+export function checkVmsaLaunch(firmware: FirmwareImage, configurations: readonly LaunchConfiguration[], counts: readonly number[]): void {
+  if (firmware.sevEsResetEip === undefined) throw noResetBlock();
+  for (const config of configurations) {
+    if (VMM_PROFILES[config.vmm].usesVcpuSignature && config.vcpuSignature === undefined) {
+      throw new MeasureError("VCPU_SIGNATURE_REQUIRED", `VMM ${config.vmm} needs a vCPU type, signature or family/model/stepping`);
+    }
+  }
+  checkVcpuCounts(counts, { ap: firmware.sevEsResetEip === 0 ? undefined : new Uint8Array(0) });
+}
+
+export function checkVcpuCounts(counts: readonly number[], pages: Pick<VmsaPages, "ap">): void {
   for (const n of counts) {
     if (!Number.isSafeInteger(n) || n < 0) throw new MeasureError("VCPU_COUNT", `vCPU count ${n} is not a non-negative integer`);
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -135,6 +136,53 @@ describe("further bad input", () => {
   for (const [name, extra, mentions] of cases) {
     it(name, () => expectRejected(runCli([...base, ...extra], { cwd: FIXTURES }), ...mentions));
   }
+
+  it("flags a mode ignores are still validated (snp:ovmf-hash --vcpus abc)", () => {
+    expectRejected(runCli(["measure", "launch-digest", "--mode", "snp:ovmf-hash", "--ovmf", "firmware/OVMF.fd", "--vcpus", "abc"], { cwd: FIXTURES }), "--vcpus", "abc");
+  });
+
+  it("a device that never ends (/dev/zero) is refused at once, not read", () => {
+    expectRejected(snp("/dev/zero"), "/dev/zero", "not a regular file");
+  });
+
+  it("a named pipe is refused without blocking on it", () => {
+    const fifo = join(dir, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    expectRejected(snp(fifo), "fifo", "not a regular file");
+    expectRejected(runCli(["measure", "launch-digest", "--mode", "sev", "--ovmf", fixturePath("firmware/ovmf_AmdSev_suffix.bin"), "--kernel", fifo]), "--kernel", "not a regular file");
+  });
+
+  it("an --out file in a missing directory names --out, after no other output", () => {
+    const result = runCli([...base, "--vcpus", "0", "--vmm-type", "gce", "--out", join(dir, "missing", "x.json")], { cwd: FIXTURES });
+    expectRejected(result, "--out", "directory does not exist");
+  });
+
+  describe("kernel-hashes table placement (QEMU refuses these)", () => {
+    const amd = readFileSync(fixturePath("firmware/ovmf_AmdSev_suffix.bin"));
+    // SEV_HASH_TABLE_RV 7255371f-3a3b-4b04-927b-1da6efa8d454: payload "u32 gpa, u32 size" precedes "u16 size ‖ GUID".
+    const rvGuid = Buffer.from(amd).lastIndexOf(Buffer.from("1f3755723b3a044b927b1da6efa8d454", "hex"));
+    const patched = (gpa: number, size: number) => {
+      const b = Buffer.from(amd);
+      b.writeUInt32LE(gpa, rvGuid - 2 - 8);
+      b.writeUInt32LE(size, rvGuid - 2 - 4);
+      return b;
+    };
+    const withKernel = (file: string) =>
+      runCli(["measure", "launch-digest", "--mode", "snp", "--ovmf", file, "--vcpus", "1", "--vcpu-type", "EPYC", "--kernel", "/dev/null"]);
+    it("the fixture's table sits at 0x810c00 with 0x400 bytes", () => {
+      expect(Buffer.from(amd).readUInt32LE(rvGuid - 10)).toBe(0x810c00);
+      expect(withKernel(write("amd-ok.bin", patched(0x810c00, 0x400))).status).toBe(0);
+    });
+    it("a table outside the SNP_KERNEL_HASHES page", () => {
+      expectRejected(withKernel(write("amd-outside.bin", patched(0x811c00, 0x400))), "amd-outside.bin", "does not fit");
+    });
+    it("a table crossing the end of its page", () => {
+      expectRejected(withKernel(write("amd-cross.bin", patched(0x810fc0, 0x400))), "amd-cross.bin", "does not fit");
+    });
+    it("a reserved area smaller than the table", () => {
+      expectRejected(withKernel(write("amd-small.bin", patched(0x810c00, 100))), "amd-small.bin", "reserves 100 bytes");
+    });
+  });
 
   it("with --json the error is also a JSON object on stdout", () => {
     const result = runCli([...base, "--vcpus", "1", "--vcpu-type", "EPYC-v5", "--json"], { cwd: FIXTURES });

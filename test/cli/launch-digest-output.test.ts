@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -5,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LaunchDigestReport } from "../../src/schema/launch-digest-report.js";
 import { runCli } from "../helpers/cli.js";
-import { FIXTURES, fixturePath } from "../helpers/fixtures.js";
+import { FIXTURES, ROOT, fixturePath } from "../helpers/fixtures.js";
 
 const base = ["measure", "launch-digest", "--mode", "snp", "--ovmf", "firmware/OVMF.fd"];
 const run = (...args: string[]) => runCli([...base, ...args], { cwd: FIXTURES });
@@ -32,6 +33,25 @@ describe("measure launch-digest output", () => {
     expect(lines[0]).toMatch(/^VMM\s+vCPU type\s+signature\s+features\s+vCPUs\s+snp launch digest$/);
     expect(lines).toHaveLength(1 + 4);
     expect(lines[4]).toMatch(/^QEMU\s+EPYC-Milan\s+0xa00f11\s+0x1\s+2\s+a175292a/);
+  });
+
+  it("snp:ovmf-hash prints hex whatever --output-format says, as the peer does (it feeds --snp-ovmf-hash)", () => {
+    const result = runCli(["measure", "launch-digest", "--mode", "snp:ovmf-hash", "--ovmf", "firmware/OVMF.fd", "--output-format", "base64"], { cwd: FIXTURES });
+    expect(result.stdout).toBe("ba2c811512ef868474f239a21f7d7057d65a20de87a003c4f116e4fb1573183bfbcd75c3e99b2f558575a5d0094f73c6\n");
+  });
+
+  it("a reader closing the pipe early ends the command quietly", () => {
+    const cmd = `"${process.execPath}" "${join(ROOT, "dist/cli/main.js")}" measure launch-digest --mode snp --ovmf firmware/OVMF.fd --vcpus 1-512 --vcpu-type all | head -c 10`;
+    const result = spawnSync("sh", ["-c", cmd], { cwd: FIXTURES, encoding: "utf8" });
+    expect(result.stdout).toBe("VMM   vCPU");
+    expect(result.stderr).toBe("");
+  });
+
+  it("snp:svsm honours --vmsa-gpa", () => {
+    const svsm = ["measure", "launch-digest", "--mode", "snp:svsm", "--ovmf", "firmware/svsm_ovmf.fd", "--svsm", "firmware/svsm.bin", "--vars-size", "540672", "--vcpus", "4", "--vcpu-type", "EPYC-v4"];
+    // upstream-test-vectors.tsv: 4 vCPUs = 27d154c2...
+    expect(runCli(svsm, { cwd: FIXTURES }).stdout.trim()).toMatch(/^27d154c27b7b359c/);
+    expect(runCli([...svsm, "--vmsa-gpa", "gce-genoa"], { cwd: FIXTURES }).stdout.trim()).not.toMatch(/^27d154c27b7b359c/);
   });
 
   it("-v names the mode as sev-snp-measure does", () => {
@@ -96,9 +116,7 @@ describe("reftrail top level", () => {
 });
 
 describe("npx reftrail", () => {
-  it("runs the compiled CLI from the project directory", async () => {
-    const { spawnSync } = await import("node:child_process");
-    const { ROOT } = await import("../helpers/fixtures.js");
+  it("runs the compiled CLI from the project directory", () => {
     // As a user's shell runs it: without the npm_* variables of the enclosing `npm test`.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith("npm_")));
     const result = spawnSync("npx", ["--no", "--", "reftrail", "--version"], { cwd: ROOT, encoding: "utf8", env });

@@ -21,8 +21,8 @@ export const command: Command = {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
     const request = launchDigestRequest(options);
     const outcome = await executeLaunchDigest(request);
-    if (!options.json) for (const w of outcome.warnings) warn(w);
     emit(options.json ? json(launchDigestReport(outcome)) : launchDigestText(outcome, options.verbose ?? false), options.out);
+    if (!options.json) for (const w of outcome.warnings) warn(w);
     if (options.out !== undefined) process.stderr.write(`reftrail: wrote ${describeDigestCount(outcome)} to ${options.out}\n`);
     return ExitCode.OK;
   },

@@ -39,8 +39,11 @@ async function sha256OfFile(option: string, path: string): Promise<Uint8Array> {
   }
 }
 
+/** Firmware and SVSM images are read whole; x86 OVMF builds are at most a few MiB. */
+const MAX_IMAGE_BYTES = 64 << 20;
+
 function loadImage(option: string, path: string, place: (bytes: Uint8Array) => FirmwareImage): { image: FirmwareImage; record: InputFileRecord } {
-  const bytes = readInputFile(option, path);
+  const bytes = readInputFile(option, path, MAX_IMAGE_BYTES);
   const image = attributed(fileSubject(option, path), () => place(bytes));
   return { image, record: { path, sha256: sha256(bytes), size: bytes.byteLength } };
 }
@@ -51,13 +54,13 @@ function loadImage(option: string, path: string, place: (bytes: Uint8Array) => F
  */
 export async function executeLaunchDigest(request: LaunchDigestRequest): Promise<LaunchDigestOutcome> {
   const ovmfOption = "--ovmf";
-  checkInputFile(ovmfOption, request.ovmfPath);
+  checkInputFile(ovmfOption, request.ovmfPath, MAX_IMAGE_BYTES);
   if (request.kernel) {
     checkInputFile("--kernel", request.kernel.path);
     if (request.kernel.initrdPath !== undefined) checkInputFile("--initrd", request.kernel.initrdPath);
   }
   if (request.svsm) {
-    checkInputFile("--svsm", request.svsm.path);
+    checkInputFile("--svsm", request.svsm.path, MAX_IMAGE_BYTES);
     if (request.svsm.varsFile !== undefined) checkInputFile("--vars-file", request.svsm.varsFile);
   }
   const ovmf = loadImage(ovmfOption, request.ovmfPath, (b) => parseFirmware(b));

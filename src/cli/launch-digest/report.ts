@@ -1,5 +1,6 @@
 import { toBase64, toHex } from "../../util/bytes.js";
 import type { DigestsByVcpus } from "../../measure/config.js";
+import { VMM_PROFILES } from "../../measure/vmm.js";
 import type { LaunchDigestReport } from "../../schema/launch-digest-report.js";
 import { formatTable } from "../output.js";
 import type { LaunchDigestOutcome } from "./execute.js";
@@ -22,7 +23,7 @@ function encoder(outcome: LaunchDigestOutcome): (d: Uint8Array) => string {
 function configurationRecord(outcome: LaunchDigestOutcome, config: NamedConfiguration, digests: DigestsByVcpus) {
   const mode = outcome.request.mode;
   const encode = encoder(outcome);
-  const usesSignature = config.vmm === "QEMU";
+  const usesSignature = VMM_PROFILES[config.vmm].usesVcpuSignature;
   return {
     vmmType: config.vmm,
     vcpuType: usesSignature ? config.vcpuType : null,

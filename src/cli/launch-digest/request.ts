@@ -103,7 +103,9 @@ export function launchDigestRequest(o: Options): LaunchDigestRequest {
   const mode = oneOf("--mode", o.mode, LAUNCH_MODES);
   if (o.ovmf === undefined) throw new UsageError("the following argument is required: --ovmf");
   const warnings: string[] = [];
-  const encoding = oneOf("--output-format", o["output-format"] ?? "hex", ["hex", "base64"] as const);
+  const requestedEncoding = oneOf("--output-format", o["output-format"] ?? "hex", ["hex", "base64"] as const);
+  // sev-snp-measure prints the firmware hash in hex whatever --output-format says; it is an input to --snp-ovmf-hash.
+  const encoding = mode === "snp:ovmf-hash" ? "hex" : requestedEncoding;
   const signatureConvention = oneOf("--signature-convention", o["signature-convention"] ?? "cpuid", ["cpuid", "oak"] as const);
   const vmms = splitList(o["vmm-type"] ?? "QEMU").map((v) => {
     if (!isVmmType(v)) throw new UsageError(`unknown VMM type '${v}' (choose from ${VMM_TYPES.join(", ")})`, "--vmm-type");
@@ -112,8 +114,13 @@ export function launchDigestRequest(o: Options): LaunchDigestRequest {
   const guestFeatures = splitList(o["guest-features"] ?? "0x1").map((g) => parseInteger("--guest-features", g, MAX_U64));
   const ids = vcpuIdentities(o, signatureConvention);
   const vmsaGpaText = o["vmsa-gpa"] ?? "kvm";
-  const vmsaGpa = VMSA_GPA_PRESETS[vmsaGpaText] ?? Number(parseInteger("--vmsa-gpa", vmsaGpaText, 0xf_ffff_ffff_f000n));
-  if (vmsaGpa % 4096 !== 0) throw new UsageError(`${vmsaGpaText} is not page-aligned`, "--vmsa-gpa");
+  const vmsaGpa = Object.hasOwn(VMSA_GPA_PRESETS, vmsaGpaText)
+    ? VMSA_GPA_PRESETS[vmsaGpaText]!
+    : Number(parseInteger("--vmsa-gpa", vmsaGpaText, 0xf_ffff_ffff_f000n));
+  if (vmsaGpa === 0 || vmsaGpa % 4096 !== 0) throw new UsageError(`${vmsaGpaText} is not a non-zero page-aligned address`, "--vmsa-gpa");
+  // Every flag given is validated whatever the mode, as argparse does, even where the mode ignores it.
+  const vcpuCounts = o.vcpus === undefined ? [] : parseVcpuCounts(o.vcpus);
+  const varsSize = o["vars-size"] === undefined ? undefined : parseSmallInteger("--vars-size", o["vars-size"], 0xffffffff);
 
   const precomputedText = o["snp-ovmf-hash"];
   let precomputedFirmwareDigest: Uint8Array | undefined;
@@ -142,7 +149,6 @@ export function launchDigestRequest(o: Options): LaunchDigestRequest {
   if (o.append !== undefined && o.kernel === undefined) throw new UsageError("--kernel required when using --append");
   if (mode !== "sev" && o.vcpus === undefined) throw new UsageError(`missing --vcpus N in guest mode '${mode}'`);
   if (base.dumpVmsa && mode === "sev") throw new UsageError("--dump-vmsa is not available in guest mode 'sev' (no VMSA is measured)");
-  const vcpuCounts = o.vcpus === undefined ? [] : parseVcpuCounts(o.vcpus);
   if (vcpuCounts.length === 1 && vcpuCounts[0] === 0 && mode !== "sev") {
     warnings.push("--vcpus 0 measures no VMSA at all; no real guest launches without a vCPU");
   }
@@ -158,7 +164,6 @@ export function launchDigestRequest(o: Options): LaunchDigestRequest {
   if (o.svsm === undefined) throw new UsageError("snp:svsm mode requires --svsm");
   if (o["vars-size"] !== undefined && o["vars-file"] !== undefined) throw new UsageError("--vars-size and --vars-file exclude each other");
   if (o["vars-size"] === undefined && o["vars-file"] === undefined) throw new UsageError("snp:svsm mode requires --vars-size or --vars-file");
-  const varsSize = o["vars-size"] === undefined ? undefined : parseSmallInteger("--vars-size", o["vars-size"], 0xffffffff);
   return {
     ...base,
     vcpuCounts,

@@ -4,17 +4,27 @@ import { MeasureError } from "../errors.js";
 import { supportsKernelHashesTable, type FirmwareImage } from "../firmware/ovmf.js";
 import { sevHashesTable, type KernelHashes } from "../sev-hashes.js";
 import { VMM_PROFILES, type VmsaConventions } from "../vmm.js";
-import { forEachVcpu, noResetBlock, resetVmsaPages } from "../vmsa-pages.js";
+import { checkVmsaLaunch, forEachVcpu, resetVmsaPages } from "../vmsa-pages.js";
 
-/** Rejects what an SEV or SEV-ES launch could not measure, before any kernel is hashed. */
-export function checkSevLaunch(firmware: FirmwareImage, withKernel: boolean, encryptedState: boolean): void {
+/** Rejects what an SEV launch could not measure, before any kernel is hashed. */
+export function checkSevLaunch(firmware: FirmwareImage, withKernel: boolean): void {
   if (withKernel && !supportsKernelHashesTable(firmware)) {
     throw new MeasureError(
       "HASH_TABLE_UNSUPPORTED",
       "a kernel was given but the OVMF does not support kernel/initrd/cmdline measurement (no SEV_HASH_TABLE_RV address)",
     );
   }
-  if (encryptedState && firmware.sevEsResetEip === undefined) throw noResetBlock();
+}
+
+/** SEV-ES also needs what its VMSAs need. */
+export function checkSevesLaunch(
+  firmware: FirmwareImage,
+  configurations: readonly LaunchConfiguration[],
+  vcpuCounts: readonly number[],
+  withKernel: boolean,
+): void {
+  checkSevLaunch(firmware, withKernel);
+  checkVmsaLaunch(firmware, configurations, vcpuCounts);
 }
 
 function firmwareAndTable(firmware: FirmwareImage, kernelHashes: KernelHashes | undefined) {
@@ -25,7 +35,7 @@ function firmwareAndTable(firmware: FirmwareImage, kernelHashes: KernelHashes | 
 
 /** SEV: SHA-256 over the firmware and, with a kernel, the kernel-hashes table. */
 export function sevLaunchDigest(firmware: FirmwareImage, kernelHashes?: KernelHashes): Uint8Array {
-  checkSevLaunch(firmware, kernelHashes !== undefined, false);
+  checkSevLaunch(firmware, kernelHashes !== undefined);
   return firmwareAndTable(firmware, kernelHashes).digest();
 }
 
@@ -37,7 +47,7 @@ export function sevesLaunchDigests(
   kernelHashes?: KernelHashes,
   conventions: VmsaConventions = {},
 ): DigestsByVcpus[] {
-  checkSevLaunch(firmware, kernelHashes !== undefined, true);
+  checkSevesLaunch(firmware, configurations, vcpuCounts, kernelHashes !== undefined);
   const prefix = firmwareAndTable(firmware, kernelHashes);
   const cache = new Map<string, DigestsByVcpus>();
   return configurations.map((config) => {

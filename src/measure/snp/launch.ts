@@ -3,7 +3,7 @@ import type { DigestsByVcpus, LaunchConfiguration, LaunchConventions } from "../
 import type { FirmwareImage } from "../firmware/ovmf.js";
 import type { KernelHashes } from "../sev-hashes.js";
 import { VMM_PROFILES, type VmmType } from "../vmm.js";
-import { forEachVcpu, noResetBlock, resetVmsaPages, type VmsaPages } from "../vmsa-pages.js";
+import { checkVmsaLaunch, forEachVcpu, resetVmsaPages, type VmsaPages } from "../vmsa-pages.js";
 import { checkSnpMetadata, metadataPages } from "./metadata-pages.js";
 import { DEFAULT_VMSA_GPA, LaunchDigestChain, PageType } from "./page-info.js";
 
@@ -40,9 +40,14 @@ export interface SnpLaunchInputs {
 }
 
 /** Rejects what an SNP launch could not measure, before any page (or kernel) is hashed. */
-export function checkSnpLaunch(inputs: Omit<SnpLaunchInputs, "kernelHashes">, withKernel: boolean): void {
+export function checkSnpLaunch(
+  inputs: Omit<SnpLaunchInputs, "kernelHashes">,
+  configurations: readonly LaunchConfiguration[],
+  vcpuCounts: readonly number[],
+  withKernel: boolean,
+): void {
   checkSnpMetadata(inputs.firmware, withKernel);
-  if (inputs.firmware.sevEsResetEip === undefined) throw noResetBlock();
+  checkVmsaLaunch(inputs.firmware, configurations, vcpuCounts);
   if (inputs.firmwareDigest !== undefined) LaunchDigestChain.start(inputs.firmwareDigest);
 }
 
@@ -55,14 +60,15 @@ export function snpLaunchDigests(
   inputs: SnpLaunchInputs,
   configurations: readonly LaunchConfiguration[],
   vcpuCounts: readonly number[],
-): DigestsByVcpus[] {
+): { readonly firmwareDigest: Uint8Array; readonly digests: DigestsByVcpus[] } {
   const { firmware, kernelHashes } = inputs;
   const conventions = inputs.conventions ?? {};
-  checkSnpLaunch(inputs, kernelHashes !== undefined);
-  const firmwareChain = LaunchDigestChain.start(inputs.firmwareDigest ?? snpFirmwareDigest(firmware));
+  checkSnpLaunch(inputs, configurations, vcpuCounts, kernelHashes !== undefined);
+  const firmwareDigest = inputs.firmwareDigest ?? snpFirmwareDigest(firmware);
+  const firmwareChain = LaunchDigestChain.start(firmwareDigest);
   const byVmm = new Map<VmmType, LaunchDigestChain>();
   const byVmsa = new Map<string, DigestsByVcpus>();
-  return configurations.map((config) => {
+  const digests = configurations.map((config) => {
     const vmm = VMM_PROFILES[config.vmm];
     const signature = vmm.usesVcpuSignature ? config.vcpuSignature : undefined;
     const key = `${config.vmm}/${signature}/${config.guestFeatures}`;
@@ -78,4 +84,5 @@ export function snpLaunchDigests(
     byVmsa.set(key, digests);
     return digests;
   });
+  return { firmwareDigest, digests };
 }

@@ -1,7 +1,7 @@
 import { MeasureError } from "../errors.js";
 import { FOUR_GIB, PAGE_SIZE, type FirmwareImage } from "../firmware/ovmf.js";
 import { SevSectionType, sectionTypeName, type SevMetadataSection } from "../firmware/sev-metadata.js";
-import { sevHashesPage, type KernelHashes } from "../sev-hashes.js";
+import { PADDED_TABLE_SIZE, sevHashesPage, type KernelHashes } from "../sev-hashes.js";
 import type { VmmProfile } from "../vmm.js";
 import { PageType, type LaunchDigestChain } from "./page-info.js";
 
@@ -35,11 +35,21 @@ export function checkSnpMetadata(image: FirmwareImage, withKernel: boolean): voi
   if (hashesSection.size !== PAGE_SIZE) {
     throw new MeasureError("HASH_TABLE_PLACEMENT", `the SNP_KERNEL_HASHES section has size 0x${hashesSection.size.toString(16)}, expected one page (0x1000)`);
   }
-  if (image.sevHashTable === undefined || image.sevHashTable.gpa === 0) {
+  const table = image.sevHashTable;
+  if (table === undefined || table.gpa === 0) {
     throw new MeasureError("HASH_TABLE_PLACEMENT", "the OVMF has an SNP_KERNEL_HASHES section but no SEV_HASH_TABLE_RV address for the table");
   }
-  // Validates the offset inside the page (a table crossing the page end is an error).
-  sevHashesPage({ kernel: new Uint8Array(32), initrd: new Uint8Array(32), cmdline: new Uint8Array(32) }, image.sevHashTable.gpa & PAGE_MASK);
+  // QEMU refuses a reserved area smaller than the padded table, and writes the table at that address:
+  // it must lie in the page the SNP_KERNEL_HASHES section measures, without crossing its end.
+  if (table.size < PADDED_TABLE_SIZE) {
+    throw new MeasureError("HASH_TABLE_PLACEMENT", `SEV_HASH_TABLE_RV reserves ${table.size} bytes, less than the ${PADDED_TABLE_SIZE}-byte kernel-hashes table`);
+  }
+  if (table.gpa - (table.gpa & PAGE_MASK) !== hashesSection.gpa || (table.gpa & PAGE_MASK) + PADDED_TABLE_SIZE > PAGE_SIZE) {
+    throw new MeasureError(
+      "HASH_TABLE_PLACEMENT",
+      `the kernel-hashes table at 0x${table.gpa.toString(16)} does not fit in the SNP_KERNEL_HASHES page at 0x${hashesSection.gpa.toString(16)}`,
+    );
+  }
 }
 
 /** Guest memory a section occupies: SECRETS and CPUID are one page whatever their declared size. */
@@ -89,20 +99,22 @@ function sectionPages(
       return chain.emptyPages(PageType.ZERO, section.gpa, section.size);
     case SevSectionType.SNP_KERNEL_HASHES:
       if (kernelHashes === undefined) return chain.emptyPages(PageType.ZERO, section.gpa, section.size);
-      return chain.normalPages(section.gpa, sevHashesPage(kernelHashes, (image.sevHashTable?.gpa ?? 0) & PAGE_MASK));
+      return chain.normalPages(section.gpa, sevHashesPage(kernelHashes, image.sevHashTable!.gpa & PAGE_MASK));
     default:
-      throw new MeasureError("SEV_METADATA_SECTION", `SEV metadata section type 0x${section.type.toString(16)} is unknown`);
+      throw new Error(`unchecked SEV metadata section type 0x${section.type.toString(16)}`);
   }
 }
 
-/** Folds the pages the VMM adds for the firmware's SEV metadata sections, in table order. */
+/**
+ * Folds the pages the VMM adds for the firmware's SEV metadata sections, in table order.
+ * The image must have passed `checkSnpMetadata` for the same kernel choice.
+ */
 export function metadataPages(
   chain: LaunchDigestChain,
   image: FirmwareImage,
   vmm: VmmProfile,
   kernelHashes: KernelHashes | undefined,
 ): LaunchDigestChain {
-  checkSnpMetadata(image, kernelHashes !== undefined);
   const sections = image.sevMetadata ?? [];
   let next = chain;
   for (const section of sections) next = sectionPages(next, section, image, vmm, kernelHashes);

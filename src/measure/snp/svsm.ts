@@ -2,7 +2,7 @@ import type { DigestsByVcpus } from "../config.js";
 import { MeasureError } from "../errors.js";
 import { PAGE_SIZE, parseFirmware, type FirmwareImage } from "../firmware/ovmf.js";
 import { VMM_PROFILES } from "../vmm.js";
-import { metadataPages } from "./metadata-pages.js";
+import { checkSnpMetadata, metadataPages } from "./metadata-pages.js";
 import { LaunchDigestChain } from "./page-info.js";
 import { snpVmsaDigests } from "./launch.js";
 import { PAT_DEFAULT, RESET_COMMON, vmsaPage, type Segment } from "./vmsa.js";
@@ -59,7 +59,9 @@ export function svsmLaunchDigests(
   svsm: FirmwareImage,
   vcpuSignature: number,
   vcpuCounts: readonly number[],
+  vmsaGpa?: number,
 ): DigestsByVcpus {
+  checkSnpMetadata(svsm, false);
   const entryPoint = svsm.gpa + (svsm.svsmInfoOffset ?? 0);
   const chain = metadataPages(
     LaunchDigestChain.start().normalPages(ovmf.gpa, ovmf.bytes).normalPages(svsm.gpa, svsm.bytes),
@@ -68,5 +70,5 @@ export function svsmLaunchDigests(
     undefined,
   );
   const page = svsmVmsaPage(entryPoint, vcpuSignature);
-  return snpVmsaDigests(chain, { bsp: page, ap: page }, vcpuCounts);
+  return snpVmsaDigests(chain, { bsp: page, ap: page }, vcpuCounts, vmsaGpa);
 }
