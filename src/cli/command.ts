@@ -15,5 +15,13 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
       summary: "SEV-SNP / SEV-ES / SEV launch digest of a firmware (sev-snp-measure compatible flags)",
       load: async () => (await import("./commands/measure-launch-digest.js")).command,
     },
+    kernel: {
+      summary: "kernel image and setup-data digests (Oak), kernel-hashes table entries (QEMU); bzImage or UKI",
+      load: async () => (await import("./commands/measure-kernel.js")).command,
+    },
+    artifact: {
+      summary: "SHA-256/384/512 of any files, all algorithms in one streamed pass",
+      load: async () => (await import("./commands/measure-artifact.js")).command,
+    },
   },
 };

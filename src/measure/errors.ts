@@ -23,7 +23,15 @@ export type MeasureErrorCode =
   | "UNSUPPORTED_VMM"
   | "VCPU_SIGNATURE_REQUIRED"
   | "VCPU_COUNT"
-  | "FIRMWARE_HASH_LENGTH";
+  | "UNKNOWN_VCPU_TYPE"
+  | "FIRMWARE_HASH_LENGTH"
+  | "KERNEL_TOO_SMALL"
+  | "KERNEL_BOOT_FLAG"
+  | "KERNEL_HEADER"
+  | "KERNEL_BOOT_PROTOCOL"
+  | "KERNEL_SETUP_SIZE"
+  | "PE_FORMAT"
+  | "UKI_SECTION";
 
 /** A firmware image or launch configuration that cannot produce a launch digest. */
 export class MeasureError extends ReftrailError {

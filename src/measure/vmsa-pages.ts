@@ -1,5 +1,5 @@
 import { MeasureError } from "./errors.js";
-import type { FirmwareImage } from "./firmware/ovmf.js";
+import type { FirmwareLayout } from "./firmware/ovmf.js";
 import type { LaunchConfiguration } from "./config.js";
 import { vmsaPage } from "./snp/vmsa.js";
 import { BSP_RESET_EIP, VMM_PROFILES, type VmsaConventions } from "./vmm.js";
@@ -20,7 +20,7 @@ export function noResetBlock(): MeasureError {
 
 /** Reset-state VMSAs of an OVMF launch under the configuration's VMM. */
 export function resetVmsaPages(
-  firmware: FirmwareImage,
+  firmware: FirmwareLayout,
   config: LaunchConfiguration,
   sevFeatures: bigint,
   conventions: VmsaConventions,
@@ -35,7 +35,7 @@ export function resetVmsaPages(
 }
 
 /** What `resetVmsaPages` and `forEachVcpu` would reject, checked before any hashing. */
-export function checkVmsaLaunch(firmware: FirmwareImage, configurations: readonly LaunchConfiguration[], counts: readonly number[]): void {
+export function checkVmsaLaunch(firmware: FirmwareLayout, configurations: readonly LaunchConfiguration[], counts: readonly number[]): void {
   if (firmware.sevEsResetEip === undefined) throw noResetBlock();
   for (const config of configurations) {
     if (VMM_PROFILES[config.vmm].usesVcpuSignature && config.vcpuSignature === undefined) {

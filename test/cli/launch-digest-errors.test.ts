@@ -187,7 +187,7 @@ describe("further bad input", () => {
   it("with --json the error is also a JSON object on stdout", () => {
     const result = runCli([...base, "--vcpus", "1", "--vcpu-type", "EPYC-v5", "--json"], { cwd: FIXTURES });
     expect(result.status).toBe(2);
-    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: "USAGE", subject: "--vcpu-type" } });
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: "UNKNOWN_VCPU_TYPE", subject: "--vcpu-type" } });
   });
 
   it("a failed run leaves no --out file and no temporary file behind", () => {

@@ -1,14 +1,13 @@
 import { sha256 } from "../../util/digest.js";
 import { attributed } from "../../util/errors.js";
-import { hashFile } from "../../util/hash-file.js";
+import { digestInputFile } from "../file-digests.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import { parseFirmware, type FirmwareImage } from "../../measure/firmware/ovmf.js";
 import { checkLaunch, measureLaunch, type LaunchDigests, type LaunchInputs } from "../../measure/launch.js";
 import { cmdlineBytes, EMPTY_SHA256, type KernelHashes } from "../../measure/sev-hashes.js";
 import { placeSvsm, svsmVmsaPage } from "../../measure/snp/svsm.js";
 import { resetVmsaPages } from "../../measure/vmsa-pages.js";
-import { checkInputFile, describeFileError, fileSubject, inputFileSize, readInputFile } from "../input.js";
-import { InputError } from "../errors.js";
+import { checkInputFile, fileSubject, inputFileSize, readInputFile } from "../input.js";
 import type { LaunchDigestRequest } from "./request.js";
 
 export interface InputFileRecord {
@@ -28,15 +27,6 @@ export interface LaunchDigestOutcome {
     | undefined;
   readonly digests: LaunchDigests;
   readonly warnings: readonly string[];
-}
-
-async function sha256OfFile(option: string, path: string): Promise<Uint8Array> {
-  try {
-    return (await hashFile(path, ["sha256"])).digests.sha256;
-  } catch (err) {
-    const { code, message } = describeFileError(err);
-    throw new InputError(code, message, fileSubject(option, path));
-  }
 }
 
 /** Firmware and SVSM images are read whole; x86 OVMF builds are at most a few MiB. */
@@ -85,8 +75,8 @@ export async function executeLaunchDigest(request: LaunchDigestRequest): Promise
   if (request.kernel) {
     const { path, initrdPath, append } = request.kernel;
     const hashes: KernelHashes = {
-      kernel: await sha256OfFile("--kernel", path),
-      initrd: initrdPath === undefined ? EMPTY_SHA256 : await sha256OfFile("--initrd", initrdPath),
+      kernel: (await digestInputFile("--kernel", path, ["sha256"])).digests.sha256,
+      initrd: initrdPath === undefined ? EMPTY_SHA256 : (await digestInputFile("--initrd", initrdPath, ["sha256"])).digests.sha256,
       cmdline: sha256(cmdlineBytes(append, { trim: request.cmdlineTrim })),
     };
     kernelHashes = { hashes, kernelPath: path, initrdPath, append };

@@ -4,7 +4,7 @@ import { VMM_PROFILES } from "../../measure/vmm.js";
 import type { LaunchDigestReport } from "../../schema/launch-digest-report.js";
 import { formatTable } from "../output.js";
 import type { LaunchDigestOutcome } from "./execute.js";
-import type { NamedConfiguration } from "./request.js";
+import type { NamedConfiguration } from "../../measure/configurations.js";
 
 const hexInt = (v: number | bigint) => `0x${v.toString(16)}`;
 

@@ -1,20 +1,24 @@
 import { fromHex } from "../../util/bytes.js";
-import type { LaunchConfiguration } from "../../measure/config.js";
+import {
+  NO_IDENTITY,
+  expandConfigurations,
+  identitiesFromTypes,
+  identityFromFms,
+  vmmTypes,
+  type NamedConfiguration,
+  type VcpuIdentity,
+} from "../../measure/configurations.js";
+import { MeasureError } from "../../measure/errors.js";
+import { parseVcpuCounts } from "../../measure/vcpu-counts.js";
+import { attributed } from "../../util/errors.js";
 import { LAUNCH_MODES, type LaunchMode } from "../../measure/launch.js";
 import { DEFAULT_VMSA_GPA } from "../../measure/snp/page-info.js";
-import { VCPU_TYPES, cpuSignature, type SignatureConvention } from "../../measure/vcpu-types.js";
-import { VMM_PROFILES, VMM_TYPES, isVmmType, type VmmType } from "../../measure/vmm.js";
+import type { SignatureConvention } from "../../measure/vcpu-types.js";
 import { parseInteger, parseSmallInteger, splitList, type ParsedOptions } from "../args.js";
 import { UsageError } from "../errors.js";
-import { parseVcpuCounts } from "../vcpu-counts.js";
 import type { LAUNCH_DIGEST_OPTIONS } from "./options.js";
 
 type Options = ParsedOptions<typeof LAUNCH_DIGEST_OPTIONS>;
-
-/** A configuration together with the vCPU type name it was requested by, for reporting. */
-export interface NamedConfiguration extends LaunchConfiguration {
-  readonly vcpuType: string | null;
-}
 
 /** What `measure launch-digest` was asked to compute, validated, before any file is read. */
 export interface LaunchDigestRequest {
@@ -44,20 +48,24 @@ function oneOf<T extends string>(option: string, value: string, allowed: readonl
   return value as T;
 }
 
-interface VcpuIdentity {
-  readonly vcpuType: string | null;
-  readonly vcpuSignature: number | undefined;
+/** Options shared by commands that pick launch configurations (launch-digest, compose). */
+export interface ConfigurationOptions {
+  readonly "vcpu-type"?: string;
+  readonly "vcpu-sig"?: string;
+  readonly "vcpu-family"?: string;
+  readonly "vcpu-model"?: string;
+  readonly "vcpu-stepping"?: string;
+  readonly "vmm-type"?: string;
+  readonly "guest-features"?: string;
+  readonly "signature-convention"?: string;
+  readonly "vmsa-gpa"?: string;
+  readonly vcpus?: string;
 }
 
 /** sev-snp-measure's precedence: family/model/stepping, then --vcpu-sig, then --vcpu-type. */
-function vcpuIdentities(o: Options, convention: SignatureConvention): VcpuIdentity[] {
+function vcpuIdentities(o: ConfigurationOptions, convention: SignatureConvention): VcpuIdentity[] {
   const fms = [o["vcpu-family"], o["vcpu-model"], o["vcpu-stepping"]];
-  const types =
-    o["vcpu-type"] === undefined
-      ? []
-      : o["vcpu-type"] === "all"
-        ? [...VCPU_TYPES.keys()]
-        : splitList(o["vcpu-type"]).map((t) => oneOf("--vcpu-type", t, [...VCPU_TYPES.keys()]));
+  const types = o["vcpu-type"] === undefined ? [] : attributed("--vcpu-type", () => identitiesFromTypes(splitList(o["vcpu-type"]!), convention));
   const signature = o["vcpu-sig"] === undefined ? undefined : Number(parseInteger("--vcpu-sig", o["vcpu-sig"], 0xffffffffn));
   if (fms.some((v) => v !== undefined)) {
     if (fms.some((v) => v === undefined)) {
@@ -66,35 +74,40 @@ function vcpuIdentities(o: Options, convention: SignatureConvention): VcpuIdenti
     const family = parseSmallInteger("--vcpu-family", fms[0]!, 0xff + 0xf);
     const model = parseSmallInteger("--vcpu-model", fms[1]!, 0xff);
     const stepping = parseSmallInteger("--vcpu-stepping", fms[2]!, 0xf);
-    return [{ vcpuType: null, vcpuSignature: cpuSignature({ family, model, stepping }, convention) }];
+    return [identityFromFms({ family, model, stepping }, convention)];
   }
   if (signature !== undefined) return [{ vcpuType: null, vcpuSignature: signature }];
-  if (types.length) return types.map((t) => ({ vcpuType: t, vcpuSignature: cpuSignature(VCPU_TYPES.get(t)!, convention) }));
-  return [{ vcpuType: null, vcpuSignature: undefined }];
+  return types.length ? types : [NO_IDENTITY];
 }
 
-function configurations(mode: LaunchMode, vmms: VmmType[], ids: VcpuIdentity[], features: bigint[], warnings: string[]): NamedConfiguration[] {
-  const result: NamedConfiguration[] = [];
-  const seen = new Set<string>();
-  const relevantFeatures = mode === "snp" ? features : [0n];
-  for (const vmm of vmms) {
-    const usesSignature = VMM_PROFILES[vmm].usesVcpuSignature;
-    if (usesSignature && ids.some((id) => id.vcpuSignature === undefined)) {
-      throw new UsageError(`missing --vcpu-type or --vcpu-sig or --vcpu-family in guest mode '${mode}' (needed by VMM ${vmm})`);
+/** The validated configuration-selecting flags, whatever the mode will use of them. */
+export function parseConfigurationOptions(o: ConfigurationOptions) {
+  const signatureConvention = oneOf("--signature-convention", o["signature-convention"] ?? "cpuid", ["cpuid", "oak"] as const);
+  const vmms = attributed("--vmm-type", () => vmmTypes(splitList(o["vmm-type"] ?? "QEMU")));
+  const guestFeatures = splitList(o["guest-features"] ?? "0x1").map((g) => parseInteger("--guest-features", g, MAX_U64));
+  const identities = vcpuIdentities(o, signatureConvention);
+  const vmsaGpaText = o["vmsa-gpa"] ?? "kvm";
+  const vmsaGpa = Object.hasOwn(VMSA_GPA_PRESETS, vmsaGpaText)
+    ? VMSA_GPA_PRESETS[vmsaGpaText]!
+    : Number(parseInteger("--vmsa-gpa", vmsaGpaText, 0xf_ffff_ffff_f000n));
+  if (vmsaGpa === 0 || vmsaGpa % 4096 !== 0) throw new UsageError(`${vmsaGpaText} is not a non-zero page-aligned address`, "--vmsa-gpa");
+  const vcpuCounts = o.vcpus === undefined ? [] : attributed("--vcpus", () => parseVcpuCounts(o.vcpus!));
+  return { signatureConvention, vmms, guestFeatures, identities, vmsaGpa, vcpuCounts };
+}
+
+/** Expands the flags into configurations, with sev-snp-measure's usage error when QEMU lacks a vCPU. */
+export function configurationsFor(mode: LaunchMode, parsed: ReturnType<typeof parseConfigurationOptions>, warnings: string[]): NamedConfiguration[] {
+  let expanded;
+  try {
+    expanded = expandConfigurations(mode, parsed.vmms, parsed.identities, parsed.guestFeatures);
+  } catch (err) {
+    if (err instanceof MeasureError && err.code === "VCPU_SIGNATURE_REQUIRED") {
+      throw new UsageError(`missing --vcpu-type or --vcpu-sig or --vcpu-family in guest mode '${mode}' (needed by VMM QEMU)`);
     }
-    if (!usesSignature && ids.some((id) => id.vcpuSignature !== undefined) && !vmms.includes("QEMU")) {
-      warnings.push(`VMM ${vmm} ignores the vCPU type and signature, as sev-snp-measure does`);
-    }
-    for (const id of usesSignature ? ids : [{ vcpuType: null, vcpuSignature: undefined }]) {
-      for (const guestFeatures of relevantFeatures) {
-        const key = `${vmm}/${id.vcpuType}/${id.vcpuSignature}/${guestFeatures}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        result.push({ vmm, vcpuType: id.vcpuType, vcpuSignature: id.vcpuSignature, guestFeatures });
-      }
-    }
+    throw err;
   }
-  return result;
+  if (!parsed.vmms.includes("QEMU")) for (const vmm of expanded.ignored) warnings.push(`VMM ${vmm} ignores the vCPU type and signature, as sev-snp-measure does`);
+  return expanded.configurations;
 }
 
 /** Turns the command line into a request, rejecting every inconsistent or malformed flag. */
@@ -106,20 +119,9 @@ export function launchDigestRequest(o: Options): LaunchDigestRequest {
   const requestedEncoding = oneOf("--output-format", o["output-format"] ?? "hex", ["hex", "base64"] as const);
   // sev-snp-measure prints the firmware hash in hex whatever --output-format says; it is an input to --snp-ovmf-hash.
   const encoding = mode === "snp:ovmf-hash" ? "hex" : requestedEncoding;
-  const signatureConvention = oneOf("--signature-convention", o["signature-convention"] ?? "cpuid", ["cpuid", "oak"] as const);
-  const vmms = splitList(o["vmm-type"] ?? "QEMU").map((v) => {
-    if (!isVmmType(v)) throw new UsageError(`unknown VMM type '${v}' (choose from ${VMM_TYPES.join(", ")})`, "--vmm-type");
-    return v;
-  });
-  const guestFeatures = splitList(o["guest-features"] ?? "0x1").map((g) => parseInteger("--guest-features", g, MAX_U64));
-  const ids = vcpuIdentities(o, signatureConvention);
-  const vmsaGpaText = o["vmsa-gpa"] ?? "kvm";
-  const vmsaGpa = Object.hasOwn(VMSA_GPA_PRESETS, vmsaGpaText)
-    ? VMSA_GPA_PRESETS[vmsaGpaText]!
-    : Number(parseInteger("--vmsa-gpa", vmsaGpaText, 0xf_ffff_ffff_f000n));
-  if (vmsaGpa === 0 || vmsaGpa % 4096 !== 0) throw new UsageError(`${vmsaGpaText} is not a non-zero page-aligned address`, "--vmsa-gpa");
   // Every flag given is validated whatever the mode, as argparse does, even where the mode ignores it.
-  const vcpuCounts = o.vcpus === undefined ? [] : parseVcpuCounts(o.vcpus);
+  const parsed = parseConfigurationOptions(o);
+  const { signatureConvention, vmms, vmsaGpa, vcpuCounts } = parsed;
   const varsSize = o["vars-size"] === undefined ? undefined : parseSmallInteger("--vars-size", o["vars-size"], 0xffffffff);
 
   const precomputedText = o["snp-ovmf-hash"];
@@ -155,7 +157,7 @@ export function launchDigestRequest(o: Options): LaunchDigestRequest {
   const kernel = o.kernel === undefined ? {} : { kernel: { path: o.kernel, initrdPath: o.initrd, append: o.append } };
   if (mode === "sev") return { ...base, ...kernel, vcpuCounts: [], configurations: [] };
 
-  const configs = configurations(mode, vmms, ids, guestFeatures, warnings);
+  const configs = configurationsFor(mode, parsed, warnings);
   if (base.dumpVmsa && configs.length > 1) throw new UsageError("--dump-vmsa needs a single configuration (one VMM type, vCPU type and guest features value)");
   if (mode !== "snp:svsm") return { ...base, ...kernel, vcpuCounts, configurations: configs };
 

@@ -12,12 +12,15 @@ import { parseSevMetadata, type SevMetadataSection } from "./sev-metadata.js";
 export const PAGE_SIZE = 4096;
 export const FOUR_GIB = 0x1_0000_0000;
 
-/** A firmware image (OVMF or a COCONUT-SVSM binary) and the tables a launch digest depends on. */
-export interface FirmwareImage {
-  readonly bytes: Uint8Array;
+/**
+ * What an SNP launch digest needs of a firmware besides hashing its pages: where it sits and the
+ * tables it carries. A reference-values document records this, so a verifier can extend a
+ * published firmware digest for another kernel or vCPU count without the firmware bytes.
+ */
+export interface FirmwareLayout {
   /** Guest-physical address of the first byte: the image ends at `endGpa` (4 GiB for OVMF). */
   readonly gpa: number;
-  readonly footerEntries: ReadonlyMap<string, Uint8Array>;
+  readonly size: number;
   /** SEV_ES_RESET_BLOCK: the AP reset EIP, absent when the image has no such entry. */
   readonly sevEsResetEip: number | undefined;
   /** SEV_HASH_TABLE_RV: where QEMU places the kernel-hashes table (gpa 0 = not built for it). */
@@ -26,6 +29,12 @@ export interface FirmwareImage {
   readonly sevMetadata: readonly SevMetadataSection[] | undefined;
   /** SVSM_INFO: offset of the SVSM entry point inside an SVSM image. */
   readonly svsmInfoOffset: number | undefined;
+}
+
+/** A firmware image (OVMF or a COCONUT-SVSM binary): its bytes, footer table and layout. */
+export interface FirmwareImage extends FirmwareLayout {
+  readonly bytes: Uint8Array;
+  readonly footerEntries: ReadonlyMap<string, Uint8Array>;
 }
 
 function u32Payload(entries: ReadonlyMap<string, Uint8Array>, guid: string, name: string, words = 1): number[] | undefined {
@@ -59,6 +68,7 @@ export function parseFirmware(bytes: Uint8Array, endGpa: number = FOUR_GIB): Fir
   return {
     bytes,
     gpa: endGpa - bytes.byteLength,
+    size: bytes.byteLength,
     footerEntries,
     sevEsResetEip: resetBlock?.[0],
     sevHashTable: hashTable && { gpa: hashTable[0]!, size: hashTable[1]! },
@@ -68,6 +78,6 @@ export function parseFirmware(bytes: Uint8Array, endGpa: number = FOUR_GIB): Fir
 }
 
 /** SEV and SEV-ES can measure a kernel only when the image reserves a non-zero hashes-table address. */
-export function supportsKernelHashesTable(image: FirmwareImage): boolean {
+export function supportsKernelHashesTable(image: FirmwareLayout): boolean {
   return image.sevHashTable !== undefined && image.sevHashTable.gpa !== 0;
 }

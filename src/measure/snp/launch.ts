@@ -1,6 +1,6 @@
 import { sha384 } from "../../util/digest.js";
 import type { DigestsByVcpus, LaunchConfiguration, LaunchConventions } from "../config.js";
-import type { FirmwareImage } from "../firmware/ovmf.js";
+import type { FirmwareImage, FirmwareLayout } from "../firmware/ovmf.js";
 import type { KernelHashes } from "../sev-hashes.js";
 import { VMM_PROFILES, type VmmType } from "../vmm.js";
 import { checkVmsaLaunch, forEachVcpu, resetVmsaPages, type VmsaPages } from "../vmsa-pages.js";
@@ -10,6 +10,11 @@ import { DEFAULT_VMSA_GPA, LaunchDigestChain, PageType } from "./page-info.js";
 /** SNP: the launch digest after the firmware's own pages (sev-snp-measure's "OVMF hash"). */
 export function snpFirmwareDigest(firmware: FirmwareImage): Uint8Array {
   return LaunchDigestChain.start().normalPages(firmware.gpa, firmware.bytes).digest;
+}
+
+function firmwareBytes(firmware: FirmwareLayout | FirmwareImage): FirmwareImage {
+  if (!("bytes" in firmware)) throw new TypeError("a firmware layout without bytes needs its precomputed digest");
+  return firmware;
 }
 
 /** Extends `chain` with one VMSA page per vCPU, recording the digest after each requested count. */
@@ -31,13 +36,17 @@ export function snpVmsaDigests(
   return result;
 }
 
-export interface SnpLaunchInputs {
-  readonly firmware: FirmwareImage;
-  /** Precomputed firmware digest: the image is then only read for its tables, not hashed. */
-  readonly firmwareDigest?: Uint8Array | undefined;
+/**
+ * The firmware as bytes (its pages are hashed), or as a layout with its precomputed digest: the
+ * tables are then all that is read (`--snp-ovmf-hash`, or composition from reference values).
+ */
+export type SnpLaunchInputs = (
+  | { readonly firmware: FirmwareImage; readonly firmwareDigest?: Uint8Array | undefined }
+  | { readonly firmware: FirmwareLayout; readonly firmwareDigest: Uint8Array }
+) & {
   readonly kernelHashes?: KernelHashes | undefined;
   readonly conventions?: LaunchConventions | undefined;
-}
+};
 
 /** Rejects what an SNP launch could not measure, before any page (or kernel) is hashed. */
 export function checkSnpLaunch(
@@ -64,7 +73,7 @@ export function snpLaunchDigests(
   const { firmware, kernelHashes } = inputs;
   const conventions = inputs.conventions ?? {};
   checkSnpLaunch(inputs, configurations, vcpuCounts, kernelHashes !== undefined);
-  const firmwareDigest = inputs.firmwareDigest ?? snpFirmwareDigest(firmware);
+  const firmwareDigest = inputs.firmwareDigest ?? snpFirmwareDigest(firmwareBytes(firmware));
   const firmwareChain = LaunchDigestChain.start(firmwareDigest);
   const byVmm = new Map<VmmType, LaunchDigestChain>();
   const byVmsa = new Map<string, DigestsByVcpus>();

@@ -1,5 +1,5 @@
 import { MeasureError } from "../errors.js";
-import { FOUR_GIB, PAGE_SIZE, type FirmwareImage } from "../firmware/ovmf.js";
+import { FOUR_GIB, PAGE_SIZE, type FirmwareLayout } from "../firmware/ovmf.js";
 import { SevSectionType, sectionTypeName, type SevMetadataSection } from "../firmware/sev-metadata.js";
 import { PADDED_TABLE_SIZE, sevHashesPage, type KernelHashes } from "../sev-hashes.js";
 import type { VmmProfile } from "../vmm.js";
@@ -11,7 +11,7 @@ const PAGE_MASK = PAGE_SIZE - 1;
  * Rejects, before any hashing, a firmware that an SNP launch of it could not measure: unknown or
  * misaligned metadata sections, a kernel without a kernel-hashes section or table address.
  */
-export function checkSnpMetadata(image: FirmwareImage, withKernel: boolean): void {
+export function checkSnpMetadata(image: FirmwareLayout, withKernel: boolean): void {
   const sections = image.sevMetadata ?? [];
   for (const section of sections) {
     const name = sectionTypeName(section.type);
@@ -62,11 +62,11 @@ function sectionRange(section: SevMetadataSection): [number, number] {
  * The hypervisor can pre-validate a guest page only once, so sections overlapping each other or the
  * firmware image describe no launchable guest; they also bound the work a crafted image can cause.
  */
-function checkDisjoint(image: FirmwareImage, sections: readonly SevMetadataSection[]): void {
+function checkDisjoint(image: FirmwareLayout, sections: readonly SevMetadataSection[]): void {
   const ranges = sections
     .map((s) => ({ range: sectionRange(s), what: `section ${sectionTypeName(s.type)} at 0x${s.gpa.toString(16)}` }))
     .filter(({ range: [start, end] }) => end > start);
-  ranges.push({ range: [image.gpa, image.gpa + image.bytes.byteLength], what: "the firmware image" });
+  ranges.push({ range: [image.gpa, image.gpa + image.size], what: "the firmware image" });
   ranges.sort((a, b) => a.range[0] - b.range[0]);
   for (let i = 0; i < ranges.length; i++) {
     const current = ranges[i]!;
@@ -83,7 +83,7 @@ function checkDisjoint(image: FirmwareImage, sections: readonly SevMetadataSecti
 function sectionPages(
   chain: LaunchDigestChain,
   section: SevMetadataSection,
-  image: FirmwareImage,
+  image: FirmwareLayout,
   vmm: VmmProfile,
   kernelHashes: KernelHashes | undefined,
 ): LaunchDigestChain {
@@ -111,7 +111,7 @@ function sectionPages(
  */
 export function metadataPages(
   chain: LaunchDigestChain,
-  image: FirmwareImage,
+  image: FirmwareLayout,
   vmm: VmmProfile,
   kernelHashes: KernelHashes | undefined,
 ): LaunchDigestChain {
