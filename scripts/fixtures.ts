@@ -36,6 +36,13 @@ const KERNEL: DebianPackage = {
   sha256: "e7d02b943971edcb8790e256c02cfab3bca6c3d37c1bf25392a57c71300615ee",
 };
 
+const SYSTEMD_BOOT_EFI: DebianPackage = {
+  name: "systemd-boot-efi",
+  version: "252.39-1~deb12u2",
+  file: "systemd-boot-efi_252.39-1~deb12u2_amd64.deb",
+  sha256: "8f2b81bdcfafc466882a0cae460272dbf10d8d97c6a3c1c6ea33038c155a2f5e",
+};
+
 type Source = { readonly deb: DebianPackage; readonly member: string } | { readonly committed: string };
 
 const FILES: readonly { path: string; sha256: string; source: Source }[] = [
@@ -51,6 +58,7 @@ const FILES: readonly { path: string; sha256: string; source: Source }[] = [
   { path: "firmware/svsm.bin", sha256: "287fcee67b501b072e4953b5006059d088b454e9197bc318885385acb233d5d1", source: { committed: "firmware/svsm.bin.gz" } },
   { path: "firmware/svsm_ovmf.fd", sha256: "50d1bf8676c7fb2ff6b8e50cf8fc0491534de27c12d6345a2dcefef51cbac97e", source: { committed: "firmware/svsm_ovmf.fd.gz" } },
   { path: "kernel/vmlinuz-6.1.0-56-cloud-amd64", sha256: "51349501a3d1ff83836437d2b365fd2d57f2feb8642d315e5181dec23d4c3275", source: { deb: KERNEL, member: "boot/vmlinuz-6.1.0-56-cloud-amd64" } },
+  { path: "kernel/linuxx64.efi.stub", sha256: "c62ae56ffaf49d1a61de4434f4f531dd1d4ed3b5aee46c934c56e3f809b22cc4", source: { deb: SYSTEMD_BOOT_EFI, member: "usr/lib/systemd/boot/efi/linuxx64.efi.stub" } },
   { path: "kernel/initrd.img", sha256: "9d76d40ecbf1604f0f9d8035e2a7dd9fa5aa938ab66eb4bf23abe90eb4d95fff", source: { committed: "kernel/initrd.img" } },
   { path: "kernel/empty.bin", sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", source: { committed: "kernel/empty.bin" } },
   { path: "kernel/odd_1000.bin", sha256: "2b38b8777f6dde398d42d2513f31960ca021e61d4af65b9502afc5c1fda79731", source: { committed: "kernel/odd_1000.bin" } },
@@ -127,5 +135,30 @@ for (const file of FILES) {
   origins.set(origin, (origins.get(origin) ?? 0) + 1);
 }
 for (const dir of extracted.values()) rmSync(dir, { recursive: true, force: true });
+
+/**
+ * A unified kernel image built the documented pre-ukify way: objcopy adds .cmdline, .linux and .initrd
+ * sections to Debian's systemd-stub. Its parts are the Debian kernel, the initrd and this command
+ * line (with the trailing newline ukify users often leave, which systemd-stub strips).
+ */
+const UKI = { path: "kernel/uki-6.1.0-56-cloud-amd64.efi", cmdline: "console=ttyS0 root=/dev/vda1 ro quiet\n" };
+const ukiPath = join(target, UKI.path);
+if (!existsSync(ukiPath)) {
+  const work = mkdtempSync(join(target, ".uki-"));
+  writeFileSync(join(work, "cmdline.txt"), UKI.cmdline);
+  try {
+    execFileSync("objcopy", [
+      "--add-section", `.cmdline=${join(work, "cmdline.txt")}`, "--change-section-vma", ".cmdline=0x30000",
+      "--add-section", `.linux=${join(target, "kernel/vmlinuz-6.1.0-56-cloud-amd64")}`, "--change-section-vma", ".linux=0x2000000",
+      "--add-section", `.initrd=${join(target, "kernel/initrd.img")}`, "--change-section-vma", ".initrd=0x3000000",
+      join(target, "kernel/linuxx64.efi.stub"), join(work, "uki.efi"),
+    ], { stdio: ["ignore", "ignore", "pipe"] });
+  } catch (err) {
+    fail(`cannot build ${UKI.path} with objcopy (binutils): ${(err as Error).message.split("\n")[0]}`);
+  }
+  renameSync(join(work, "uki.efi"), ukiPath);
+  rmSync(work, { recursive: true, force: true });
+  origins.set("built with objcopy", 1);
+}
 const summary = [...origins].map(([o, n]) => `${n} ${o}`).join(", ");
-process.stdout.write(`fixtures: ${FILES.length} files verified in ${target} (${summary})\n`);
+process.stdout.write(`fixtures: ${FILES.length} files verified, 1 UKI built or present, in ${target} (${summary})\n`);

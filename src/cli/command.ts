@@ -19,6 +19,14 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
       summary: "kernel image and setup-data digests (Oak), kernel-hashes table entries (QEMU); bzImage or UKI",
       load: async () => (await import("./commands/measure-kernel.js")).command,
     },
+    release: {
+      summary: "reference values of every component of a release manifest, as one document",
+      load: async () => (await import("./commands/measure-release.js")).command,
+    },
+    compose: {
+      summary: "SNP launch digests of a published firmware for any kernel and vCPU count, from reference values alone",
+      load: async () => (await import("./commands/measure-compose.js")).command,
+    },
     artifact: {
       summary: "SHA-256/384/512 of any files, all algorithms in one streamed pass",
       load: async () => (await import("./commands/measure-artifact.js")).command,

@@ -1,9 +1,9 @@
 import { ReftrailError } from "../util/errors.js";
+import { VERSION } from "../version.js";
 import { COMMANDS } from "./command.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { json } from "./output.js";
 
-const VERSION = "0.1.0";
 
 function overview(): string {
   const lines = ["usage: reftrail <stage> <verb> [options]   (every command takes --json and --help)", ""];

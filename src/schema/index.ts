@@ -1,10 +1,18 @@
 import type { z } from "zod";
 import { ArtifactDigests, KernelMeasurement } from "./kernel-measurement.js";
-import { LaunchDigestReport } from "./launch-digest-report.js";
+import { ComposeReport, LaunchDigestReport } from "./launch-digest-report.js";
+import { ReferenceValues } from "./reference-values.js";
+import { ReleaseManifest } from "./release-manifest.js";
 
-/** Every file format reftrail reads or writes, by the name of its JSON Schema in `schemas/`. */
-export const SCHEMAS: Readonly<Record<string, z.ZodType>> = {
-  "launch-digest-report": LaunchDigestReport,
-  "kernel-measurement": KernelMeasurement,
-  "artifact-digests": ArtifactDigests,
+/**
+ * Every file format reftrail reads or writes, by the name of its JSON Schema in `schemas/`. Formats
+ * reftrail reads are described as their input (defaults optional), those it writes as output.
+ */
+export const SCHEMAS: Readonly<Record<string, { readonly schema: z.ZodType; readonly io: "input" | "output" }>> = {
+  "launch-digest-report": { schema: LaunchDigestReport, io: "output" },
+  "kernel-measurement": { schema: KernelMeasurement, io: "output" },
+  "artifact-digests": { schema: ArtifactDigests, io: "output" },
+  "release-manifest": { schema: ReleaseManifest, io: "input" },
+  "reference-values": { schema: ReferenceValues, io: "output" },
+  "compose-report": { schema: ComposeReport, io: "output" },
 };

@@ -73,3 +73,22 @@ export const LaunchDigestReport = z
 
 export type LaunchDigestReport = z.infer<typeof LaunchDigestReport>;
 
+
+export const ComposeReport = z
+  .object({
+    version: z.literal(1),
+    mode: z.literal("snp"),
+    referenceValues: z.string().describe("the reference-values document the firmware came from"),
+    release: z.object({ name: z.string(), version: z.string() }).strict(),
+    firmware: z.object({ component: z.string(), version: z.string(), sha256: Sha256Hex, snpFirmwareDigest: Sha384Hex }).strict(),
+    boot: z
+      .object({ kernel: Sha256Hex, initrd: Sha256Hex, cmdline: Sha256Hex.describe("with its NUL"), cmdlineValue: z.string().nullable() })
+      .strict()
+      .nullable()
+      .describe("the kernel-hashes table entries of the composed direct boot"),
+    conventions: Conventions,
+    configurations: z.array(z.object(configurationFields).strict()).min(1),
+  })
+  .strict()
+  .describe("Output of `reftrail measure compose --json`");
+export type ComposeReport = z.infer<typeof ComposeReport>;

@@ -12,3 +12,10 @@ describe("schemas/", () => {
     for (const [name, text] of generated) expect(readFileSync(join(ROOT, "schemas", name), "utf8"), name).toBe(text);
   });
 });
+
+describe("version", () => {
+  it("src/version.ts matches package.json", async () => {
+    const { VERSION } = await import("../../src/version.js");
+    expect(VERSION).toBe((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version);
+  });
+});

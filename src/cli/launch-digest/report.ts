@@ -20,9 +20,8 @@ function encoder(outcome: LaunchDigestOutcome): (d: Uint8Array) => string {
   return outcome.request.encoding === "base64" ? toBase64 : toHex;
 }
 
-function configurationRecord(outcome: LaunchDigestOutcome, config: NamedConfiguration, digests: DigestsByVcpus) {
-  const mode = outcome.request.mode;
-  const encode = encoder(outcome);
+/** One configuration and its per-vCPU digests, as the JSON outputs list them. */
+export function configurationRecord(mode: string, config: NamedConfiguration, digests: DigestsByVcpus, encode: (d: Uint8Array) => string = toHex) {
   const usesSignature = VMM_PROFILES[config.vmm].usesVcpuSignature;
   return {
     vmmType: config.vmm,
@@ -68,7 +67,7 @@ export function launchDigestReport(outcome: LaunchDigestOutcome): LaunchDigestRe
     return { mode: request.mode as "sev" | "snp:ovmf-hash", ...common, digest: encoder(outcome)(digests.digest) };
   }
   const mode = request.mode as "snp" | "seves" | "snp:svsm";
-  const records = request.configurations.map((c, i) => configurationRecord(outcome, c, digests.digests[i]!));
+  const records = request.configurations.map((c, i) => configurationRecord(request.mode, c, digests.digests[i]!, encoder(outcome)));
   if (records.length === 1) return { mode, ...common, ...records[0]! };
   return { mode, ...common, configurations: records };
 }
@@ -83,14 +82,7 @@ export function launchDigestText(outcome: LaunchDigestOutcome, verbose: boolean)
   };
   if (!digests.perVcpu) return single(digests.digest);
   if (digests.digests.length === 1 && digests.digests[0]!.size === 1) return single([...digests.digests[0]!.values()][0]!);
-  const rows: string[][] = [];
-  request.configurations.forEach((c, i) => {
-    const record = configurationRecord(outcome, c, digests.digests[i]!);
-    for (const [count, digest] of Object.entries(record.digests)) {
-      rows.push([record.vmmType, record.vcpuType ?? "-", record.vcpuSignature ?? "-", record.guestFeatures ?? "-", count, digest]);
-    }
-  });
-  return formatTable(["VMM", "vCPU type", "signature", "features", "vCPUs", `${request.mode} launch digest`], rows);
+  return configurationTable(request.mode, request.configurations.map((c, i) => configurationRecord(request.mode, c, digests.digests[i]!, encode)));
 }
 
 export function describeDigestCount(outcome: LaunchDigestOutcome): string {
@@ -98,4 +90,12 @@ export function describeDigestCount(outcome: LaunchDigestOutcome): string {
   if (!digests.perVcpu) return "1 launch digest";
   const count = digests.digests.reduce((n, m) => n + m.size, 0);
   return `${count} launch digest${count === 1 ? "" : "s"} (${digests.digests.length} configuration${digests.digests.length === 1 ? "" : "s"})`;
+}
+
+/** One row per configuration and vCPU count. */
+export function configurationTable(mode: string, records: readonly ReturnType<typeof configurationRecord>[]): string {
+  const rows = records.flatMap((r) =>
+    Object.entries(r.digests).map(([count, digest]) => [r.vmmType, r.vcpuType ?? "-", r.vcpuSignature ?? "-", r.guestFeatures ?? "-", count, digest]),
+  );
+  return formatTable(["VMM", "vCPU type", "signature", "features", "vCPUs", `${mode} launch digest`], rows);
 }

@@ -41,7 +41,7 @@ export function measureKernel(file: Uint8Array, options: KernelOptions): KernelD
     format: uki ? "uki" : "bzImage",
     bootProtocol: bz.bootProtocol,
     setupSects: bz.setupSects,
-    bzImage: { ...digestsOf(bzBytes, algorithms), sha256: sha256(bzBytes) },
+    bzImage: { ...digestsOf(bzBytes, algorithms.filter((a) => a !== "sha256")), sha256: sha256(bzBytes) },
     bzImageSize: bzBytes.byteLength,
     kernelImage: digestsOf(bz.image, options.algorithms),
     setupData: digestsOf(setupDataForMeasurement(bz, options.setupDataModifications), options.algorithms),

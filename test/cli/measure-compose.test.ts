@@ -1,0 +1,96 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ComposeReport } from "../../src/schema/launch-digest-report.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { fixturePath } from "../helpers/fixtures.js";
+import { readTsv, shellWords } from "../helpers/tsv.js";
+
+/**
+ * Composition must equal the full computation: every oracle and upstream row that boots a kernel in
+ * snp mode is recomputed from a reference-values document of its firmware alone, with the row's own
+ * kernel, initrd and command-line digests, and must give the row's expected digest.
+ */
+const dir = mkdtempSync(join(tmpdir(), "reftrail-compose-"));
+const manifest = join(dir, "release.json");
+const referenceValues = join(dir, "rv.json");
+writeFileSync(
+  manifest,
+  JSON.stringify({
+    version: 1,
+    release: { name: "amdsev", version: "1" },
+    components: [
+      { name: "amdsev", kind: "firmware", version: "edk2-stable202405", path: fixturePath("firmware/ovmf_AmdSev_suffix.bin"), launchDigests: [{ mode: "snp", vcpus: "1", vmmTypes: ["gce"] }] },
+      { name: "debian", kind: "kernel", version: "6.1", path: fixturePath("kernel/vmlinuz-6.1.0-56-cloud-amd64"), initrd: "initrd", cmdline: "cmdline" },
+      { name: "initrd", kind: "initrd", version: "1", path: fixturePath("kernel/initrd.img") },
+      { name: "cmdline", kind: "cmdline", version: "1", value: "console=ttyS0 root=/dev/vda1 ro quiet" },
+    ],
+  }),
+);
+
+function expectRejected(result: CliResult, ...mentions: string[]): void {
+  expect(result.status).toBe(2);
+  expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  for (const m of mentions) expect(result.stderr).toContain(m);
+}
+
+describe("reftrail measure compose", () => {
+  it("the firmware's reference values are produced first", () => {
+    expect(runCli(["measure", "release", "--manifest", manifest, "--out", referenceValues]).status).toBe(0);
+  });
+
+  const rows = [...readTsv("launch-digests/oracle-visible.tsv"), ...readTsv("launch-digests/upstream-test-vectors.tsv")].filter(
+    (r) => r["mode"] === "snp" && r["kernel_sha256"] !== "-",
+  );
+  it("covers the kernel-hashes rows of both tables", () => expect(rows.length).toBeGreaterThanOrEqual(20));
+
+  rows.forEach((row) => {
+    const argv = shellWords(row["command"]!);
+    const flag = (name: string) => {
+      const i = argv.indexOf(name);
+      return i < 0 ? undefined : argv[i + 1];
+    };
+    it(`${argv.slice(1).join(" ")}`, () => {
+      expect(flag("--ovmf")).toBe("firmware/ovmf_AmdSev_suffix.bin");
+      const args = ["measure", "compose", "--reference-values", referenceValues, "--vcpus", flag("--vcpus")!, "--kernel-digest", row["kernel_sha256"]!];
+      if (row["initrd_sha256"] !== "-") args.push("--initrd-digest", row["initrd_sha256"]!);
+      if (row["append"] !== "-") args.push(`--cmdline=${row["append"]}`);
+      for (const f of ["--vcpu-type", "--vmm-type", "--guest-features", "--vcpu-sig"]) if (flag(f) !== undefined) args.push(f, flag(f)!);
+      const result = runCli(args);
+      expect(result.stderr.replace(/^reftrail: warning: .*\n/gm, "")).toBe("");
+      expect(result.stdout.trim()).toBe(row["expected_digest_hex"]);
+    });
+  });
+
+  it("--boot takes the kernel-hashes entries of a kernel component of the document", () => {
+    const result = runCli(["measure", "compose", "--reference-values", referenceValues, "--boot", "debian", "--vcpus", "2", "--vcpu-type", "EPYC-Milan", "--guest-features", "0x21", "--json"]);
+    const report = ComposeReport.parse(JSON.parse(result.stdout));
+    // launch-digest spec §11.3 golden value for this kernel, initrd and command line.
+    expect(report.configurations[0]!.digests["2"]).toBe("8093af448b7d04ce34d65920d77fe9c4a8913f2c135bbd12367a5fcd06b6ec40521e51baf548d382ad2eb1ea85f02216");
+    expect(report.boot?.cmdlineValue).toBe("console=ttyS0 root=/dev/vda1 ro quiet");
+  });
+
+  it("refuses a kernel for a firmware without a kernel-hashes section", () => {
+    const debian = join(dir, "debian.json");
+    writeFileSync(join(dir, "debian-release.json"), JSON.stringify({
+      version: 1, release: { name: "d", version: "1" },
+      components: [{ name: "ovmf", kind: "firmware", version: "1", path: fixturePath("firmware/OVMF.fd"), launchDigests: [{ mode: "snp", vcpus: "1", vmmTypes: ["gce"] }] }],
+    }));
+    expect(runCli(["measure", "release", "--manifest", join(dir, "debian-release.json"), "--out", debian]).status).toBe(0);
+    expectRejected(
+      runCli(["measure", "compose", "--reference-values", debian, "--vcpus", "1", "--vmm-type", "gce", "--kernel-digest", "51349501a3d1ff83836437d2b365fd2d57f2feb8642d315e5181dec23d4c3275"]),
+      "SNP_KERNEL_HASHES",
+    );
+  });
+
+  it("rejects malformed digests and inconsistent options", () => {
+    const base = ["measure", "compose", "--reference-values", referenceValues, "--vcpus", "1", "--vmm-type", "gce"];
+    expectRejected(runCli([...base, "--kernel-digest", "abc"]), "--kernel-digest", "64 hex digits");
+    expectRejected(runCli([...base, "--initrd-digest", "9d76d40ecbf1604f0f9d8035e2a7dd9fa5aa938ab66eb4bf23abe90eb4d95fff"]), "--kernel-digest required");
+    expectRejected(runCli([...base, "--boot", "debian", "--cmdline", "x"]), "--boot", "--cmdline");
+    expectRejected(runCli([...base, "--boot", "nope"]), "--boot", "nope");
+    expectRejected(runCli([...base, "--firmware", "nope"]), "--firmware", "nope");
+    expectRejected(runCli(["measure", "compose", "--reference-values", manifest, "--vcpus", "1", "--vmm-type", "gce"]), "--reference-values", "release.json");
+  });
+});

@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ArtifactDigests, KernelMeasurement } from "../../src/schema/kernel-measurement.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { FIXTURES, fixturePath } from "../helpers/fixtures.js";
+import { opensslDigest, sha256sumOf } from "../helpers/sha.js";
+
+function expectRejected(result: CliResult, ...mentions: string[]): void {
+  expect(result.status).toBe(2);
+  expect(result.stdout).toBe("");
+  const lines = result.stderr.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^reftrail: error: /);
+  for (const m of mentions) expect(lines[0]).toContain(m);
+}
+
+const KERNEL = "kernel/vmlinuz-6.1.0-56-cloud-amd64";
+const CMDLINE = "console=ttyS0 root=/dev/vda1 ro quiet";
+
+describe("reftrail measure kernel", () => {
+  it("bzImage with initrd and command line: Oak values and kernel-hashes table entries", () => {
+    const result = runCli(["measure", "kernel", "--kernel", KERNEL, "--initrd", "kernel/initrd.img", "--append", CMDLINE, "--json"], { cwd: FIXTURES });
+    expect(result.status).toBe(0);
+    const r = KernelMeasurement.parse(JSON.parse(result.stdout));
+    // The kernel-hashes entries of the oracle rows that boot this kernel, initrd and command line.
+    expect(r.qemuKernelHashes).toEqual({
+      kernel: "51349501a3d1ff83836437d2b365fd2d57f2feb8642d315e5181dec23d4c3275",
+      initrd: "9d76d40ecbf1604f0f9d8035e2a7dd9fa5aa938ab66eb4bf23abe90eb4d95fff",
+      cmdline: sha256sumOf(new TextEncoder().encode(`${CMDLINE}\0`)),
+    });
+    expect(r.cmdline).toEqual({ value: CMDLINE, sha256: sha256sumOf(new TextEncoder().encode(CMDLINE)), sha256WithNul: r.qemuKernelHashes!.cmdline });
+    expect(r.initrd?.digests.sha256).toBe("9d76d40ecbf1604f0f9d8035e2a7dd9fa5aa938ab66eb4bf23abe90eb4d95fff");
+    expect(r.setupDataModifications).toBe(true);
+  });
+
+  it("without initrd or command line there is no kernel-hashes table", () => {
+    const r = KernelMeasurement.parse(JSON.parse(runCli(["measure", "kernel", "--kernel", KERNEL, "--json"], { cwd: FIXTURES }).stdout));
+    expect(r.qemuKernelHashes).toBeUndefined();
+    expect(r.kernelImage.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("a UKI yields the separate parts' values, its own initrd and command line included", () => {
+    const uki = KernelMeasurement.parse(JSON.parse(runCli(["measure", "kernel", "--kernel", "kernel/uki-6.1.0-56-cloud-amd64.efi", "--json"], { cwd: FIXTURES }).stdout));
+    const parts = KernelMeasurement.parse(JSON.parse(runCli(["measure", "kernel", "--kernel", KERNEL, "--initrd", "kernel/initrd.img", "--append", CMDLINE, "--json"], { cwd: FIXTURES }).stdout));
+    expect(uki.format).toBe("uki");
+    for (const key of ["kernelImage", "setupData", "bzImage", "qemuKernelHashes", "cmdline"] as const) expect(uki[key], key).toEqual(parts[key]);
+    expect(uki.initrd?.digests).toEqual(parts.initrd?.digests);
+    expect(uki.initrd?.source).toBe("uki:.initrd");
+  });
+
+  it("human output names each value", () => {
+    const text = runCli(["measure", "kernel", "--kernel", KERNEL, "--no-setup-data-modifications"], { cwd: FIXTURES }).stdout;
+    expect(text).toMatch(/bzImage, boot protocol 2\.15, setup 39 sectors/);
+    expect(text).toMatch(/setup data \(without QEMU loader edits; Oak setup_data_digest\)\s+sha256\s+[0-9a-f]{64}/);
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), "reftrail-kernel-"));
+  it("a truncated kernel", () => {
+    const path = join(dir, "short");
+    writeFileSync(path, Buffer.alloc(10240, 0));
+    expectRejected(runCli(["measure", "kernel", "--kernel", path]), "--kernel", "short", "bzImage");
+  });
+  it("a file that is not a bzImage", () => expectRejected(runCli(["measure", "kernel", "--kernel", "firmware/OVMF.fd"], { cwd: FIXTURES }), "--kernel firmware/OVMF.fd", "boot_flag"));
+  it("a missing initrd", () => expectRejected(runCli(["measure", "kernel", "--kernel", KERNEL, "--initrd", "kernel/none"], { cwd: FIXTURES }), "--initrd kernel/none", "no such file"));
+  it("a UKI with a second initrd", () => expectRejected(runCli(["measure", "kernel", "--kernel", "kernel/uki-6.1.0-56-cloud-amd64.efi", "--initrd", "kernel/initrd.img"], { cwd: FIXTURES }), "--initrd", ".initrd"));
+  it("an unknown algorithm", () => expectRejected(runCli(["measure", "kernel", "--kernel", KERNEL, "--algorithms", "sha256,md5"], { cwd: FIXTURES }), "--algorithms", "md5"));
+});
+
+describe("reftrail measure artifact", () => {
+  it("with one algorithm prints sha256sum's format", () => {
+    const result = runCli(["measure", "artifact", "firmware/OVMF.fd", "kernel/initrd.img"], { cwd: FIXTURES });
+    expect(result.stdout).toBe(
+      `${opensslDigest("sha256", fixturePath("firmware/OVMF.fd"))}  firmware/OVMF.fd\n${opensslDigest("sha256", fixturePath("kernel/initrd.img"))}  kernel/initrd.img\n`,
+    );
+  });
+  it("all three algorithms in one pass, each equal to openssl dgst", () => {
+    const result = runCli(["measure", "artifact", KERNEL, "--algorithms", "sha256,sha384,sha512", "--json"], { cwd: FIXTURES });
+    const r = ArtifactDigests.parse(JSON.parse(result.stdout));
+    for (const a of ["sha256", "sha384", "sha512"] as const) expect(r.artifacts[0]!.digests[a]).toBe(opensslDigest(a, fixturePath(KERNEL)));
+    expect(r.artifacts[0]!.size).toBe(14186432);
+  });
+  it("a directory, a missing file, no file", () => {
+    expectRejected(runCli(["measure", "artifact", "kernel"], { cwd: FIXTURES }), "kernel", "directory");
+    expectRejected(runCli(["measure", "artifact", "kernel/initrd.img", "nope"], { cwd: FIXTURES }), "nope", "no such file");
+    expectRejected(runCli(["measure", "artifact"]), "no FILE");
+  });
+});
