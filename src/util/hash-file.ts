@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { DigestAlgorithm } from "./digest.js";
 
-const CHUNK = 4 << 20;
+const CHUNK = 2 << 20;
 const SLOTS = 4;
 /** Below this size the work of starting threads outweighs hashing in parallel. */
 const PARALLEL_THRESHOLD = 32 << 20;
@@ -15,8 +15,8 @@ export interface FileDigests<A extends DigestAlgorithm> {
 
 /**
  * Digests of a file in a single read pass with memory bounded by a few chunk buffers, whatever the
- * file's size. One algorithm hashes on this thread; several hash in parallel on worker threads that
- * share each chunk read, so three algorithms take about as long as the slowest one alone.
+ * file's size. The first algorithm hashes on this thread; each further one on a worker thread that
+ * shares every chunk read, so three algorithms take about as long as the slowest one alone.
  * `onProgress` receives the bytes read so far.
  */
 export async function hashFile<A extends DigestAlgorithm>(
@@ -99,7 +99,10 @@ async function hashInParallel<A extends DigestAlgorithm>(
   const data = new SharedArrayBuffer(CHUNK * SLOTS);
   const control = new SharedArrayBuffer(4 * (1 + 2 * SLOTS));
   const words = new Int32Array(control);
-  const workers = algorithms.map(
+  // This thread reads and hashes the first algorithm itself; one worker per further algorithm.
+  const [own, ...others] = algorithms as [A, ...A[]];
+  const ownHash = createHash(own);
+  const workers = others.map(
     (algorithm) => new Worker(WORKER_SOURCE, { eval: true, workerData: { algorithm, data, control, chunk: CHUNK, slots: SLOTS } }),
   );
   const results = workers.map(
@@ -125,16 +128,20 @@ async function hashInParallel<A extends DigestAlgorithm>(
         const wait = Atomics.waitAsync(words, slotPending(slot), pending);
         if (wait.async) await Promise.race([wait.value, failure]);
       }
-      const n = readSync(fd, new Uint8Array(data, slot * CHUNK, CHUNK), 0, CHUNK, null);
+      const view = new Uint8Array(data, slot * CHUNK, CHUNK);
+      const n = readSync(fd, view, 0, CHUNK, null);
       Atomics.store(words, slotLength(slot), n === 0 ? -1 : n);
       Atomics.store(words, slotPending(slot), n === 0 ? 0 : workers.length);
       Atomics.add(words, PUBLISHED, 1);
       Atomics.notify(words, PUBLISHED);
       if (n === 0) break;
+      // Hashed after publishing, so the workers hash the same chunk meanwhile; the slot is not
+      // reused before this returns, since the loop reads the next slot first.
+      ownHash.update(view.subarray(0, n));
       total += n;
       onProgress?.(total, size);
     }
-    const digests = await Promise.race([Promise.all(results), failure]);
+    const digests = [new Uint8Array(ownHash.digest()), ...(await Promise.race([Promise.all(results), failure]))];
     return { digests: Object.fromEntries(algorithms.map((a, i) => [a, digests[i]!])) as Record<A, Uint8Array>, size: total };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
