@@ -1,10 +1,11 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ArtifactDigests, KernelMeasurement } from "../../src/schema/kernel-measurement.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { FIXTURES, fixturePath } from "../helpers/fixtures.js";
+import { FIXTURES, ROOT, fixturePath } from "../helpers/fixtures.js";
 import { opensslDigest, sha256sumOf } from "../helpers/sha.js";
 
 function expectRejected(result: CliResult, ...mentions: string[]): void {
@@ -81,6 +82,18 @@ describe("reftrail measure artifact", () => {
     for (const a of ["sha256", "sha384", "sha512"] as const) expect(r.artifacts[0]!.digests[a]).toBe(opensslDigest(a, fixturePath(KERNEL)));
     expect(r.artifacts[0]!.size).toBe(14186432);
   });
+  it("shows a progress bar for a large file on a terminal (script(1) provides one), never in a pipe", () => {
+    const big = join(mkdtempSync(join(tmpdir(), "reftrail-progress-")), "big.bin");
+    writeFileSync(big, Buffer.alloc(70 << 20, 1));
+    const piped = runCli(["measure", "artifact", big]);
+    expect(piped.stderr).toBe("");
+    const command = `"${process.execPath}" "${join(ROOT, "dist/cli/main.js")}" measure artifact "${big}"`;
+    const tty = spawnSync("script", ["-qec", command, "/dev/null"], { encoding: "utf8" });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/hashing .*big\.bin \[#{30}\] 100% 70 MiB\/70 MiB/);
+    expect(tty.stdout).toContain(opensslDigest("sha256", big));
+  });
+
   it("a directory, a missing file, no file", () => {
     expectRejected(runCli(["measure", "artifact", "kernel"], { cwd: FIXTURES }), "kernel", "directory");
     expectRejected(runCli(["measure", "artifact", "kernel/initrd.img", "nope"], { cwd: FIXTURES }), "nope", "no such file");
