@@ -19,6 +19,12 @@ export const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h", description: "show this help" },
 } as const satisfies OptionSpecs;
 
+/** Options of every command that prints a result: --out, --json, --help. */
+export const OUTPUT_OPTIONS = {
+  out: { type: "string", value: "FILE", description: "write the result to FILE (atomically) instead of stdout" },
+  ...COMMON_OPTIONS,
+} as const satisfies OptionSpecs;
+
 /**
  * node:util parseArgs, with its errors turned into one-line usage errors. Unknown options, missing
  * values and stray positionals are all rejected: a typo must never silently change a measurement.

@@ -1,7 +1,10 @@
-import { closeSync, openSync, readFileSync, statSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from "node:fs";
+import { ReftrailError } from "../util/errors.js";
+import { assertUnchanged } from "../util/unchanged.js";
 import { InputError } from "./errors.js";
 
 function describe(err: unknown): { code: string; message: string } {
+  if (err instanceof ReftrailError) return { code: err.code, message: err.message };
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case "ENOENT":
@@ -38,18 +41,26 @@ function isDevNull(st: Stats): boolean {
 }
 
 /**
- * Stats `path` without opening it (opening a FIFO would block) and accepts only regular files or
- * /dev/null: a device such as /dev/zero never ends, and a measurement must be of bytes that stay put.
+ * Opens an input without blocking (a FIFO would block a plain open) and checks what was opened, not
+ * what the path named a moment before: only regular files or /dev/null, since a device such as
+ * /dev/zero never ends and a measurement must be of bytes that stay put. Returns the open descriptor.
  */
-function statInput(path: string, maxBytes: number): Stats {
-  const st = statSync(path);
-  if (st.isDirectory()) fail("EISDIR");
-  if (!st.isFile() && !isDevNull(st)) fail("ENOTREG");
-  if (st.size > maxBytes) fail("EFBIG", `is ${st.size} bytes, more than the ${maxBytes} this input may have`);
-  return st;
+export function openInput(path: string, maxBytes = Number.MAX_SAFE_INTEGER): { fd: number; stats: Stats } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) fail("EISDIR");
+    if (!stats.isFile() && !isDevNull(stats)) fail("ENOTREG");
+    if (stats.size > maxBytes) fail("EFBIG", `is ${stats.size} bytes, more than the ${maxBytes} this input may have`);
+    return { fd, stats };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
 }
 
-function wrap<T>(option: string, path: string, fn: () => T): T {
+/** Runs `fn`, turning any failure into an InputError that names the option and path. */
+export function asInputError<T>(option: string, path: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
@@ -60,22 +71,39 @@ function wrap<T>(option: string, path: string, fn: () => T): T {
 
 /** Fails now, naming the option, if `path` is not a readable regular file (before any long work). */
 export function checkInputFile(option: string, path: string, maxBytes = Number.MAX_SAFE_INTEGER): void {
-  wrap(option, path, () => {
-    statInput(path, maxBytes);
-    closeSync(openSync(path, "r"));
+  asInputError(option, path, () => closeSync(openInput(path, maxBytes).fd));
+}
+
+/** Reads a whole (bounded) input file, refusing one that changes while it is read. */
+export function readInputFile(option: string, path: string, maxBytes: number): Uint8Array {
+  return asInputError(option, path, () => {
+    const { fd, stats } = openInput(path, maxBytes);
+    try {
+      const bytes = new Uint8Array(readFileSync(fd));
+      assertUnchanged(stats, fstatSync(fd), bytes.byteLength);
+      return bytes;
+    } finally {
+      closeSync(fd);
+    }
   });
 }
 
-/** Reads a whole (bounded) input file. */
-export function readInputFile(option: string, path: string, maxBytes: number): Uint8Array {
-  return wrap(option, path, () => {
-    statInput(path, maxBytes);
-    return new Uint8Array(readFileSync(path));
-  });
+/** A UTF-8 text input (manifests, documents): malformed UTF-8 is an error, never replaced. */
+export function readTextInput(option: string, path: string, maxBytes: number): string {
+  const bytes = readInputFile(option, path, maxBytes);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError("NOT_UTF8", "is not UTF-8 text", fileSubject(option, path));
+  }
 }
 
 export function inputFileSize(option: string, path: string): number {
-  return wrap(option, path, () => statInput(path, Number.MAX_SAFE_INTEGER).size);
+  return asInputError(option, path, () => {
+    const { fd, stats } = openInput(path);
+    closeSync(fd);
+    return stats.size;
+  });
 }
 
 export { describe as describeFileError };

@@ -1,14 +1,14 @@
 import { basename } from "node:path";
-import { toHex } from "../util/bytes.js";
-import { sha256, type DigestAlgorithm } from "../util/digest.js";
+import { fromHex, toHex } from "../util/bytes.js";
+import { hexDigests, sha256, withSha256, type DigestAlgorithm } from "../util/digest.js";
 import { ReftrailError, attributed } from "../util/errors.js";
 import type { Component, LaunchDigestSpec, ReleaseManifest } from "../schema/release-manifest.js";
 import type { ComponentValues, FirmwareValues, ReferenceValues } from "../schema/reference-values.js";
-import { expandConfigurations, identitiesFromTypes, vmmTypes, type VcpuIdentity } from "./configurations.js";
+import { NO_IDENTITY, expandConfigurations, identitiesFromTypes, vmmTypes, type VcpuIdentity } from "./configurations.js";
 import { parseFirmware, type FirmwareImage } from "./firmware/ovmf.js";
-import { cmdlineDigests, digestsOf, measureKernel, type Digests } from "./kernel/kernel.js";
+import { cmdlineDigests, kernelRecord, measureKernel } from "./kernel/kernel.js";
 import { measureLaunch } from "./launch.js";
-import { cmdlineBytes, EMPTY_SHA256, type KernelHashes } from "./sev-hashes.js";
+import { cmdlineBytes, type KernelHashes } from "./sev-hashes.js";
 import { DEFAULT_VMSA_GPA } from "./snp/page-info.js";
 import { snpFirmwareDigest } from "./snp/launch.js";
 import { parseVcpuCounts } from "./vcpu-counts.js";
@@ -24,17 +24,14 @@ export interface ReleaseFiles {
 
 const hex = (v: number | bigint) => `0x${v.toString(16)}`;
 
-function digestSet(d: Digests): Record<string, string> {
-  return Object.fromEntries(Object.entries(d).map(([a, v]) => [a, toHex(v)]));
-}
-
-function withSha256<A extends DigestAlgorithm>(algorithms: readonly A[]): (A | "sha256")[] {
-  return algorithms.includes("sha256" as A) ? [...algorithms] : ["sha256", ...algorithms];
-}
-
 /** The manifest field a problem is reported against, e.g. `components[2].path (boot/vmlinuz)`. */
 function field(index: number, name: string, detail?: string): string {
   return `components[${index}].${name}${detail === undefined ? "" : ` (${detail})`}`;
+}
+
+/** What every component's reference values repeat from its manifest entry. */
+function commonFields(component: Component) {
+  return { name: component.name, version: component.version, claims: [...component.claims] };
 }
 
 type KernelBoot = { hashes: KernelHashes; cmdline: string | undefined };
@@ -76,14 +73,14 @@ async function measureComponent(
   boots: Map<string, KernelBoot>,
   files: ReleaseFiles,
 ): Promise<ComponentValues> {
-  const common = { name: component.name, version: component.version, claims: [...component.claims] };
+  const common = commonFields(component);
   switch (component.kind) {
     case "initrd":
     case "artifact": {
       const { digests, size } = await attributedAsync(field(index, "path", component.path), () =>
         files.digest(component.path, withSha256(component.algorithms)),
       );
-      return { ...common, kind: component.kind, size, subject: { name: basename(component.path), digest: digestSet(digests) } };
+      return { ...common, kind: component.kind, size, subject: { name: basename(component.path), digest: hexDigests(digests) } };
     }
     case "cmdline": {
       const cmdline = cmdlineDigests(component.value);
@@ -119,44 +116,26 @@ function measureKernelComponent(
   if (kernel.uki?.cmdline !== undefined && component.cmdline) {
     throw new ReftrailError("MANIFEST_CONFLICT", "the UKI carries its own .cmdline: remove this field", field(index, "cmdline"));
   }
-  const initrdValues = component.initrd === undefined ? undefined : values.get(component.initrd);
-  const cmdlineValues = component.cmdline === undefined ? undefined : values.get(component.cmdline);
-  const initrd = initrdValues
-    ? { component: initrdValues.name, digests: initrdValues.subject.digest }
-    : kernel.uki?.initrd
-      ? { component: "uki:.initrd", digests: digestSet({ ...digestsOf(kernel.uki.initrd, component.algorithms), sha256: sha256(kernel.uki.initrd) }) }
-      : null;
-  const cmdlineValue = cmdlineValues?.kind === "cmdline" ? cmdlineValues.cmdline.value : kernel.uki?.cmdline;
-  const cmdline = cmdlineValue === undefined ? undefined : cmdlineDigests(cmdlineValue);
-  const hashes: KernelHashes = {
-    kernel: kernel.bzImage.sha256,
-    initrd: initrd ? Buffer.from(initrd.digests.sha256!, "hex") : EMPTY_SHA256,
-    cmdline: cmdline ? cmdline.sha256WithNul : sha256(cmdlineBytes(undefined)),
-  };
-  boots.set(component.name, { hashes, cmdline: cmdlineValue });
+  const initrd = component.initrd === undefined ? undefined : values.get(component.initrd)!;
+  const cmdline = component.cmdline === undefined ? undefined : values.get(component.cmdline);
+  const record = kernelRecord(kernel, {
+    initrd: initrd && { source: initrd.name, digests: initrd.subject.digest },
+    cmdline: cmdline?.kind === "cmdline" ? { source: cmdline.name, value: cmdline.cmdline.value } : undefined,
+  });
+  boots.set(component.name, {
+    hashes: {
+      kernel: fromHex(record.qemuKernelHashes.kernel)!,
+      initrd: fromHex(record.qemuKernelHashes.initrd)!,
+      cmdline: fromHex(record.qemuKernelHashes.cmdline)!,
+    },
+    cmdline: cmdline?.kind === "cmdline" ? cmdline.cmdline.value : undefined,
+  });
   return {
-    name: component.name,
-    version: component.version,
-    claims: [...component.claims],
+    ...commonFields(component),
     kind: "kernel",
     size: file.byteLength,
-    // A plain bzImage is the file itself: its digests are already computed.
-    subject: { name: basename(component.path), digest: digestSet(kernel.format === "bzImage" ? kernel.bzImage : digestsOf(file, withSha256(component.algorithms))) },
-    kernel: {
-      format: kernel.format,
-      bootProtocol: `${kernel.bootProtocol >> 8}.${(kernel.bootProtocol & 0xff).toString().padStart(2, "0")}`,
-      setupSects: kernel.setupSects,
-      bzImage: digestSet(kernel.bzImage),
-      bzImageSize: kernel.bzImageSize,
-      kernelImage: digestSet(kernel.kernelImage),
-      setupData: digestSet(kernel.setupData),
-      setupDataModifications: kernel.setupDataModifications,
-    },
-    initrd,
-    cmdline: cmdline
-      ? { component: cmdlineValues?.name ?? "uki:.cmdline", value: cmdline.value, sha256: toHex(cmdline.sha256), sha256WithNul: toHex(cmdline.sha256WithNul) }
-      : null,
-    qemuKernelHashes: { kernel: toHex(hashes.kernel), initrd: toHex(hashes.initrd), cmdline: toHex(hashes.cmdline) },
+    subject: { name: basename(component.path), digest: hexDigests(kernel.file) },
+    ...record,
   };
 }
 
@@ -165,7 +144,7 @@ function identities(spec: LaunchDigestSpec): VcpuIdentity[] {
   const named = spec.vcpuTypes ? identitiesFromTypes(spec.vcpuTypes, convention) : [];
   const bySignature = (spec.vcpuSignatures ?? []).map((s) => ({ vcpuType: null, vcpuSignature: Number(BigInt(s)) }));
   const all = [...named, ...bySignature];
-  return all.length ? all : [{ vcpuType: null, vcpuSignature: undefined }];
+  return all.length ? all : [NO_IDENTITY];
 }
 
 function measureFirmwareComponent(
@@ -182,9 +161,7 @@ function measureFirmwareComponent(
     attributed(field(index, `launchDigests[${j}]`), () => launchDigestsFor(spec, firmware, firmwareDigest, boots)),
   );
   return {
-    name: component.name,
-    version: component.version,
-    claims: [...component.claims],
+    ...commonFields(component),
     kind: "firmware",
     size: bytes.byteLength,
     subject: { name: basename(component.path), digest: { sha256: toHex(sha256(bytes)) } },

@@ -30,10 +30,17 @@ export const EMPTY_SHA256: Uint8Array = sha256(new Uint8Array(0));
  */
 export function cmdlineBytes(append: string | undefined, options: { trim?: boolean } = {}): Uint8Array {
   const text = options.trim ? (append ?? "").trim() : (append ?? "");
+  checkCmdline(text);
   const encoded = new TextEncoder().encode(text);
   const bytes = new Uint8Array(encoded.byteLength + 1);
   bytes.set(encoded);
   return bytes;
+}
+
+/** A command line is a C string of UTF-8: no NUL inside, no unpaired surrogate that has no encoding. */
+export function checkCmdline(text: string): void {
+  if (text.includes("\0")) throw new MeasureError("CMDLINE", "a kernel command line cannot contain a NUL character (it is a C string)");
+  if (!text.isWellFormed()) throw new MeasureError("CMDLINE", "the kernel command line has an unpaired surrogate, which has no UTF-8 encoding");
 }
 
 export function cmdlineHash(append: string | undefined, options: { trim?: boolean } = {}): Uint8Array {

@@ -15,7 +15,7 @@ export const KernelComponentDigests = z
     format: z.enum(["bzImage", "uki"]),
     bootProtocol: z.string().regex(/^\d+\.\d{2}$/).describe("Linux boot protocol version of the setup header"),
     setupSects: z.number().int().min(1).max(255),
-    bzImage: DigestSet.describe("the bzImage file (a UKI's .linux section): the kernel-hashes table's kernel entry, Oak's bz_image"),
+    bzImage: DigestSet.describe("the bzImage (a UKI's .linux section): Oak's bz_image"),
     bzImageSize: z.number().int().positive(),
     kernelImage: DigestSet.describe("Oak kernel_measurement: the protected-mode kernel after the setup part"),
     setupData: DigestSet.describe("Oak setup_data_digest: the setup part with the VMM's loader edits (unless disabled) and ramdisk fields zeroed"),
@@ -23,23 +23,27 @@ export const KernelComponentDigests = z
   })
   .strict();
 
+/** A kernel's values as both `measure kernel` and reference-values documents record them. */
+export const kernelRecordFields = {
+  kernel: KernelComponentDigests,
+  initrd: z
+    .object({ source: z.string().describe("component name, file path, or 'uki:.initrd'"), digests: DigestSet })
+    .strict()
+    .nullable()
+    .describe("Oak ram_disk_digest"),
+  cmdline: CmdlineMeasurement.extend({ source: z.string().describe("component name, 'uki:.cmdline', or '--append'") }).strict().nullable(),
+  qemuKernelHashes: z
+    .object({ kernel: Sha256Hex, initrd: Sha256Hex, cmdline: Sha256Hex })
+    .strict()
+    .describe("QEMU's kernel-hashes table entries for -kernel FILE with the VMM-given initrd and command line (a UKI's own parts are inside the kernel file)"),
+};
+
 export const KernelMeasurement = z
   .object({
     version: z.literal(1),
-    kernel: z.object({ path: z.string(), size: z.number().int().positive(), sha256: Sha256Hex }).strict(),
-    ...KernelComponentDigests.shape,
+    file: z.object({ path: z.string(), size: z.number().int().positive(), digests: DigestSet }).strict(),
     uki: z.object({ sections: z.array(z.string()) }).strict().optional(),
-    initrd: z
-      .object({ source: z.string().describe("file path, or 'uki:.initrd'"), size: z.number().int().nonnegative(), digests: DigestSet })
-      .strict()
-      .optional()
-      .describe("Oak ram_disk_digest; the kernel-hashes table's initrd entry"),
-    cmdline: CmdlineMeasurement.optional(),
-    qemuKernelHashes: z
-      .object({ kernel: Sha256Hex, initrd: Sha256Hex, cmdline: Sha256Hex })
-      .strict()
-      .optional()
-      .describe("the three SHA-256 entries of QEMU's kernel-hashes table for this kernel, initrd and command line"),
+    ...kernelRecordFields,
   })
   .strict()
   .describe("Output of `reftrail measure kernel --json`");

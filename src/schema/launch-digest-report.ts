@@ -88,6 +88,7 @@ export const ComposeReport = z
       .describe("the kernel-hashes table entries of the composed direct boot"),
     conventions: Conventions,
     configurations: z.array(z.object(configurationFields).strict()).min(1),
+    warnings: z.array(z.string()),
   })
   .strict()
   .describe("Output of `reftrail measure compose --json`");

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { VMM_TYPES } from "../measure/vmm.js";
 import { HexInteger, Sha256Hex, Sha384Hex } from "./common.js";
 import { DigestSet } from "./digests.js";
-import { CmdlineMeasurement, KernelComponentDigests } from "./kernel-measurement.js";
+import { CmdlineMeasurement, kernelRecordFields } from "./kernel-measurement.js";
 import { ComponentName } from "./release-manifest.js";
 
 const LaunchDigest = z.string().regex(/^(?:[0-9a-f]{64}|[0-9a-f]{96})$/, "a hex launch digest");
@@ -67,17 +67,8 @@ export const FirmwareValues = z
   .strict();
 export type FirmwareValues = z.infer<typeof FirmwareValues>;
 
-export const KernelValues = z
-  .object({
-    ...common,
-    kind: z.literal("kernel"),
-    size: z.number().int().positive(),
-    kernel: KernelComponentDigests,
-    initrd: z.object({ component: z.string(), digests: DigestSet }).strict().nullable(),
-    cmdline: CmdlineMeasurement.extend({ component: z.string() }).strict().nullable(),
-    qemuKernelHashes: z.object({ kernel: Sha256Hex, initrd: Sha256Hex, cmdline: Sha256Hex }).strict(),
-  })
-  .strict();
+export const KernelValues = z.object({ ...common, kind: z.literal("kernel"), size: z.number().int().positive(), ...kernelRecordFields }).strict();
+export type KernelValues = z.infer<typeof KernelValues>;
 
 export const InitrdValues = z.object({ ...common, kind: z.literal("initrd"), size: z.number().int().nonnegative() }).strict();
 export const CmdlineValues = z.object({ ...common, kind: z.literal("cmdline"), cmdline: CmdlineMeasurement }).strict();

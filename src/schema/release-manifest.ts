@@ -21,7 +21,7 @@ const VcpuCounts = z
   .describe("vCPU counts: 4, 1-64, 1,2,4,64 or a mix (1..512)")
   .superRefine((text, ctx) => {
     try {
-      parseVcpuCounts(text);
+      if (parseVcpuCounts(text).includes(0)) ctx.addIssue({ code: "custom", message: "0 vCPUs is no guest launch: publish counts from 1" });
     } catch (err) {
       ctx.addIssue({ code: "custom", message: err instanceof MeasureError ? err.message : String(err) });
     }
@@ -51,6 +51,11 @@ export const LaunchDigestSpec = z
   .strict()
   .superRefine((spec, ctx) => {
     if (spec.mode !== "sev" && spec.vcpus === undefined) ctx.addIssue({ code: "custom", path: ["vcpus"], message: `required in ${spec.mode} mode` });
+    if (spec.mode === "sev") {
+      for (const key of ["vcpus", "vcpuTypes", "vcpuSignatures"] as const) {
+        if (spec[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "sev mode measures no VMSA, so no vCPU enters its digest: remove this field" });
+      }
+    }
   });
 export type LaunchDigestSpec = z.infer<typeof LaunchDigestSpec>;
 
@@ -78,7 +83,11 @@ export const KernelComponent = z
   })
   .strict();
 export const InitrdComponent = z.object({ ...common, kind: z.literal("initrd"), path: Path, algorithms: Algorithms }).strict();
-export const CmdlineComponent = z.object({ ...common, kind: z.literal("cmdline"), value: z.string() }).strict();
+const CmdlineValue = z
+  .string()
+  .refine((v) => !v.includes("\0"), "a kernel command line cannot contain a NUL character (it is a C string)")
+  .refine((v) => v.isWellFormed(), "has an unpaired surrogate, which has no UTF-8 encoding");
+export const CmdlineComponent = z.object({ ...common, kind: z.literal("cmdline"), value: CmdlineValue }).strict();
 export const ArtifactComponent = z.object({ ...common, kind: z.literal("artifact"), path: Path, algorithms: Algorithms }).strict();
 
 export const Component = z.discriminatedUnion("kind", [FirmwareComponent, KernelComponent, InitrdComponent, CmdlineComponent, ArtifactComponent]);

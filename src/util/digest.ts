@@ -7,6 +7,9 @@ import { createHash, hash, type Hash } from "node:crypto";
  */
 export type DigestAlgorithm = "sha256" | "sha384" | "sha512";
 
+/** Digests of one byte string by algorithm. */
+export type Digests = Partial<Record<DigestAlgorithm, Uint8Array>>;
+
 export function digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array {
   return hash(algorithm, data, "buffer");
 }
@@ -16,4 +19,18 @@ export const sha384 = (data: Uint8Array): Uint8Array => digest("sha384", data);
 
 export function incrementalDigest(algorithm: DigestAlgorithm): Hash {
   return createHash(algorithm);
+}
+
+/** SHA-256 first, then the other requested algorithms: every reference value has a SHA-256. */
+export function withSha256(algorithms: readonly DigestAlgorithm[]): DigestAlgorithm[] {
+  return ["sha256", ...algorithms.filter((a) => a !== "sha256")];
+}
+
+export function digestsOf(bytes: Uint8Array, algorithms: readonly DigestAlgorithm[]): Digests {
+  return Object.fromEntries(algorithms.map((a) => [a, digest(a, bytes)]));
+}
+
+/** Digests as lower-case hex by algorithm (an in-toto DigestSet). */
+export function hexDigests(digests: Digests): Record<string, string> {
+  return Object.fromEntries(Object.entries(digests).map(([a, d]) => [a, Buffer.from(d).toString("hex")]));
 }

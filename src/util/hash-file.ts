@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { DigestAlgorithm } from "./digest.js";
+import { assertUnchanged } from "./unchanged.js";
 
 const CHUNK = 2 << 20;
 const SLOTS = 4;
@@ -17,20 +18,24 @@ export interface FileDigests<A extends DigestAlgorithm> {
  * Digests of a file in a single read pass with memory bounded by a few chunk buffers, whatever the
  * file's size. The first algorithm hashes on this thread; each further one on a worker thread that
  * shares every chunk read, so three algorithms take about as long as the slowest one alone.
- * `onProgress` receives the bytes read so far.
+ * `file` is a path or an open descriptor (left open). `onProgress` receives the bytes read so far.
  */
 export async function hashFile<A extends DigestAlgorithm>(
-  path: string,
+  file: string | number,
   algorithms: readonly A[],
   onProgress?: (bytesRead: number, totalBytes: number) => void,
 ): Promise<FileDigests<A>> {
-  const fd = openSync(path, "r");
+  const fd = typeof file === "number" ? file : openSync(file, "r");
   try {
-    const size = fstatSync(fd).size;
-    if (algorithms.length > 1 && size >= PARALLEL_THRESHOLD) return await hashInParallel(fd, size, algorithms, onProgress);
-    return hashSequentially(fd, size, algorithms, onProgress);
+    const before = fstatSync(fd);
+    const result =
+      algorithms.length > 1 && before.size >= PARALLEL_THRESHOLD
+        ? await hashInParallel(fd, before.size, algorithms, onProgress)
+        : hashSequentially(fd, before.size, algorithms, onProgress);
+    assertUnchanged(before, fstatSync(fd), result.size);
+    return result;
   } finally {
-    closeSync(fd);
+    if (typeof file !== "number") closeSync(fd);
   }
 }
 
@@ -120,6 +125,8 @@ async function hashInParallel<A extends DigestAlgorithm>(
     }
   });
   failure.catch(() => {});
+  for (const r of results) r.catch(() => {}); // reported through `failure`, never as unhandled
+
   let total = 0;
   try {
     for (let i = 0; ; i++) {

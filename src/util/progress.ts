@@ -5,9 +5,11 @@
 export interface Progress {
   update(done: number): void;
   finish(): void;
+  /** Ends the bar's line without claiming completion, so an error message starts on a line of its own. */
+  abort(): void;
 }
 
-const NONE: Progress = { update: () => {}, finish: () => {} };
+const NONE: Progress = { update: () => {}, finish: () => {}, abort: () => {} };
 const WIDTH = 30;
 
 function mib(n: number): string {
@@ -18,12 +20,14 @@ export function progressBar(label: string, total: number, minimum = 64 << 20): P
   if (!process.stderr.isTTY || total < minimum) return NONE;
   const start = performance.now();
   let last = 0;
+  let drawn = false;
   const draw = (done: number) => {
     const fraction = total === 0 ? 1 : Math.min(1, done / total);
     const filled = Math.round(fraction * WIDTH);
     const seconds = (performance.now() - start) / 1000;
     const rate = seconds > 0 ? `${(done / seconds / 1e6).toFixed(0)} MB/s` : "";
     process.stderr.write(`\r${label} [${"#".repeat(filled)}${".".repeat(WIDTH - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${mib(done)}/${mib(total)} ${rate}\x1b[K`);
+    drawn = true;
   };
   return {
     update(done) {
@@ -35,6 +39,9 @@ export function progressBar(label: string, total: number, minimum = 64 << 20): P
     finish() {
       draw(total);
       process.stderr.write("\n");
+    },
+    abort() {
+      if (drawn) process.stderr.write("\n");
     },
   };
 }

@@ -3,20 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, type CliResult } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
 import { FIXTURES, fixturePath } from "../helpers/fixtures.js";
 import { readTsv, shellWords } from "../helpers/tsv.js";
+import { expectRejected } from "../helpers/expect.js";
 
-/** A rejected command: exit 2, nothing on stdout, exactly one line on stderr, no stack trace. */
-function expectRejected(result: CliResult, ...mentions: string[]): void {
-  expect(result.status).toBe(2);
-  expect(result.stdout).toBe("");
-  const lines = result.stderr.split("\n").filter((l) => l.length > 0);
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^reftrail: error: /);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-  for (const m of mentions) expect(lines[0]).toContain(m);
-}
 
 /** What each errors-reference.tsv row's message must name: the input at fault and the problem. */
 const EXPECTED_MENTIONS: readonly (readonly string[])[] = [

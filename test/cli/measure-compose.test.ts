@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ComposeReport } from "../../src/schema/launch-digest-report.js";
-import { runCli, type CliResult } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
 import { fixturePath } from "../helpers/fixtures.js";
 import { readTsv, shellWords } from "../helpers/tsv.js";
+import { expectRejected } from "../helpers/expect.js";
 
 /**
  * Composition must equal the full computation: every oracle and upstream row that boots a kernel in
@@ -29,11 +30,6 @@ writeFileSync(
   }),
 );
 
-function expectRejected(result: CliResult, ...mentions: string[]): void {
-  expect(result.status).toBe(2);
-  expect(result.stderr.trim().split("\n")).toHaveLength(1);
-  for (const m of mentions) expect(result.stderr).toContain(m);
-}
 
 describe("reftrail measure compose", () => {
   it("the firmware's reference values are produced first", () => {
@@ -84,6 +80,27 @@ describe("reftrail measure compose", () => {
     );
   });
 
+  it("refuses a document whose kernel-hashes entries disagree with the kernel's own values", () => {
+    const doc = JSON.parse(readFileSync(referenceValues, "utf8")) as { components: { kind: string; qemuKernelHashes?: { cmdline: string } }[] };
+    doc.components.find((c) => c.kind === "kernel")!.qemuKernelHashes!.cmdline = "00".repeat(32);
+    const tampered = join(dir, "tampered.json");
+    writeFileSync(tampered, JSON.stringify(doc));
+    expectRejected(runCli(["measure", "compose", "--reference-values", tampered, "--boot", "debian", "--vcpus", "1", "--vmm-type", "gce"]), "tampered.json", "cmdline entry");
+  });
+
+  it("names the document when its firmware layout is out of range", () => {
+    const doc = JSON.parse(readFileSync(referenceValues, "utf8")) as { components: { kind: string; layout?: { gpa: string } }[] };
+    doc.components.find((c) => c.kind === "firmware")!.layout!.gpa = "0xffffffffffffffffff";
+    const tampered = join(dir, "layout.json");
+    writeFileSync(tampered, JSON.stringify(doc));
+    expectRejected(runCli(["measure", "compose", "--reference-values", tampered, "--vcpus", "1", "--vmm-type", "gce"]), "layout.json", "out of range");
+  });
+
+  it("warns about 0 vCPUs, in the JSON too", () => {
+    const result = runCli(["measure", "compose", "--reference-values", referenceValues, "--vcpus", "0", "--vmm-type", "gce", "--json"]);
+    expect(ComposeReport.parse(JSON.parse(result.stdout)).warnings.join(" ")).toContain("--vcpus 0");
+  });
+
   it("rejects malformed digests and inconsistent options", () => {
     const base = ["measure", "compose", "--reference-values", referenceValues, "--vcpus", "1", "--vmm-type", "gce"];
     expectRejected(runCli([...base, "--kernel-digest", "abc"]), "--kernel-digest", "64 hex digits");
@@ -91,6 +108,9 @@ describe("reftrail measure compose", () => {
     expectRejected(runCli([...base, "--boot", "debian", "--cmdline", "x"]), "--boot", "--cmdline");
     expectRejected(runCli([...base, "--boot", "nope"]), "--boot", "nope");
     expectRejected(runCli([...base, "--firmware", "nope"]), "--firmware", "nope");
+    expectRejected(runCli([...base, "--kernel-digest", "51349501a3d1ff83836437d2b365fd2d57f2feb8642d315e5181dec23d4c3275", "--cmdline-digest", "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d", "--cmdline-trim"]), "--cmdline-trim");
+    expectRejected(runCli([...base, "--cmdline-trim"]), "--cmdline-trim");
+    expectRejected(runCli([...base, "--boot", "debian", "--cmdline-trim"]), "--cmdline-trim");
     expectRejected(runCli(["measure", "compose", "--reference-values", manifest, "--vcpus", "1", "--vmm-type", "gce"]), "--reference-values", "release.json");
   });
 });

@@ -1,21 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ArtifactDigests, KernelMeasurement } from "../../src/schema/kernel-measurement.js";
-import { runCli, type CliResult } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
 import { FIXTURES, ROOT, fixturePath } from "../helpers/fixtures.js";
 import { opensslDigest, sha256sumOf } from "../helpers/sha.js";
+import { expectRejected } from "../helpers/expect.js";
 
-function expectRejected(result: CliResult, ...mentions: string[]): void {
-  expect(result.status).toBe(2);
-  expect(result.stdout).toBe("");
-  const lines = result.stderr.trim().split("\n");
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^reftrail: error: /);
-  for (const m of mentions) expect(lines[0]).toContain(m);
-}
 
 const KERNEL = "kernel/vmlinuz-6.1.0-56-cloud-amd64";
 const CMDLINE = "console=ttyS0 root=/dev/vda1 ro quiet";
@@ -31,24 +24,40 @@ describe("reftrail measure kernel", () => {
       initrd: "9d76d40ecbf1604f0f9d8035e2a7dd9fa5aa938ab66eb4bf23abe90eb4d95fff",
       cmdline: sha256sumOf(new TextEncoder().encode(`${CMDLINE}\0`)),
     });
-    expect(r.cmdline).toEqual({ value: CMDLINE, sha256: sha256sumOf(new TextEncoder().encode(CMDLINE)), sha256WithNul: r.qemuKernelHashes!.cmdline });
+    expect(r.cmdline).toEqual({ source: "--append", value: CMDLINE, sha256: sha256sumOf(new TextEncoder().encode(CMDLINE)), sha256WithNul: r.qemuKernelHashes.cmdline });
     expect(r.initrd?.digests.sha256).toBe("9d76d40ecbf1604f0f9d8035e2a7dd9fa5aa938ab66eb4bf23abe90eb4d95fff");
-    expect(r.setupDataModifications).toBe(true);
+    expect(r.kernel.setupDataModifications).toBe(true);
   });
 
-  it("without initrd or command line there is no kernel-hashes table", () => {
+  it("without initrd or command line the table holds the empty initrd and the lone NUL", () => {
     const r = KernelMeasurement.parse(JSON.parse(runCli(["measure", "kernel", "--kernel", KERNEL, "--json"], { cwd: FIXTURES }).stdout));
-    expect(r.qemuKernelHashes).toBeUndefined();
-    expect(r.kernelImage.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.qemuKernelHashes).toEqual({
+      kernel: "51349501a3d1ff83836437d2b365fd2d57f2feb8642d315e5181dec23d4c3275",
+      initrd: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      cmdline: "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    });
+    expect(r.initrd).toBeNull();
+    expect(r.cmdline).toBeNull();
+  });
+
+  it("SHA-256 is always there, even when only SHA-384 is asked for", () => {
+    const r = KernelMeasurement.parse(JSON.parse(runCli(["measure", "kernel", "--kernel", KERNEL, "--algorithms", "sha384", "--json"], { cwd: FIXTURES }).stdout));
+    for (const key of ["kernelImage", "setupData", "bzImage"] as const) expect(Object.keys(r.kernel[key]).sort(), key).toEqual(["sha256", "sha384"]);
   });
 
   it("a UKI yields the separate parts' values, its own initrd and command line included", () => {
     const uki = KernelMeasurement.parse(JSON.parse(runCli(["measure", "kernel", "--kernel", "kernel/uki-6.1.0-56-cloud-amd64.efi", "--json"], { cwd: FIXTURES }).stdout));
     const parts = KernelMeasurement.parse(JSON.parse(runCli(["measure", "kernel", "--kernel", KERNEL, "--initrd", "kernel/initrd.img", "--append", CMDLINE, "--json"], { cwd: FIXTURES }).stdout));
-    expect(uki.format).toBe("uki");
-    for (const key of ["kernelImage", "setupData", "bzImage", "qemuKernelHashes", "cmdline"] as const) expect(uki[key], key).toEqual(parts[key]);
-    expect(uki.initrd?.digests).toEqual(parts.initrd?.digests);
-    expect(uki.initrd?.source).toBe("uki:.initrd");
+    expect(uki.kernel.format).toBe("uki");
+    expect({ ...uki.kernel, format: "bzImage" }).toEqual(parts.kernel);
+    expect(uki.initrd).toEqual({ source: "uki:.initrd", digests: parts.initrd!.digests });
+    expect(uki.cmdline).toEqual({ ...parts.cmdline, source: "uki:.cmdline" });
+    // QEMU -kernel uki.efi hashes the whole UKI; its embedded parts are not separate table entries.
+    expect(uki.qemuKernelHashes).toEqual({
+      kernel: sha256sumOf(readFileSync(fixturePath("kernel/uki-6.1.0-56-cloud-amd64.efi"))),
+      initrd: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      cmdline: "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    });
   });
 
   it("human output names each value", () => {

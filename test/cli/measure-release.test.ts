@@ -4,20 +4,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ReferenceValues, type FirmwareValues } from "../../src/schema/reference-values.js";
 import { ReleaseManifest } from "../../src/schema/release-manifest.js";
-import { runCli, type CliResult } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
 import { ROOT, fixturePath } from "../helpers/fixtures.js";
 import { readTsv } from "../helpers/tsv.js";
 import { sha256sumOf } from "../helpers/sha.js";
+import { expectRejected } from "../helpers/expect.js";
 
-function expectRejected(result: CliResult, ...mentions: string[]): void {
-  expect(result.status).toBe(2);
-  expect(result.stdout).toBe("");
-  const lines = result.stderr.trim().split("\n");
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^reftrail: error: /);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-  for (const m of mentions) expect(lines[0]).toContain(m);
-}
 
 const CMDLINE = "console=ttyS0 root=/dev/vda1 ro quiet";
 
@@ -93,6 +85,10 @@ describe("reftrail measure release", () => {
     ["unknown field", { components: [{ name: "a", kind: "cmdline", version: "1", value: "", colour: "blue" }] }, ["components[0]", "'colour'"]],
     ["wrong manifest version", { version: 2 }, ["version"]],
     ["claims that are not URIs", { components: [{ name: "a", kind: "cmdline", version: "1", value: "", claims: ["not a uri"] }] }, ["components[0].claims[0]"]],
+    ["a NUL in a command line", { components: [{ name: "a", kind: "cmdline", version: "1", value: "a\u0000b" }] }, ["components[0].value", "NUL"]],
+    ["an unpaired surrogate in a command line", { components: [{ name: "a", kind: "cmdline", version: "1", value: "a\ud800b" }] }, ["components[0].value", "surrogate"]],
+    ["0 vCPUs", { components: [{ name: "f", kind: "firmware", version: "1", path: "f", launchDigests: [{ mode: "snp", vcpus: "0", vmmTypes: ["gce"] }] }] }, ["components[0].launchDigests[0].vcpus", "0 vCPUs"]],
+    ["vCPUs in sev mode", { components: [{ name: "f", kind: "firmware", version: "1", path: "f", launchDigests: [{ mode: "sev", vcpus: "4" }] }] }, ["components[0].launchDigests[0].vcpus", "sev mode"]],
   ];
   for (const [name, overrides, mentions] of bad) {
     it(`rejects a manifest with ${name}, naming the file and field`, () => {
@@ -100,6 +96,12 @@ describe("reftrail measure release", () => {
       expectRejected(runCli(["measure", "release", "--manifest", path]), "release.json", ...mentions);
     });
   }
+
+  it("rejects a manifest that is not UTF-8", () => {
+    const { path } = writeManifest(undefined, "");
+    writeFileSync(path, Buffer.concat([Buffer.from('{"version": 1, "release": {"name": "caf'), Buffer.from([0xe9]), Buffer.from('", "version": "1"}}')]));
+    expectRejected(runCli(["measure", "release", "--manifest", path]), "release.json", "not UTF-8");
+  });
 
   it("rejects JSON syntax errors", () => {
     const { path } = writeManifest(undefined, '{"version": 1,');
@@ -111,7 +113,7 @@ describe("reftrail measure release", () => {
     (missing.components[2] as { path: string }).path = "nowhere/initrd.img";
     const { dir, path } = writeManifest(missing);
     const out = join(dir, "rv.json");
-    expectRejected(runCli(["measure", "release", "--manifest", path, "--out", out]), "release.json: components[2].path (nowhere/initrd.img)", "no such file");
+    expectRejected(runCli(["measure", "release", "--manifest", path, "--out", out]), "release.json: components[2].path (nowhere/initrd.img): no such file");
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir)).toEqual(["release.json"]);
 

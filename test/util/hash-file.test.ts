@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { hashFile } from "../../src/util/hash-file.js";
+import type { DigestAlgorithm } from "../../src/util/digest.js";
 import { toHex } from "../../src/util/bytes.js";
 import { fixturePath } from "../helpers/fixtures.js";
 import { prng, randomBytes } from "../helpers/random.js";
@@ -26,6 +27,26 @@ describe("hashFile", () => {
     for (const a of ["sha256", "sha384", "sha512"] as const) expect(toHex(digests[a]), a).toBe(opensslDigest(a, path));
     expect(progress.at(-1)).toBe(size);
     expect(progress).toEqual([...progress].sort((x, y) => x - y));
+  });
+
+  it("a worker that fails rejects the call (never an unhandled rejection)", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "reftrail-hash-")), "big.bin");
+    writeFileSync(path, Buffer.alloc(40 << 20, 7));
+    await expect(hashFile(path, ["sha256", "no-such-hash" as DigestAlgorithm])).rejects.toThrow();
+  });
+
+  it("refuses a file that changes while it is read", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "reftrail-hash-")), "moving.bin");
+    writeFileSync(path, Buffer.alloc(40 << 20, 1));
+    let touched = false;
+    const changeOnce = () => {
+      if (touched) return;
+      touched = true;
+      appendFileSync(path, "more");
+    };
+    await expect(hashFile(path, ["sha256"], changeOnce)).rejects.toMatchObject({ code: "FILE_CHANGED" });
+    touched = false;
+    await expect(hashFile(path, ["sha256", "sha512"], changeOnce)).rejects.toMatchObject({ code: "FILE_CHANGED" });
   });
 
   it("an empty file", async () => {

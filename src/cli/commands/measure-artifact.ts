@@ -1,7 +1,7 @@
 import { toHex } from "../../util/bytes.js";
 import type { ArtifactDigests } from "../../schema/kernel-measurement.js";
 import { parseAlgorithms } from "../algorithms.js";
-import { COMMON_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
+import { OUTPUT_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { digestInputFile } from "../file-digests.js";
@@ -11,8 +11,7 @@ import { emit, formatTable, json } from "../output.js";
 const NAME = "measure artifact";
 const OPTIONS = {
   algorithms: { type: "string", value: "LIST", description: "sha256 (default), sha384, sha512, comma-separated; all in one read pass" },
-  out: { type: "string", value: "FILE", description: "write the result to FILE (atomically) instead of stdout" },
-  ...COMMON_OPTIONS,
+  ...OUTPUT_OPTIONS,
 } as const satisfies OptionSpecs;
 
 async function run(argv: readonly string[]): Promise<number> {

@@ -1,18 +1,19 @@
 import { fromHex, toHex } from "../../util/bytes.js";
 import { sha256 } from "../../util/digest.js";
 import { attributed } from "../../util/errors.js";
-import { firmwareFromValues } from "../../measure/compose.js";
+import { firmwareFromValues, kernelHashesOf } from "../../measure/compose.js";
 import { EMPTY_SHA256, cmdlineBytes, type KernelHashes } from "../../measure/sev-hashes.js";
 import { snpLaunchDigests } from "../../measure/snp/launch.js";
 import type { ComposeReport } from "../../schema/launch-digest-report.js";
 import { parseDocument } from "../../schema/parse.js";
-import { ReferenceValues, type FirmwareValues } from "../../schema/reference-values.js";
-import { COMMON_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
+import { ReferenceValues, type FirmwareValues, type KernelValues } from "../../schema/reference-values.js";
+import { OUTPUT_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { readInputFile } from "../input.js";
+import { readTextInput } from "../input.js";
 import { configurationRecord, configurationTable } from "../launch-digest/report.js";
 import { configurationsFor, parseConfigurationOptions } from "../launch-digest/request.js";
+import { CONFIGURATION_OPTIONS } from "../launch-digest/options.js";
 import { emit, json, warn } from "../output.js";
 
 const NAME = "measure compose";
@@ -24,20 +25,8 @@ const OPTIONS = {
   "initrd-digest": { type: "string", value: "HEX", description: "SHA-256 of the initrd (default: no initrd)" },
   cmdline: { type: "string", value: "CMDLINE", description: "kernel command line, hashed with its NUL as QEMU does" },
   "cmdline-digest": { type: "string", value: "HEX", description: "SHA-256 of the command line with its NUL, instead of --cmdline" },
-  vcpus: { type: "string", value: "N", description: "vCPU count(s): 4, 1-512, 1,2,4,64 (required)" },
-  "vcpu-type": { type: "string", value: "CPUTYPE", description: "QEMU CPU model(s), comma list or 'all'" },
-  "vcpu-sig": { type: "string", value: "VALUE", description: "vCPU signature" },
-  "vcpu-family": { type: "string", value: "FAMILY", description: "vCPU family (with model and stepping)" },
-  "vcpu-model": { type: "string", value: "MODEL", description: "vCPU model" },
-  "vcpu-stepping": { type: "string", value: "STEPPING", description: "vCPU stepping" },
-  "vmm-type": { type: "string", value: "VMMTYPE", description: "QEMU (default), ec2, gce, or a comma list" },
-  "guest-features": { type: "string", value: "VALUE", description: "VMSA SEV_FEATURES (default 0x1), or a comma list" },
-  "ec2-legacy-rdx": { type: "boolean", description: "EC2 VMSA with RDX 0 (virtee/sev crate)" },
-  "cmdline-trim": { type: "boolean", description: "strip whitespace around --cmdline before hashing (virtee/sev crate)" },
-  "vmsa-gpa": { type: "string", value: "ADDR", description: "VMSA page GPA: 0x..., kvm (default) or gce-genoa" },
-  "signature-convention": { type: "string", value: "NAME", description: "cpuid (default) or oak" },
-  out: { type: "string", value: "FILE", description: "write the result to FILE (atomically) instead of stdout" },
-  ...COMMON_OPTIONS,
+  ...CONFIGURATION_OPTIONS,
+  ...OUTPUT_OPTIONS,
 } as const satisfies OptionSpecs;
 
 function sha256Option(option: string, text: string): Uint8Array {
@@ -65,20 +54,20 @@ function bootHashes(o: Options, values: ReferenceValues): { hashes: KernelHashes
   if (o.boot !== undefined) {
     const given = explicit.find((k) => o[k] !== undefined);
     if (given) throw new UsageError(`--boot and --${given} exclude each other`);
-    const kernel = values.components.find((c) => c.kind === "kernel" && c.name === o.boot);
-    if (kernel?.kind !== "kernel") throw new UsageError(`no kernel component '${o.boot}' in the document`, "--boot");
-    const h = kernel.qemuKernelHashes;
-    return {
-      hashes: { kernel: fromHex(h.kernel)!, initrd: fromHex(h.initrd)!, cmdline: o["cmdline-trim"] ? sha256(cmdlineBytes(kernel.cmdline?.value, { trim: true })) : fromHex(h.cmdline)! },
-      cmdlineValue: kernel.cmdline?.value ?? null,
-    };
+    if (o["cmdline-trim"]) throw new UsageError("--cmdline-trim applies to --cmdline, not to a kernel component's recorded table entries", "--boot");
+    const kernel = values.components.find((c): c is KernelValues => c.kind === "kernel" && c.name === o.boot);
+    if (kernel === undefined) throw new UsageError(`no kernel component '${o.boot}' in the document`, "--boot");
+    const hashes = kernelHashesOf(kernel);
+    return { hashes, cmdlineValue: kernel.cmdline && kernel.cmdline.source !== "uki:.cmdline" ? kernel.cmdline.value : null };
   }
   if (o["kernel-digest"] === undefined) {
     const given = explicit.find((k) => o[k] !== undefined);
     if (given) throw new UsageError(`--kernel-digest required when using --${given}`);
+    if (o["cmdline-trim"]) throw new UsageError("--cmdline-trim needs --kernel-digest and --cmdline");
     return undefined;
   }
   if (o.cmdline !== undefined && o["cmdline-digest"] !== undefined) throw new UsageError("--cmdline and --cmdline-digest exclude each other");
+  if (o["cmdline-trim"] && o.cmdline === undefined) throw new UsageError("--cmdline-trim needs --cmdline (a digest cannot be trimmed)");
   return {
     hashes: {
       kernel: sha256Option("--kernel-digest", o["kernel-digest"]),
@@ -106,10 +95,12 @@ async function run(argv: readonly string[]): Promise<number> {
   const warnings: string[] = [];
   const parsed = parseConfigurationOptions(o);
   const configurations = configurationsFor("snp", parsed, warnings);
-  const values = parseDocument(ReferenceValues, new TextDecoder().decode(readInputFile("--reference-values", path, 64 << 20)), `--reference-values ${path}`);
+  const subject = `--reference-values ${path}`;
+  const values = parseDocument(ReferenceValues, readTextInput("--reference-values", path, 64 << 20), subject);
   const firmware = pickFirmware(values, o.firmware);
-  const boot = bootHashes(o, values);
-  const { layout, firmwareDigest } = firmwareFromValues(firmware);
+  const boot = attributed(subject, () => bootHashes(o, values));
+  const { layout, firmwareDigest } = attributed(`${subject}: firmware '${firmware.name}'`, () => firmwareFromValues(firmware));
+  if (parsed.vcpuCounts.length === 1 && parsed.vcpuCounts[0] === 0) warnings.push("--vcpus 0 measures no VMSA at all; no real guest launches without a vCPU");
   const conventions = { ec2LegacyRdx: o["ec2-legacy-rdx"] ?? false, vmsaGpa: parsed.vmsaGpa };
   const { digests } = attributed(`--reference-values ${path}: firmware '${firmware.name}'`, () =>
     snpLaunchDigests({ firmware: layout, firmwareDigest, kernelHashes: boot?.hashes, conventions }, configurations, parsed.vcpuCounts),
@@ -124,6 +115,7 @@ async function run(argv: readonly string[]): Promise<number> {
     boot: boot ? { kernel: toHex(boot.hashes.kernel), initrd: toHex(boot.hashes.initrd), cmdline: toHex(boot.hashes.cmdline), cmdlineValue: boot.cmdlineValue } : null,
     conventions: { ec2LegacyRdx: conventions.ec2LegacyRdx, cmdlineTrim: o["cmdline-trim"] ?? false, vmsaGpa: `0x${parsed.vmsaGpa.toString(16)}`, signatureConvention: parsed.signatureConvention },
     configurations: records,
+    warnings,
   };
   const single = records.length === 1 && Object.keys(records[0]!.digests).length === 1;
   emit(o.json ? json(report) : single ? `${Object.values(records[0]!.digests)[0]}\n` : configurationTable("snp", records), o.out);

@@ -5,18 +5,17 @@ import { ReleaseManifest } from "../../schema/release-manifest.js";
 import { measureRelease, type ReleaseFiles } from "../../measure/release.js";
 import { ReftrailError, attributed } from "../../util/errors.js";
 import { VERSION } from "../../version.js";
-import { COMMON_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
+import { OUTPUT_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, InputError, UsageError } from "../errors.js";
 import { digestInputFile } from "../file-digests.js";
-import { readInputFile } from "../input.js";
+import { readInputFile, readTextInput } from "../input.js";
 import { emit, formatTable, json } from "../output.js";
 
 const NAME = "measure release";
 const OPTIONS = {
   manifest: { type: "string", value: "FILE", description: "release manifest (schemas/release-manifest.json) (required)" },
-  out: { type: "string", value: "FILE", description: "write the reference-values document to FILE, atomically (else to stdout)" },
-  ...COMMON_OPTIONS,
+  ...OUTPUT_OPTIONS,
 } as const satisfies OptionSpecs;
 
 const MAX_MANIFEST_BYTES = 16 << 20;
@@ -24,8 +23,9 @@ const MAX_PARSED_FILE_BYTES = 1 << 30;
 
 /** Files named in a manifest resolve against the manifest's directory; errors carry the path as written. */
 function manifestFiles(base: string): ReleaseFiles {
-  const rethrow = (path: string, err: unknown): never => {
-    if (err instanceof InputError) throw new InputError(err.code, `${path}: ${err.message}`);
+  // The component's field and path name the file; the error keeps only what went wrong.
+  const rethrow = (err: unknown): never => {
+    if (err instanceof InputError) throw new InputError(err.code, err.message);
     throw err;
   };
   return {
@@ -33,14 +33,14 @@ function manifestFiles(base: string): ReleaseFiles {
       try {
         return readInputFile("path", resolve(base, path), MAX_PARSED_FILE_BYTES);
       } catch (err) {
-        return rethrow(path, err);
+        return rethrow(err);
       }
     },
     async digest(path, algorithms) {
       try {
         return await digestInputFile("path", resolve(base, path), algorithms);
       } catch (err) {
-        return rethrow(path, err);
+        return rethrow(err);
       }
     },
   };
@@ -55,7 +55,7 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
   if (o.manifest === undefined) throw new UsageError("the following argument is required: --manifest");
-  const text = new TextDecoder().decode(readInputFile("--manifest", o.manifest, MAX_MANIFEST_BYTES));
+  const text = readTextInput("--manifest", o.manifest, MAX_MANIFEST_BYTES);
   const manifest = parseDocument(ReleaseManifest, text, o.manifest);
   let values: ReferenceValues;
   try {

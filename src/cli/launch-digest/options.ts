@@ -1,8 +1,7 @@
-import { COMMON_OPTIONS, type OptionSpecs } from "../args.js";
+import { OUTPUT_OPTIONS, type OptionSpecs } from "../args.js";
 
-export const LAUNCH_DIGEST_OPTIONS = {
-  mode: { type: "string", value: "MODE", description: "guest mode: snp | seves | sev | snp:ovmf-hash | snp:svsm (required)" },
-  ovmf: { type: "string", value: "PATH", description: "OVMF firmware image (required)" },
+/** The flags that choose launch configurations, shared by launch-digest and compose. */
+export const CONFIGURATION_OPTIONS = {
   vcpus: { type: "string", value: "N", description: "vCPU count(s): 4, 1-512, 1,2,4,64 (required except in sev and snp:ovmf-hash)" },
   "vcpu-type": { type: "string", value: "CPUTYPE", description: "QEMU CPU model (EPYC ... EPYC-Turin), a comma list, or 'all'" },
   "vcpu-sig": { type: "string", value: "VALUE", description: "vCPU signature (CPUID Fn0000_0001 EAX)" },
@@ -11,6 +10,16 @@ export const LAUNCH_DIGEST_OPTIONS = {
   "vcpu-stepping": { type: "string", value: "STEPPING", description: "vCPU stepping" },
   "vmm-type": { type: "string", value: "VMMTYPE", description: "QEMU (default), ec2, gce, or a comma list" },
   "guest-features": { type: "string", value: "VALUE", description: "VMSA SEV_FEATURES in snp mode (default 0x1), or a comma list" },
+  "ec2-legacy-rdx": { type: "boolean", description: "EC2 VMSA with RDX 0 (virtee/sev crate) instead of 0x600" },
+  "cmdline-trim": { type: "boolean", description: "strip whitespace around the command line before hashing (virtee/sev crate)" },
+  "vmsa-gpa": { type: "string", value: "ADDR", description: "VMSA page GPA: 0x... or kvm (0xfffffffff000, default) or gce-genoa (0xffffffffff000)" },
+  "signature-convention": { type: "string", value: "NAME", description: "family/model/stepping to signature: cpuid (default) or oak" },
+} as const satisfies OptionSpecs;
+
+export const LAUNCH_DIGEST_OPTIONS = {
+  mode: { type: "string", value: "MODE", description: "guest mode: snp | seves | sev | snp:ovmf-hash | snp:svsm (required)" },
+  ovmf: { type: "string", value: "PATH", description: "OVMF firmware image (required)" },
+  ...CONFIGURATION_OPTIONS,
   kernel: { type: "string", value: "PATH", description: "kernel measured through the kernel-hashes table" },
   initrd: { type: "string", value: "PATH", description: "initrd (with --kernel)" },
   append: { type: "string", value: "CMDLINE", description: "kernel command line (with --kernel), hashed verbatim with its NUL" },
@@ -20,13 +29,8 @@ export const LAUNCH_DIGEST_OPTIONS = {
   "vars-file": { type: "string", value: "PATH", description: "OVMF_VARS file, for its size (snp:svsm mode)" },
   "output-format": { type: "string", value: "FORMAT", description: "hex (default) or base64" },
   "dump-vmsa": { type: "boolean", description: "write the measured VMSAs to vmsa<N>.bin (seves, snp, snp:svsm)" },
-  "ec2-legacy-rdx": { type: "boolean", description: "EC2 VMSA with RDX 0 (virtee/sev crate) instead of 0x600" },
-  "cmdline-trim": { type: "boolean", description: "strip whitespace around --append before hashing (virtee/sev crate)" },
-  "vmsa-gpa": { type: "string", value: "ADDR", description: "VMSA page GPA: 0x... or kvm (0xfffffffff000, default) or gce-genoa (0xffffffffff000)" },
-  "signature-convention": { type: "string", value: "NAME", description: "family/model/stepping to signature: cpuid (default) or oak" },
-  out: { type: "string", value: "FILE", description: "write the result to FILE (atomically) instead of stdout" },
   verbose: { type: "boolean", short: "v", description: "name the mode in front of a single digest" },
-  ...COMMON_OPTIONS,
+  ...OUTPUT_OPTIONS,
 } as const satisfies OptionSpecs;
 
 export const LAUNCH_DIGEST_NOTES = [

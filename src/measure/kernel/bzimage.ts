@@ -37,6 +37,11 @@ export interface BzImage {
   readonly image: Uint8Array;
 }
 
+/** Boot protocol versions as Linux writes them: 0x020f is 2.15. */
+export function formatBootProtocol(version: number): string {
+  return `${version >> 8}.${(version & 0xff).toString().padStart(2, "0")}`;
+}
+
 /** Splits a bzImage after validating its setup header; every malformed input is a MeasureError. */
 export function parseBzImage(bytes: Uint8Array): BzImage {
   if (bytes.byteLength < HEADER_END) {
@@ -52,7 +57,7 @@ export function parseBzImage(bytes: Uint8Array): BzImage {
   if (bootProtocol < 0x0202) {
     throw new MeasureError(
       "KERNEL_BOOT_PROTOCOL",
-      `boot protocol ${bootProtocol >> 8}.${(bootProtocol & 0xff).toString().padStart(2, "0")} predates cmd_line_ptr (2.02), which a VMM's direct boot needs`,
+      `boot protocol ${formatBootProtocol(bootProtocol)} predates cmd_line_ptr (2.02), which a VMM's direct boot needs`,
     );
   }
   const setupSects = bytes[SETUP_SECTS]! === 0 ? 4 : bytes[SETUP_SECTS]!;

@@ -12,6 +12,8 @@ export interface PeSection {
 
 const PE_SIGNATURE = 0x00004550; // "PE\0\0"
 const SECTION_HEADER_SIZE = 40;
+/** The PE format's limit on sections in an image (loaders, systemd-stub among them, refuse more). */
+const MAX_SECTIONS = 96;
 
 /** True when the bytes start like a PE image ("MZ"); bzImages with an EFI stub do too. */
 export function looksLikePe(bytes: Uint8Array): boolean {
@@ -26,6 +28,7 @@ export function parsePeSections(bytes: Uint8Array): PeSection[] {
     throw new MeasureError("PE_FORMAT", `not a PE image: no "PE" signature at the offset 0x${peOffset.toString(16)} the DOS header names`);
   }
   const count = readU16(bytes, peOffset + 6);
+  if (count > MAX_SECTIONS) throw new MeasureError("PE_FORMAT", `PE image claims ${count} sections, more than the format's ${MAX_SECTIONS}`);
   const optionalHeaderSize = readU16(bytes, peOffset + 20);
   const table = peOffset + 24 + optionalHeaderSize;
   if (table + count * SECTION_HEADER_SIZE > bytes.byteLength) {
@@ -50,11 +53,13 @@ export function parsePeSections(bytes: Uint8Array): PeSection[] {
 
 /**
  * The bytes a section holds once loaded: its virtual size, taken from its raw data (the raw size is
- * padded to the file alignment). A section whose virtual size exceeds its raw data would be
+ * padded to the file alignment). An empty section maps nothing (systemd-stub treats it as absent), so
+ * it describes no boot and is refused. A section whose virtual size exceeds its raw data would be
  * zero-filled in memory; for the payloads measured here that means a damaged image, so it is refused.
  */
 export function sectionData(bytes: Uint8Array, section: PeSection): Uint8Array {
-  const size = section.virtualSize === 0 ? section.rawSize : section.virtualSize;
+  const size = section.virtualSize;
+  if (size === 0) throw new MeasureError("PE_FORMAT", `PE section ${section.name} has virtual size 0: a loader maps nothing for it`);
   if (section.rawOffset + section.rawSize > bytes.byteLength) {
     throw new MeasureError(
       "PE_FORMAT",

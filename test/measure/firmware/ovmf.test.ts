@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseFirmware, FOUR_GIB } from "../../../src/measure/firmware/ovmf.js";
 import { parseFooterTable } from "../../../src/measure/firmware/footer-table.js";
-import { MeasureError } from "../../../src/measure/errors.js";
 import { readFixture } from "../../helpers/fixtures.js";
 import { writeU16, writeU32 } from "../../../src/util/bytes.js";
+import { expectMeasureError } from "../../helpers/expect.js";
 
 // Expected values: the "Metadata each firmware file carries" table of ../shared/fixtures/README.md.
 const sections = (list: [number, number, number][]) => list.map(([gpa, size, type]) => ({ gpa, size, type }));
@@ -74,16 +74,6 @@ const u32 = (v: number) => {
   return b;
 };
 
-function expectCode(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MeasureError);
-    expect((err as MeasureError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected MeasureError ${code}`);
-}
 
 describe("footer table tamper cases", () => {
   it("reads an entry written independently of the parser", () => {
@@ -91,26 +81,26 @@ describe("footer table tamper cases", () => {
     expect(parseFirmware(image).sevEsResetEip).toBe(0x80b004);
   });
   it("rejects an entry size below the entry header", () => {
-    expectCode(() => parseFooterTable(imageWithTable([{ guid: resetBlockGuid, payload: u32(1), size: 17 }])), "FOOTER_ENTRY_SIZE");
+    expectMeasureError(() => parseFooterTable(imageWithTable([{ guid: resetBlockGuid, payload: u32(1), size: 17 }])), "FOOTER_ENTRY_SIZE");
   });
   it("rejects an entry size beyond the table", () => {
-    expectCode(() => parseFooterTable(imageWithTable([{ guid: resetBlockGuid, payload: u32(1), size: 400 }])), "FOOTER_ENTRY_SIZE");
+    expectMeasureError(() => parseFooterTable(imageWithTable([{ guid: resetBlockGuid, payload: u32(1), size: 400 }])), "FOOTER_ENTRY_SIZE");
   });
   it("rejects a GUID listed twice", () => {
     const e = { guid: resetBlockGuid, payload: u32(1) };
-    expectCode(() => parseFooterTable(imageWithTable([e, e])), "FOOTER_ENTRY_DUPLICATE");
+    expectMeasureError(() => parseFooterTable(imageWithTable([e, e])), "FOOTER_ENTRY_DUPLICATE");
   });
   it("rejects a reset block too short to hold its address", () => {
-    expectCode(() => parseFirmware(imageWithTable([{ guid: resetBlockGuid, payload: new Uint8Array(2) }])), "FOOTER_ENTRY_PAYLOAD");
+    expectMeasureError(() => parseFirmware(imageWithTable([{ guid: resetBlockGuid, payload: new Uint8Array(2) }])), "FOOTER_ENTRY_PAYLOAD");
   });
   it("rejects a table larger than the image", () => {
     const image = imageWithTable([]);
     writeU16(image, 4096 - 50, 0xffff);
-    expectCode(() => parseFooterTable(image), "FOOTER_TABLE_SIZE");
+    expectMeasureError(() => parseFooterTable(image), "FOOTER_TABLE_SIZE");
   });
   it("rejects images too small to hold a footer, and sizes that are not whole pages", () => {
-    expectCode(() => parseFirmware(new Uint8Array(49)), "FIRMWARE_TOO_SMALL");
-    expectCode(() => parseFirmware(new Uint8Array(4097)), "FIRMWARE_NOT_PAGE_ALIGNED");
+    expectMeasureError(() => parseFirmware(new Uint8Array(49)), "FIRMWARE_TOO_SMALL");
+    expectMeasureError(() => parseFirmware(new Uint8Array(4097)), "FIRMWARE_NOT_PAGE_ALIGNED");
   });
 });
 
@@ -125,8 +115,8 @@ describe("SEV metadata tamper cases", () => {
   it("the untampered header sits where the fixture manifest says", () => {
     expect(new TextDecoder().decode(original.subarray(asev, asev + 4))).toBe("ASEV");
   });
-  it("wrong signature", () => expectCode(() => parseFirmware(tampered((b) => (b[asev] = 0x42))), "SEV_METADATA_SIGNATURE"));
-  it("unknown version", () => expectCode(() => parseFirmware(tampered((b) => writeU32(b, asev + 8, 2))), "SEV_METADATA_VERSION"));
-  it("more sections than the header size holds", () => expectCode(() => parseFirmware(tampered((b) => writeU32(b, asev + 12, 8))), "SEV_METADATA_SIZE"));
-  it("header size beyond the image", () => expectCode(() => parseFirmware(tampered((b) => writeU32(b, asev + 4, 0x10000))), "SEV_METADATA_SIZE"));
+  it("wrong signature", () => expectMeasureError(() => parseFirmware(tampered((b) => (b[asev] = 0x42))), "SEV_METADATA_SIGNATURE"));
+  it("unknown version", () => expectMeasureError(() => parseFirmware(tampered((b) => writeU32(b, asev + 8, 2))), "SEV_METADATA_VERSION"));
+  it("more sections than the header size holds", () => expectMeasureError(() => parseFirmware(tampered((b) => writeU32(b, asev + 12, 8))), "SEV_METADATA_SIZE"));
+  it("header size beyond the image", () => expectMeasureError(() => parseFirmware(tampered((b) => writeU32(b, asev + 4, 0x10000))), "SEV_METADATA_SIZE"));
 });

@@ -6,6 +6,7 @@ import { toHex } from "../../../src/util/bytes.js";
 import { fixturePath, readFixture } from "../../helpers/fixtures.js";
 import { prng, randomBytes } from "../../helpers/random.js";
 import { sha256sum, sha256sumOf, opensslDigest } from "../../helpers/sha.js";
+import { expectMeasureError } from "../../helpers/expect.js";
 
 const vmlinuz = readFixture("kernel/vmlinuz-6.1.0-56-cloud-amd64");
 
@@ -62,16 +63,6 @@ describe("bzImage (Debian linux-image-6.1.0-56-cloud-amd64)", () => {
   });
 });
 
-function expectCode(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MeasureError);
-    expect((err as MeasureError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected MeasureError ${code}`);
-}
 
 describe("bzImage tamper and truncation", () => {
   const patched = (off: number, bytes: number[]) => {
@@ -79,11 +70,11 @@ describe("bzImage tamper and truncation", () => {
     b.set(bytes, off);
     return b;
   };
-  it("too small for the setup header", () => expectCode(() => parseBzImage(vmlinuz.subarray(0, 0x200)), "KERNEL_TOO_SMALL"));
-  it("no boot flag", () => expectCode(() => parseBzImage(patched(0x1fe, [0, 0])), "KERNEL_BOOT_FLAG"));
-  it("no HdrS magic", () => expectCode(() => parseBzImage(patched(0x202, [0x48, 0x64, 0x72, 0x54])), "KERNEL_HEADER"));
-  it("a boot protocol older than 2.02", () => expectCode(() => parseBzImage(patched(0x206, [0x01, 0x02])), "KERNEL_BOOT_PROTOCOL"));
-  it("truncated inside the setup part", () => expectCode(() => parseBzImage(vmlinuz.subarray(0, 512 * 20)), "KERNEL_SETUP_SIZE"));
+  it("too small for the setup header", () => expectMeasureError(() => parseBzImage(vmlinuz.subarray(0, 0x200)), "KERNEL_TOO_SMALL"));
+  it("no boot flag", () => expectMeasureError(() => parseBzImage(patched(0x1fe, [0, 0])), "KERNEL_BOOT_FLAG"));
+  it("no HdrS magic", () => expectMeasureError(() => parseBzImage(patched(0x202, [0x48, 0x64, 0x72, 0x54])), "KERNEL_HEADER"));
+  it("a boot protocol older than 2.02", () => expectMeasureError(() => parseBzImage(patched(0x206, [0x01, 0x02])), "KERNEL_BOOT_PROTOCOL"));
+  it("truncated inside the setup part", () => expectMeasureError(() => parseBzImage(vmlinuz.subarray(0, 512 * 20)), "KERNEL_SETUP_SIZE"));
   it("setup_sects 0 means 4", () => {
     const b = patched(0x1f1, [0]);
     expect(parseBzImage(b).setupSects).toBe(4);

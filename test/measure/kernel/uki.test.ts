@@ -46,6 +46,36 @@ describe("unified kernel image", () => {
     );
   });
 
+  describe("PE header tampering", () => {
+    const view = () => Buffer.from(ukiFile);
+    const peOffset = Buffer.from(ukiFile).readUInt32LE(0x3c);
+    const sectionTable = peOffset + 24 + Buffer.from(ukiFile).readUInt16LE(peOffset + 20);
+    const sectionHeader = (name: string) => {
+      const b = Buffer.from(ukiFile);
+      for (let off = sectionTable; off < sectionTable + 40 * b.readUInt16LE(peOffset + 6); off += 40) {
+        if (b.subarray(off, off + 8).toString("latin1").replace(/\0+$/, "") === name) return off;
+      }
+      throw new Error(`no ${name}`);
+    };
+    it("a .linux section of virtual size 0 maps nothing: refused", () => {
+      const b = view();
+      b.writeUInt32LE(0, sectionHeader(".linux") + 8);
+      expect(() => parseUki(b)).toThrow(expect.objectContaining({ code: "PE_FORMAT" }) as MeasureError);
+    });
+    it("a .linux section claiming more than its raw data: refused", () => {
+      const b = view();
+      const h = sectionHeader(".linux");
+      b.writeUInt32LE(b.readUInt32LE(h + 16) + 4096, h + 8);
+      expect(() => parseUki(b)).toThrow(expect.objectContaining({ code: "PE_FORMAT" }) as MeasureError);
+    });
+    it("more sections than the PE format allows: not a UKI, and not a bzImage either", () => {
+      const b = view();
+      b.writeUInt16LE(97, peOffset + 6);
+      expect(parseUki(b)).toBeUndefined();
+      expect(() => measureKernel(b, { setupDataModifications: true, algorithms: ["sha256"] })).toThrow(MeasureError);
+    });
+  });
+
   it("random mutations of the PE headers yield a result or a typed error", () => {
     const next = prng(5);
     for (let i = 0; i < 300; i++) {
