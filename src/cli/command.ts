@@ -9,6 +9,21 @@ export interface CommandEntry {
   readonly load: () => Promise<Command>;
 }
 
+const LOG_COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  init: {
+    summary: "create an embedded transparency log (database and signing key)",
+    load: async () => (await import("./commands/log-init.js")).command,
+  },
+  serve: {
+    summary: "serve an embedded log over the Rekor v1 REST API",
+    load: async () => (await import("./commands/log-serve.js")).command,
+  },
+  info: {
+    summary: "size, root hash and signed checkpoint of an embedded log",
+    load: async () => (await import("./commands/log-info.js")).command,
+  },
+};
+
 export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEntry>>>> = {
   measure: {
     "launch-digest": {
@@ -32,4 +47,5 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
       load: async () => (await import("./commands/measure-artifact.js")).command,
     },
   },
+  log: LOG_COMMANDS,
 };

@@ -49,7 +49,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (entry === undefined) {
       throw new UsageError(`unknown command 'reftrail ${stage} ${verb}' (verbs: ${Object.keys(verbs).join(", ")})`);
     }
-    const command = await entry.load();
+    const command = await entry.load().catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === "ERR_UNKNOWN_BUILTIN_MODULE") {
+        throw new UsageError(`'reftrail ${stage} ${verb}' needs Node 24 (${(err as Error).message.replace(/^.*: /, "")} is missing from Node ${process.versions.node})`);
+      }
+      throw err;
+    });
     return await command.run(rest);
   } catch (err) {
     return reportError(err, asJson);

@@ -1,0 +1,63 @@
+/*
+ * ECDSA verification of a signature over a caller-supplied digest, through the OpenSSL that Node
+ * itself links. node:crypto can only verify over a message it hashes itself, but a Rekor
+ * hashedrekord entry carries just the artifact's digest; verifying it in JavaScript instead costs
+ * 30 times more (see BENCHMARKS.md). Built by scripts/build-native.ts; reftrail falls back to
+ * @noble/curves when this module is absent.
+ *
+ * verify(spkiDer: Uint8Array, digest: Uint8Array, derSignature: Uint8Array) -> boolean
+ * Only EC keys are accepted here; other key types return false so the caller decides.
+ */
+#include <node_api.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+static int buffer_arg(napi_env env, napi_value value, const unsigned char **data, size_t *length) {
+  bool is_typed = false;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return 0;
+  napi_typedarray_type type;
+  void *raw = NULL;
+  napi_value array_buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, &array_buffer, &offset) != napi_ok) return 0;
+  if (type != napi_uint8_array) return 0;
+  *data = (const unsigned char *)raw;
+  return 1;
+}
+
+static napi_value verify(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_value result;
+  int ok = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3) {
+    napi_throw_type_error(env, NULL, "verify(spkiDer, digest, signature) takes three Uint8Arrays");
+    return NULL;
+  }
+  const unsigned char *spki, *digest, *signature;
+  size_t spki_len, digest_len, signature_len;
+  if (!buffer_arg(env, argv[0], &spki, &spki_len) || !buffer_arg(env, argv[1], &digest, &digest_len) ||
+      !buffer_arg(env, argv[2], &signature, &signature_len)) {
+    napi_throw_type_error(env, NULL, "verify(spkiDer, digest, signature) takes three Uint8Arrays");
+    return NULL;
+  }
+  const unsigned char *cursor = spki;
+  EVP_PKEY *key = d2i_PUBKEY(NULL, &cursor, (long)spki_len);
+  if (key != NULL && cursor == spki + spki_len && EVP_PKEY_base_id(key) == EVP_PKEY_EC) {
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+    if (ctx != NULL && EVP_PKEY_verify_init(ctx) == 1) {
+      ok = EVP_PKEY_verify(ctx, signature, signature_len, digest, digest_len) == 1;
+    }
+    EVP_PKEY_CTX_free(ctx);
+  }
+  EVP_PKEY_free(key);
+  napi_get_boolean(env, ok, &result);
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  if (napi_create_function(env, "verify", NAPI_AUTO_LENGTH, verify, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "verify", fn) != napi_ok) return NULL;
+  return exports;
+}

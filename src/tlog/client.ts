@@ -1,0 +1,156 @@
+import type { z } from "zod";
+import { ConsistencyProof, LogEntryResponse, LogInfo, type LogEntry, type ProposedEntry } from "../schema/rekor.js";
+import { TlogError } from "./errors.js";
+
+/** A Rekor v1 API response as the client sees it, whatever carried it. */
+export interface TransportResponse {
+  readonly status: number;
+  readonly header: (name: string) => string | undefined;
+  readonly body: string;
+}
+
+/** How requests reach a log: HTTP (public or self-hosted Rekor, `reftrail log serve`) or in-process. */
+export interface Transport {
+  readonly description: string;
+  request(method: "GET" | "POST", path: string, body?: unknown): Promise<TransportResponse>;
+}
+
+export interface HttpTransportOptions {
+  /** Per-attempt timeout. */
+  readonly timeoutMs?: number;
+  /** Further attempts after a network error, a timeout, 408, 429 or a 5xx. */
+  readonly retries?: number;
+  /** First back-off delay; doubles after each attempt. */
+  readonly backoffMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** fetch with a timeout on every attempt and exponential back-off on transient failures. */
+export function httpTransport(baseUrl: string, options: HttpTransportOptions = {}): Transport {
+  const { timeoutMs = 30_000, retries = 3, backoffMs = 250 } = options;
+  const base = baseUrl.replace(/\/+$/, "");
+  return {
+    description: base,
+    async request(method, path, body) {
+      let lastError = "no attempt made";
+      for (let attempt = 0; attempt <= retries; attempt++) {
+        if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1));
+        try {
+          const res = await fetch(base + path, {
+            method,
+            headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          const text = await res.text();
+          if (res.status === 408 || res.status === 429 || res.status >= 500) {
+            lastError = `HTTP ${res.status}`;
+            continue;
+          }
+          return { status: res.status, header: (name) => res.headers.get(name) ?? undefined, body: text };
+        } catch (err) {
+          lastError = (err as Error).name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (err as Error).message;
+        }
+      }
+      throw new TlogError("REKOR_UNAVAILABLE", `${method} ${base}${path} failed after ${retries + 1} attempt(s): ${lastError}`);
+    },
+  };
+}
+
+function parse<T>(schema: z.ZodType<T>, res: TransportResponse, what: string): T {
+  let data: unknown;
+  try {
+    data = JSON.parse(res.body);
+  } catch {
+    throw new TlogError("REKOR_RESPONSE", `${what}: the log answered with something that is not JSON`);
+  }
+  const result = schema.safeParse(data);
+  if (!result.success) throw new TlogError("REKOR_RESPONSE", `${what}: unexpected response shape (${result.error.issues[0]!.message})`);
+  return result.data;
+}
+
+function failure(res: TransportResponse, what: string): TlogError {
+  let message = res.body.trim().slice(0, 300);
+  try {
+    message = String((JSON.parse(res.body) as { message?: unknown }).message ?? message);
+  } catch {
+    // keep the raw text
+  }
+  return new TlogError("REKOR_RESPONSE", `${what}: the log answered ${res.status}: ${message}`);
+}
+
+export interface EntryWithId {
+  readonly entryId: string;
+  readonly entry: LogEntry;
+}
+
+function single(response: Record<string, LogEntry>): EntryWithId {
+  const [entryId, entry] = Object.entries(response)[0]!;
+  return { entryId, entry };
+}
+
+/**
+ * A Rekor v1 client. The same code talks to public Rekor, a self-hosted Rekor and reftrail's embedded
+ * log; every response is checked against the API's schema before use (verification of what it says
+ * is the caller's: see verify-entry.ts).
+ */
+export class RekorClient {
+  constructor(readonly transport: Transport) {}
+
+  /** Logs an entry. If an equivalent one exists (409), fetches and returns it: publishing is idempotent. */
+  async createEntry(proposed: ProposedEntry): Promise<EntryWithId & { created: boolean }> {
+    const res = await this.transport.request("POST", "/api/v1/log/entries", proposed);
+    if (res.status === 201) return { ...single(parse(LogEntryResponse, res, "create entry")), created: true };
+    if (res.status === 409) {
+      const uuid = res.header("location")?.split("/").pop();
+      if (!uuid) throw new TlogError("REKOR_RESPONSE", "create entry: 409 without a Location naming the existing entry");
+      return { ...(await this.getEntry(uuid)), created: false };
+    }
+    throw failure(res, "create entry");
+  }
+
+  async getEntry(uuid: string): Promise<EntryWithId> {
+    const res = await this.transport.request("GET", `/api/v1/log/entries/${encodeURIComponent(uuid)}`);
+    if (res.status !== 200) throw failure(res, `get entry ${uuid}`);
+    return single(parse(LogEntryResponse, res, `get entry ${uuid}`));
+  }
+
+  async getEntryByIndex(logIndex: number): Promise<EntryWithId> {
+    const res = await this.transport.request("GET", `/api/v1/log/entries?logIndex=${logIndex}`);
+    if (res.status !== 200) throw failure(res, `get entry at index ${logIndex}`);
+    return single(parse(LogEntryResponse, res, `get entry at index ${logIndex}`));
+  }
+
+  async getLogInfo(): Promise<LogInfo> {
+    const res = await this.transport.request("GET", "/api/v1/log");
+    if (res.status !== 200) throw failure(res, "log info");
+    return parse(LogInfo, res, "log info");
+  }
+
+  async getConsistencyProof(firstSize: number, lastSize: number): Promise<{ rootHash: string; hashes: string[] }> {
+    const res = await this.transport.request("GET", `/api/v1/log/proof?firstSize=${firstSize}&lastSize=${lastSize}`);
+    if (res.status !== 200) throw failure(res, `consistency proof ${firstSize}->${lastSize}`);
+    return parse(ConsistencyProof, res, "consistency proof");
+  }
+
+  async getPublicKey(): Promise<string> {
+    const res = await this.transport.request("GET", "/api/v1/log/publicKey");
+    if (res.status !== 200) throw failure(res, "log public key");
+    return res.body;
+  }
+
+  /** Entry ids matching an artifact hash and/or a signer's key (Rekor's index; best effort on public Rekor). */
+  async searchIndex(query: { hash?: string; publicKey?: { format: "x509"; content: string }; operator?: "and" | "or" }): Promise<string[]> {
+    const res = await this.transport.request("POST", "/api/v1/index/retrieve", query);
+    if (res.status !== 200) throw failure(res, "search index");
+    let ids: unknown;
+    try {
+      ids = JSON.parse(res.body);
+    } catch {
+      ids = undefined;
+    }
+    if (!Array.isArray(ids) || !ids.every((i) => typeof i === "string")) throw new TlogError("REKOR_RESPONSE", "search index: expected an array of entry ids");
+    return ids as string[];
+  }
+}

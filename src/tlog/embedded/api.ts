@@ -1,0 +1,180 @@
+import { ZodError } from "zod";
+
+import { ReftrailError } from "../../util/errors.js";
+import { ProposedEntry, SearchIndex, SearchLogQuery } from "../../schema/rekor.js";
+import { fieldPath } from "../../schema/parse.js";
+import { canonicalizeEntry, entryKey, keySearchKey } from "../kinds/entries.js";
+import { leafHash } from "../merkle.js";
+import type { EmbeddedLog } from "./log.js";
+
+/** A Rekor v1 API request, as the HTTP server or an in-process client hands it over. */
+export interface ApiRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly body: Uint8Array | undefined;
+  /** Prefix for Location headers, e.g. `http://127.0.0.1:3000` (empty: relative). */
+  readonly origin: string;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+const json = (status: number, value: unknown, headers: Record<string, string> = {}): ApiResponse => ({
+  status,
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(value) + "\n",
+});
+
+/** Rekor's error shape: `{code, message}`. */
+export const apiError = (status: number, message: string, headers: Record<string, string> = {}) => json(status, { code: status, message }, headers);
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseBody(body: Uint8Array | undefined): unknown {
+  if (body === undefined || body.byteLength === 0) throw new ApiError(400, "request body is empty");
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+  } catch {
+    throw new ApiError(400, "request body is not JSON");
+  }
+}
+
+function validate<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  if (what === "entry" && issue.path.length === 1 && issue.path[0] === "kind" && typeof kind === "string") {
+    throw new ApiError(400, `error processing entry: kind '${kind}' is not supported by this log (hashedrekord and rekord 0.0.1)`);
+  }
+  throw new ApiError(400, `error processing ${what}: ${fieldPath(issue.path)}: ${issue.message}`);
+}
+
+function nonNegativeInteger(name: string, text: string | null): number {
+  if (text === null || !/^(0|[1-9][0-9]{0,15})$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new ApiError(400, `${name} must be a non-negative integer`);
+  }
+  return Number(text);
+}
+
+function entryResponse(log: EmbeddedLog, index: number): Record<string, unknown> | undefined {
+  const stored = log.entryByIndex(index);
+  return stored && { [log.entryId(stored.leaf)]: log.logEntry(stored) };
+}
+
+function entryByUuid(log: EmbeddedLog, uuid: string): Record<string, unknown> | undefined {
+  const id = uuid.toLowerCase();
+  if (!/^([0-9a-f]{16})?[0-9a-f]{64}$/.test(id)) throw new ApiError(400, "entry UUID must be 64 or 80 hex digits");
+  if (id.length === 80 && id.slice(0, 16) !== log.treeIdHex) return undefined;
+  const stored = log.entryByLeaf(Buffer.from(id.slice(-64), "hex"));
+  return stored && { [log.entryId(stored.leaf)]: log.logEntry(stored) };
+}
+
+async function createEntry(log: EmbeddedLog, req: ApiRequest): Promise<ApiResponse> {
+  const proposed = validate(ProposedEntry, parseBody(req.body), "entry");
+  let canonical;
+  try {
+    canonical = canonicalizeEntry(proposed);
+  } catch (err) {
+    if (err instanceof ReftrailError) throw new ApiError(400, `error processing entry: ${err.message}`);
+    throw err;
+  }
+  const { created, index } = await log.submit(canonical);
+  const id = log.entryId(leafHash(canonical.body));
+  const location = `${req.origin}/api/v1/log/entries/${id}`;
+  if (!created) return apiError(409, `an equivalent entry already exists in the transparency log with UUID ${id}`, { location });
+  return json(201, entryResponse(log, index), { etag: id, location });
+}
+
+function consistencyProof(log: EmbeddedLog, query: URLSearchParams): ApiResponse {
+  const current = log.current().size;
+  const firstSize = nonNegativeInteger("firstSize", query.get("firstSize"));
+  const lastSize = query.has("lastSize") ? nonNegativeInteger("lastSize", query.get("lastSize")) : current;
+  if (firstSize < 1) throw new ApiError(400, "firstSize must be at least 1");
+  if (firstSize > lastSize) throw new ApiError(400, `firstSize(${firstSize}) must be less than lastSize(${lastSize})`);
+  if (lastSize > current) throw new ApiError(400, `the tree size requested(${lastSize}) was greater than what is currently observable(${current})`);
+  return json(200, log.consistency(firstSize, lastSize));
+}
+
+function retrieve(log: EmbeddedLog, req: ApiRequest): ApiResponse {
+  const query = validate(SearchLogQuery, parseBody(req.body), "query");
+  for (const field of ["entryUUIDs", "logIndexes", "entries"] as const) {
+    if ((query[field]?.length ?? 0) > 10) return apiError(422, `at most 10 ${field} may be requested at once`);
+  }
+  const found: Record<string, unknown>[] = [];
+  for (const uuid of query.entryUUIDs ?? []) {
+    const e = entryByUuid(log, uuid);
+    if (e) found.push(e);
+  }
+  for (const index of query.logIndexes ?? []) {
+    const e = entryResponse(log, index);
+    if (e) found.push(e);
+  }
+  for (const proposed of query.entries ?? []) {
+    const canonical = canonicalizeEntry(validate(ProposedEntry, proposed, "entry"));
+    const stored = log.entryByLeaf(leafHash(canonical.body));
+    if (stored) found.push({ [log.entryId(stored.leaf)]: log.logEntry(stored) });
+  }
+  return json(200, found);
+}
+
+function searchIndex(log: EmbeddedLog, req: ApiRequest): ApiResponse {
+  const query = validate(SearchIndex, parseBody(req.body), "query");
+  const keys: string[] = [];
+  if (query.hash !== undefined) keys.push(`sha256:${query.hash.replace(/^sha256:/, "").toLowerCase()}`);
+  if (query.publicKey !== undefined) {
+    if (query.publicKey.format !== "x509" || query.publicKey.content === undefined) {
+      throw new ApiError(400, "publicKey search needs format 'x509' and content (base64 PEM)");
+    }
+    keys.push(keySearchKey(entryKey(query.publicKey.content).key));
+  }
+  if (query.email !== undefined || query.subject !== undefined) throw new ApiError(400, "search by email or subject is not supported: the log holds keyed entries");
+  if (keys.length === 0) throw new ApiError(400, "a search needs hash or publicKey");
+  const sets = keys.map((k) => new Set(log.search(k)));
+  const indexes =
+    (query.operator ?? "and") === "and" ? [...sets[0]!].filter((i) => sets.every((s) => s.has(i))) : [...new Set(sets.flatMap((s) => [...s]))];
+  return json(200, indexes.sort((a, b) => a - b).map((i) => log.entryId(log.entryByIndex(i)!.leaf)));
+}
+
+/** Routes one request. Every failure becomes a 4xx/5xx JSON error; nothing a client sends can crash the log. */
+export async function handleRekorApi(log: EmbeddedLog, req: ApiRequest): Promise<ApiResponse> {
+  try {
+    const { method, path } = req;
+    const route = `${method} ${path.replace(/\/+$/, "")}`;
+    if (route === "POST /api/v1/log/entries") return await createEntry(log, req);
+    if (route === "GET /api/v1/log/entries") {
+      const e = entryResponse(log, nonNegativeInteger("logIndex", req.query.get("logIndex")));
+      return e ? json(200, e) : apiError(404, "log index not found");
+    }
+    const byUuid = /^GET \/api\/v1\/log\/entries\/([^/]+)$/.exec(route);
+    if (byUuid) {
+      const e = entryByUuid(log, decodeURIComponent(byUuid[1]!));
+      return e ? json(200, e) : apiError(404, "entry not found");
+    }
+    if (route === "POST /api/v1/log/entries/retrieve") return retrieve(log, req);
+    if (route === "GET /api/v1/log") return json(200, log.info());
+    if (route === "GET /api/v1/log/publicKey") {
+      return { status: 200, headers: { "content-type": "application/x-pem-file" }, body: log.identity.publicKey.export({ type: "spki", format: "pem" }) as string };
+    }
+    if (route === "GET /api/v1/log/proof") return consistencyProof(log, req.query);
+    if (route === "POST /api/v1/index/retrieve") return searchIndex(log, req);
+    if (/^(GET|POST) \/api\/v1\//.test(route)) return apiError(404, `no such endpoint: ${method} ${path}`);
+    return apiError(path.startsWith("/api/") ? 405 : 404, `no such endpoint: ${method} ${path}`);
+  } catch (err) {
+    if (err instanceof ApiError) return apiError(err.status, err.message);
+    if (err instanceof ReftrailError) return apiError(400, err.message);
+    return apiError(500, "internal error");
+  }
+}
+

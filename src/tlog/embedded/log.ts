@@ -1,0 +1,257 @@
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import { join } from "node:path";
+import { toHex } from "../../util/bytes.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
+import { checkpointOrigin, signCheckpoint } from "../checkpoint.js";
+import { TlogError } from "../errors.js";
+import type { CanonicalEntry } from "../kinds/entries.js";
+import { logIdentity, type LogIdentity } from "../keys.js";
+import { EMPTY_ROOT, leafHash, nodeHash } from "../merkle.js";
+import { ProofBuilder } from "../proofs.js";
+import { signSet } from "../set.js";
+import type { LogEntry, LogInfo } from "../../schema/rekor.js";
+import { LogStore, type StoredEntry } from "./store.js";
+
+export const DEFAULT_LOG_NAME = "reftrail.local";
+const FORMAT = "reftrail-log/1";
+
+export interface LogPaths {
+  readonly dir: string;
+  readonly database: string;
+  readonly privateKey: string;
+  readonly publicKey: string;
+}
+
+export function logPaths(dir: string): LogPaths {
+  return { dir, database: join(dir, "log.db"), privateKey: join(dir, "log-key.pem"), publicKey: join(dir, "log-public-key.pem") };
+}
+
+/** A complete subtree on the tree's right edge; together they are the compact range of [0, size). */
+interface FrontierNode {
+  readonly level: number;
+  readonly index: number;
+  readonly hash: Uint8Array;
+}
+
+function rootOf(frontier: readonly FrontierNode[]): Uint8Array {
+  if (frontier.length === 0) return EMPTY_ROOT;
+  let root = frontier[frontier.length - 1]!.hash;
+  for (let i = frontier.length - 2; i >= 0; i--) root = nodeHash(frontier[i]!.hash, root);
+  return root;
+}
+
+export interface SubmitResult {
+  /** False when an equivalent entry was already logged (Rekor answers 409). */
+  readonly created: boolean;
+  readonly index: number;
+}
+
+/**
+ * Creates a log: its directory, an ECDSA P-256 signing key (PKCS#8, mode 0600), a random tree id and
+ * the signed checkpoint of the empty tree. Refuses to touch an existing log.
+ */
+export function initLog(dir: string, name: string = DEFAULT_LOG_NAME): { treeId: bigint; logId: string } {
+  const paths = logPaths(dir);
+  if (existsSync(paths.database) || existsSync(paths.privateKey)) {
+    throw new TlogError("LOG_STATE", `${dir} already holds a log (log.db or log-key.pem exists)`);
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(name)) throw new TlogError("LOG_STATE", `log name '${name}' is not a host name`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  writeFileAtomic(paths.privateKey, privateKey.export({ type: "pkcs8", format: "pem" }) as string, 0o600);
+  writeFileAtomic(paths.publicKey, publicKey.export({ type: "spki", format: "pem" }) as string, 0o644);
+  // A positive signed 63-bit id, as Trillian assigns tree ids.
+  const treeId = randomBytes(8).readBigUInt64BE() >> 1n || 1n;
+  const identity = logIdentity(publicKey);
+  const store = new LogStore(paths.database);
+  try {
+    store.writeTransaction(() => {
+      store.putMeta("format", FORMAT);
+      store.putMeta("name", name);
+      store.putMeta("treeId", treeId.toString());
+      store.putMeta("logId", identity.logId);
+      store.putCheckpoint(0, signCheckpoint({ origin: checkpointOrigin(name, treeId), size: 0, rootHash: EMPTY_ROOT, extensions: [] }, name, privateKey, identity));
+    });
+  } finally {
+    store.close();
+  }
+  return { treeId, logId: identity.logId };
+}
+
+/**
+ * reftrail's own transparency log: Rekor v1's data model (RFC 6962 tree, entry ids, SETs, signed
+ * checkpoints) on one machine. Appends are batched: every submission waiting when a commit starts
+ * goes into the same transaction, so one fsync acknowledges many entries.
+ */
+export class EmbeddedLog {
+  readonly name: string;
+  readonly treeId: bigint;
+  readonly identity: LogIdentity;
+  readonly origin: string;
+  private readonly store: LogStore;
+  private readonly privateKey: KeyObject;
+  private frontier: { size: number; nodes: FrontierNode[] } | undefined;
+  private pending: { entry: CanonicalEntry; resolve: (r: SubmitResult) => void; reject: (e: unknown) => void }[] = [];
+  private scheduled = false;
+
+  private constructor(store: LogStore, privateKey: KeyObject) {
+    this.store = store;
+    this.privateKey = privateKey;
+    const format = store.meta("format");
+    if (format !== FORMAT) throw new TlogError("LOG_STATE", `log database format is ${format ?? "missing"}, expected ${FORMAT}`);
+    this.name = store.meta("name")!;
+    this.treeId = BigInt(store.meta("treeId")!);
+    this.identity = logIdentity(createPublicKey(privateKey));
+    if (this.identity.logId !== store.meta("logId")) throw new TlogError("LOG_KEY", "log-key.pem is not the key this log was created with");
+    this.origin = checkpointOrigin(this.name, this.treeId);
+  }
+
+  static open(dir: string): EmbeddedLog {
+    const paths = logPaths(dir);
+    if (!existsSync(paths.database)) throw new TlogError("LOG_STATE", `${dir} holds no log (run 'reftrail log init --data ${dir}')`);
+    if ((statSync(paths.privateKey).mode & 0o077) !== 0) {
+      throw new TlogError("LOG_KEY", `${paths.privateKey} is readable by group or others: restrict it to its owner (chmod 600)`);
+    }
+    const privateKey = createPrivateKey(readFileSync(paths.privateKey));
+    return new EmbeddedLog(new LogStore(paths.database), privateKey);
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  get treeIdHex(): string {
+    return this.treeId.toString(16).padStart(16, "0");
+  }
+
+  entryId(leaf: Uint8Array): string {
+    return this.treeIdHex + toHex(leaf);
+  }
+
+  /** Queues an entry for the next commit; resolves once it is durable (or found already logged). */
+  submit(entry: CanonicalEntry): Promise<SubmitResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ entry, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.commit());
+      }
+    });
+  }
+
+  private compactRange(size: number): FrontierNode[] {
+    if (this.frontier?.size === size) return this.frontier.nodes;
+    const nodes: FrontierNode[] = [];
+    let start = 0;
+    for (let level = 52; level >= 0; level--) {
+      const span = 2 ** level;
+      if (size - start >= span) {
+        nodes.push({ level, index: start / span, hash: this.store.subtree(level, start / span) });
+        start += span;
+      }
+    }
+    return nodes;
+  }
+
+  private commit(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    let outcome: { results: SubmitResult[]; size: number; nodes: FrontierNode[] };
+    try {
+      outcome = this.store.writeTransaction(() => {
+        // Read the size inside the exclusive transaction: another process may have appended.
+        const initial = this.store.size();
+        let size = initial;
+        let nodes = [...this.compactRange(size)];
+        const integratedTime = Math.floor(Date.now() / 1000);
+        const inBatch = new Map<string, number>();
+        const results = batch.map(({ entry }) => {
+          const leaf = leafHash(entry.body);
+          const existing = this.store.indexOfLeaf(leaf) ?? inBatch.get(toHex(leaf));
+          if (existing !== undefined) return { created: false, index: existing };
+          const index = size++;
+          const body = Buffer.from(entry.body).toString("base64");
+          const signedEntryTimestamp = signSet({ body, integratedTime, logID: this.identity.logId, logIndex: index }, this.privateKey);
+          this.store.putEntry(index, { leaf, body: entry.body, integratedTime, signedEntryTimestamp, searchKeys: entry.searchKeys });
+          nodes.push({ level: 0, index, hash: leaf });
+          while (nodes.length >= 2 && nodes[nodes.length - 1]!.level === nodes[nodes.length - 2]!.level) {
+            const right = nodes.pop()!;
+            const left = nodes.pop()!;
+            const parent = { level: left.level + 1, index: left.index / 2, hash: nodeHash(left.hash, right.hash) };
+            this.store.putSubtree(parent.level, parent.index, parent.hash);
+            nodes.push(parent);
+          }
+          inBatch.set(toHex(leaf), index);
+          return { created: true, index };
+        });
+        if (size !== initial) {
+          const note = signCheckpoint({ origin: this.origin, size, rootHash: rootOf(nodes), extensions: [] }, this.name, this.privateKey, this.identity);
+          this.store.putCheckpoint(size, note);
+        }
+        return { results, size, nodes };
+      });
+    } catch (err) {
+      this.frontier = undefined;
+      for (const item of batch) item.reject(err);
+      return;
+    }
+    this.frontier = { size: outcome.size, nodes: outcome.nodes };
+    batch.forEach((item, i) => item.resolve(outcome.results[i]!));
+  }
+
+  /** The latest committed size and its signed checkpoint. */
+  current(): { size: number; note: string } {
+    const latest = this.store.latestCheckpoint();
+    if (latest === undefined) throw new TlogError("LOG_STATE", "log has no checkpoint");
+    return latest;
+  }
+
+  info(): LogInfo {
+    const { size, note } = this.current();
+    return { rootHash: toHex(new ProofBuilder(this.store).root(size)), treeSize: size, signedTreeHead: note, treeID: this.treeId.toString() };
+  }
+
+  entryByIndex(index: number): StoredEntry | undefined {
+    return this.store.entryByIndex(index);
+  }
+
+  entryByLeaf(leaf: Uint8Array): StoredEntry | undefined {
+    return this.store.entryByLeaf(leaf);
+  }
+
+  /** The Rekor v1 LogEntry of a stored entry, with an inclusion proof in the latest checkpoint. */
+  logEntry(entry: StoredEntry, builder = new ProofBuilder(this.store), at = this.current()): LogEntry {
+    const proof = builder.inclusion(entry.index, at.size);
+    return {
+      body: Buffer.from(entry.body).toString("base64"),
+      integratedTime: entry.integratedTime,
+      logID: this.identity.logId,
+      logIndex: entry.index,
+      verification: {
+        signedEntryTimestamp: Buffer.from(entry.signedEntryTimestamp).toString("base64"),
+        inclusionProof: { logIndex: entry.index, rootHash: toHex(builder.root(at.size)), treeSize: at.size, hashes: proof.map(toHex), checkpoint: at.note },
+      },
+    };
+  }
+
+  /** One proof builder per response: right-edge hashes shared by several entries are computed once. */
+  proofBuilder(): ProofBuilder {
+    return new ProofBuilder(this.store);
+  }
+
+  consistency(firstSize: number, lastSize: number): { rootHash: string; hashes: string[] } {
+    const builder = new ProofBuilder(this.store);
+    return { rootHash: toHex(builder.root(lastSize)), hashes: builder.consistency(firstSize, lastSize).map(toHex) };
+  }
+
+  search(key: string): number[] {
+    return this.store.search(key);
+  }
+
+  checkpointAt(size: number): string | undefined {
+    return this.store.checkpoint(size);
+  }
+}

@@ -1,0 +1,98 @@
+import { createHash, X509Certificate, createPublicKey, type KeyObject } from "node:crypto";
+import { toHex } from "../../util/bytes.js";
+import { canonicalJson } from "../../util/canonical-json.js";
+import type { ProposedEntry } from "../../schema/rekor.js";
+import { TlogError } from "../errors.js";
+import { spkiDer } from "../keys.js";
+import { verifyPrehashed } from "../prehashed.js";
+
+/** An entry accepted for logging: its canonical body (the Merkle leaf data) and search keys. */
+export interface CanonicalEntry {
+  readonly kind: "hashedrekord" | "rekord";
+  readonly body: Uint8Array;
+  /** `sha256:<hex>` of the artifact and `key:<hex SHA-256 of SPKI DER>` of the signer. */
+  readonly searchKeys: readonly string[];
+}
+
+/** The key in an entry: a PEM public key or a PEM certificate (its subject key), re-encoded canonically. */
+export function entryKey(pemBase64: string): { key: KeyObject; canonicalPem: string } {
+  const pem = Buffer.from(pemBase64, "base64").toString("utf8");
+  if (pem.includes("BEGIN CERTIFICATE")) {
+    try {
+      const cert = new X509Certificate(pem);
+      return { key: cert.publicKey, canonicalPem: cert.toString() };
+    } catch {
+      throw new TlogError("ENTRY_KEY", "publicKey.content is not a valid PEM certificate");
+    }
+  }
+  try {
+    const key = createPublicKey(pem);
+    return { key, canonicalPem: key.export({ type: "spki", format: "pem" }) as string };
+  } catch {
+    throw new TlogError("ENTRY_KEY", "publicKey.content is not a valid PEM public key or certificate");
+  }
+}
+
+export function keySearchKey(key: KeyObject): string {
+  return `key:${toHex(createHash("sha256").update(spkiDer(key)).digest())}`;
+}
+
+/**
+ * Validates a proposed entry as Rekor does (the signature must verify with the key in the entry over
+ * the digest it names) and returns the body Rekor would store: RFC 8785 JSON with the key PEM and
+ * signature re-encoded canonically. The same proposal always yields the same body, hence the same
+ * leaf: that is how duplicates are recognised.
+ */
+export function canonicalizeEntry(entry: ProposedEntry): CanonicalEntry {
+  const { spec } = entry;
+  const signature = Buffer.from(spec.signature.content, "base64");
+  const { key, canonicalPem } = entryKey(spec.signature.publicKey.content);
+  const digest = Buffer.from(spec.data.hash.value, "hex");
+  const result = verifyPrehashed(key, digest, signature);
+  if (result === "unsupported-key") {
+    throw new TlogError("ENTRY_KEY", `keys of type ${key.asymmetricKeyType} cannot verify a signature over a digest (use ECDSA or RSA)`);
+  }
+  if (result === "invalid") throw new TlogError("ENTRY_SIGNATURE", "the signature does not verify with the entry's public key over the given digest");
+  const hash = { algorithm: spec.data.hash.algorithm, value: spec.data.hash.value.toLowerCase() };
+  const signatureSpec = {
+    content: signature.toString("base64"),
+    ...(entry.kind === "rekord" ? { format: "x509" } : {}),
+    publicKey: { content: Buffer.from(canonicalPem).toString("base64") },
+  };
+  const body = canonicalJson({ apiVersion: "0.0.1", kind: entry.kind, spec: { data: { hash }, signature: signatureSpec } });
+  return { kind: entry.kind, body: Buffer.from(body), searchKeys: [`${hash.algorithm}:${hash.value}`, keySearchKey(key)] };
+}
+
+/** The fields of a stored hashedrekord or rekord body that verifiers need. */
+export interface ParsedBody {
+  readonly kind: "hashedrekord" | "rekord";
+  readonly hashAlgorithm: string;
+  readonly hashValue: string;
+  readonly signature: Uint8Array;
+  readonly publicKeyPem: string;
+}
+
+export function parseEntryBody(body: Uint8Array): ParsedBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(body).toString("utf8"));
+  } catch {
+    throw new TlogError("ENTRY_INVALID", "entry body is not JSON");
+  }
+  const b = json as { kind?: unknown; apiVersion?: unknown; spec?: { data?: { hash?: { algorithm?: unknown; value?: unknown } }; signature?: { content?: unknown; publicKey?: { content?: unknown } } } };
+  if ((b.kind !== "hashedrekord" && b.kind !== "rekord") || b.apiVersion !== "0.0.1") {
+    throw new TlogError("ENTRY_KIND", `entry body kind ${String(b.kind)} ${String(b.apiVersion)} is not hashedrekord or rekord 0.0.1`);
+  }
+  const hash = b.spec?.data?.hash;
+  const sig = b.spec?.signature;
+  if (typeof hash?.algorithm !== "string" || typeof hash.value !== "string" || typeof sig?.content !== "string" || typeof sig.publicKey?.content !== "string") {
+    throw new TlogError("ENTRY_INVALID", "entry body lacks data.hash or signature content and public key");
+  }
+  return {
+    kind: b.kind,
+    hashAlgorithm: hash.algorithm,
+    hashValue: hash.value,
+    signature: new Uint8Array(Buffer.from(sig.content, "base64")),
+    publicKeyPem: Buffer.from(sig.publicKey.content, "base64").toString("utf8"),
+  };
+}

@@ -1,0 +1,75 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { EMPTY_ROOT, leafHash, nodeHash, verifyConsistency, verifyInclusion } from "../../src/tlog/merkle.js";
+import { ProofBuilder, type SubtreeSource } from "../../src/tlog/proofs.js";
+
+/** MTH written straight from RFC 6962 §2.1 (recursive, no stored subtrees): the independent reference. */
+function mth(leaves: Uint8Array[]): Uint8Array {
+  if (leaves.length === 0) return createHash("sha256").digest();
+  if (leaves.length === 1) return leafHash(leaves[0]!);
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return nodeHash(mth(leaves.slice(0, k)), mth(leaves.slice(k)));
+}
+
+function sourceOf(leaves: Uint8Array[]): SubtreeSource {
+  return { subtree: (level, index) => mth(leaves.slice(index * 2 ** level, (index + 1) * 2 ** level)) };
+}
+
+const leaves = Array.from({ length: 71 }, (_, i) => new TextEncoder().encode(`entry ${i}`));
+
+describe("Merkle proofs", () => {
+  it("the empty tree's root is SHA-256 of nothing", () => expect(EMPTY_ROOT).toEqual(mth([])));
+
+  it("roots of every size equal RFC 6962's recursive definition", () => {
+    for (let n = 1; n <= 70; n++) expect(new ProofBuilder(sourceOf(leaves.slice(0, n))).root(n)).toEqual(mth(leaves.slice(0, n)));
+  });
+
+  it("every inclusion proof for sizes 1..70 verifies, and fails on any tampering", () => {
+    for (let n = 1; n <= 70; n++) {
+      const tree = leaves.slice(0, n);
+      const builder = new ProofBuilder(sourceOf(tree));
+      const root = mth(tree);
+      for (let i = 0; i < n; i++) {
+        const proof = builder.inclusion(i, n);
+        expect(verifyInclusion(i, n, leafHash(tree[i]!), proof, root), `${i}/${n}`).toBe(true);
+        if (proof.length) {
+          const bad = proof.map((p) => Uint8Array.from(p));
+          bad[i % bad.length]![0]! ^= 1;
+          expect(verifyInclusion(i, n, leafHash(tree[i]!), bad, root)).toBe(false);
+          expect(verifyInclusion(i, n, leafHash(tree[i]!), proof.slice(1), root)).toBe(false);
+        }
+        expect(verifyInclusion(i, n, leafHash(tree[i]!), proof, mth(leaves.slice(0, n + 1)))).toBe(false);
+        expect(verifyInclusion(i, n, leafHash(leaves[n]!), proof, root)).toBe(false);
+      }
+    }
+  });
+
+  it("every consistency proof for 1 <= m <= n <= 70 verifies, and fails on tampering", () => {
+    for (let n = 1; n <= 70; n++) {
+      const builder = new ProofBuilder(sourceOf(leaves.slice(0, n)));
+      for (let m = 1; m <= n; m++) {
+        const proof = builder.consistency(m, n);
+        const oldRoot = mth(leaves.slice(0, m));
+        const newRoot = mth(leaves.slice(0, n));
+        expect(verifyConsistency(m, n, oldRoot, newRoot, proof), `${m}->${n}`).toBe(true);
+        if (m < n) {
+          expect(verifyConsistency(m, n, newRoot, newRoot, proof)).toBe(false);
+          const bad = proof.map((p) => Uint8Array.from(p));
+          bad[0]![31]! ^= 0x80;
+          expect(verifyConsistency(m, n, oldRoot, newRoot, bad)).toBe(false);
+          // The old root prepended for a power-of-two old size is not part of a valid proof.
+          expect(verifyConsistency(m, n, oldRoot, newRoot, [oldRoot, ...proof])).toBe(false);
+        }
+      }
+    }
+  });
+
+  it("edge cases of the verifiers", () => {
+    expect(verifyConsistency(0, 5, EMPTY_ROOT, mth(leaves.slice(0, 5)), [])).toBe(true);
+    expect(verifyConsistency(0, 5, EMPTY_ROOT, mth(leaves.slice(0, 5)), [EMPTY_ROOT])).toBe(false);
+    expect(verifyConsistency(6, 5, EMPTY_ROOT, EMPTY_ROOT, [])).toBe(false);
+    expect(verifyInclusion(-1, 5, EMPTY_ROOT, [], EMPTY_ROOT)).toBe(false);
+    expect(verifyInclusion(0, 1, leafHash(leaves[0]!), [], mth(leaves.slice(0, 1)))).toBe(true);
+  });
+});
