@@ -1,0 +1,134 @@
+import { createHash, createPublicKey, sign } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MessageSignatureBundleBuilder, RekorWitness } from "@sigstore/sign";
+import { Verifier, toSignedEntity, toTrustMaterial } from "@sigstore/verify";
+import { bundleFromJSON, bundleToJSON } from "@sigstore/bundle";
+import { TrustedRoot } from "@sigstore/protobuf-specs";
+import { RekorClient, httpTransport } from "../../src/tlog/client.js";
+import { initLog, logPaths } from "../../src/tlog/embedded/log.js";
+import { logIdentity, spkiDer } from "../../src/tlog/keys.js";
+import { verifyLogEntry } from "../../src/tlog/verify-entry.js";
+import { MAX_REQUEST_BYTES } from "../../src/tlog/embedded/server.js";
+import { serveLogProcess, type ServedLog } from "../helpers/serve.js";
+import { hashedRekord, newSigner, tempDir } from "../helpers/tlog.js";
+
+const NAME = "http.test.example";
+const dir = tempDir("serve");
+initLog(dir, NAME);
+const identity = logIdentity(createPublicKey(readFileSync(logPaths(dir).publicKey)));
+let served: ServedLog;
+beforeAll(async () => {
+  served = await serveLogProcess(dir);
+});
+afterAll(async () => {
+  await served.stop();
+});
+
+const signer = newSigner();
+const hint = createHash("sha256").update(spkiDer(signer.publicKey)).digest("base64");
+
+/** Sigstore trust material for the embedded log: its key and a base URL containing its checkpoint name. */
+function trustMaterial() {
+  const root = TrustedRoot.fromJSON({
+    mediaType: "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+    tlogs: [
+      {
+        baseUrl: `https://${NAME}`,
+        hashAlgorithm: "SHA2_256",
+        publicKey: { rawBytes: Buffer.from(spkiDer(identity.publicKey)).toString("base64"), keyDetails: "PKIX_ECDSA_P256_SHA_256", validFor: { start: "2020-01-01T00:00:00Z" } },
+        logId: { keyId: Buffer.from(identity.logId, "hex").toString("base64") },
+      },
+    ],
+    certificateAuthorities: [],
+    ctlogs: [],
+    timestampAuthorities: [],
+  });
+  return toTrustMaterial(root, {
+    [hint]: { rawBytes: Buffer.from(spkiDer(signer.publicKey)), keyDetails: "PKIX_ECDSA_P256_SHA_256", validFor: { start: new Date("2020-01-01T00:00:00Z") } },
+  } as never);
+}
+
+async function sigstoreBundle(artifact: Buffer) {
+  const builder = new MessageSignatureBundleBuilder({
+    signer: { sign: async (data: Buffer) => ({ signature: sign("sha256", data, signer.privateKey), key: { $case: "publicKey", publicKey: signer.pem, hint } }) },
+    witnesses: [new RekorWitness({ rekorBaseURL: served.url, fetchOnConflict: true })],
+  });
+  return bundleToJSON(await builder.create({ data: artifact }));
+}
+
+describe("reftrail log serve: Rekor v1 over HTTP", () => {
+  it("@sigstore/sign's builder with a Rekor witness pointed at the embedded log yields a bundle @sigstore/verify accepts", async () => {
+    // Entries before it, so its inclusion proof has hashes to tamper with.
+    const client = new RekorClient(httpTransport(served.url));
+    for (const i of [1, 2, 3]) await client.createEntry(hashedRekord(signer, Buffer.from(`earlier ${i}`)));
+    const artifact = Buffer.from("artifact published through sigstore-js");
+    const json = await sigstoreBundle(artifact);
+    const tle = json.verificationMaterial.tlogEntries[0]!;
+    expect(tle.kindVersion).toEqual({ kind: "hashedrekord", version: "0.0.1" });
+    expect(tle.inclusionPromise?.signedEntryTimestamp).toBeTruthy();
+    expect(tle.inclusionProof?.checkpoint?.envelope).toContain(`${NAME} - `);
+    const verifier = new Verifier(trustMaterial(), { tlogThreshold: 1, ctlogThreshold: 0, timestampThreshold: 1 });
+    expect(() => verifier.verify(toSignedEntity(bundleFromJSON(json), artifact))).not.toThrow();
+    // The same bundle for another artifact, or with a flipped proof hash, is refused.
+    expect(() => verifier.verify(toSignedEntity(bundleFromJSON(json), Buffer.from("other")))).toThrow();
+    const tampered = structuredClone(json);
+    const hashes = tampered.verificationMaterial.tlogEntries[0]!.inclusionProof!.hashes;
+    expect(hashes.length).toBeGreaterThan(0);
+    hashes[0] = Buffer.from(Buffer.from(hashes[0]!, "base64").map((b, i) => (i === 0 ? b ^ 1 : b))).toString("base64");
+    expect(() => verifier.verify(toSignedEntity(bundleFromJSON(tampered), artifact))).toThrow(/TLOG_INCLUSION_PROOF_ERROR|root hash/);
+  });
+
+  it("the sigstore-js witness reuses an existing entry on 409", async () => {
+    const artifact = Buffer.from("published twice");
+    const first = await sigstoreBundle(artifact);
+    const client = new RekorClient(httpTransport(served.url));
+    // A second bundle of the same artifact carries a fresh ECDSA signature, hence a new entry;
+    // resubmitting the first entry's exact proposal is what yields 409.
+    const body = JSON.parse(Buffer.from(first.verificationMaterial.tlogEntries[0]!.canonicalizedBody, "base64").toString());
+    const again = await client.createEntry(body);
+    expect(again.created).toBe(false);
+    expect(String(again.entry.logIndex)).toBe(first.verificationMaterial.tlogEntries[0]!.logIndex);
+  });
+
+  it("the reftrail client verifies what the server returns, with many concurrent clients", async () => {
+    const client = new RekorClient(httpTransport(served.url));
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => client.createEntry(hashedRekord(signer, Buffer.from(`concurrent ${i}`)))));
+    const indexes = new Set(results.map((r) => r.entry.logIndex));
+    expect(indexes.size).toBe(100);
+    for (const r of results) verifyLogEntry(r.entryId, r.entry, { identity, name: NAME });
+  });
+
+  it("answers malformed HTTP with 4xx and keeps serving", async () => {
+    const huge = await fetch(`${served.url}/api/v1/log/entries`, { method: "POST", body: "x".repeat(MAX_REQUEST_BYTES + 1) });
+    expect(huge.status).toBe(413);
+    const junk = await fetch(`${served.url}/api/v1/log/entries`, { method: "POST", body: "{not json" });
+    expect(junk.status).toBe(400);
+    expect(((await junk.json()) as { code: number }).code).toBe(400);
+    const info = await fetch(`${served.url}/api/v1/log`);
+    expect(info.status).toBe(200);
+    const key = await fetch(`${served.url}/api/v1/log/publicKey`);
+    expect(await key.text()).toBe(readFileSync(logPaths(dir).publicKey, "utf8"));
+  });
+});
+
+describe("bounded load on loopback", () => {
+  it("1000 appends from 16 concurrent clients all succeed, each at its own index", async () => {
+    const client = new RekorClient(httpTransport(served.url));
+    const before = (await client.getLogInfo()).treeSize;
+    let next = 0;
+    const indexes: number[] = [];
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < 1000) {
+          const n = next++;
+          const r = await client.createEntry(hashedRekord(signer, Buffer.from(`load ${n}`)));
+          expect(r.created).toBe(true);
+          indexes.push(r.entry.logIndex);
+        }
+      }),
+    );
+    expect(new Set(indexes).size).toBe(1000);
+    expect((await client.getLogInfo()).treeSize).toBe(before + 1000);
+  });
+});
