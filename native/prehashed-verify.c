@@ -5,8 +5,10 @@
  * 30 times more (see BENCHMARKS.md). Built by scripts/build-native.ts; reftrail falls back to
  * @noble/curves when this module is absent.
  *
- * verify(spkiDer: Uint8Array, digest: Uint8Array, derSignature: Uint8Array) -> boolean
- * Only EC keys are accepted here; other key types return false so the caller decides.
+ * prepare(spkiDer: Uint8Array) -> key handle, or null for anything but an EC public key
+ * verify(key handle, digest: Uint8Array, derSignature: Uint8Array) -> boolean
+ * Parsing a key costs about as much as verifying with it, and a log sees the same release keys
+ * again and again, so keys are parsed once; the handle frees the key when it is collected.
  */
 #include <node_api.h>
 #include <openssl/evp.h>
@@ -25,38 +27,63 @@ static int buffer_arg(napi_env env, napi_value value, const unsigned char **data
   return 1;
 }
 
-static napi_value verify(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+static void free_key(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  EVP_PKEY_free((EVP_PKEY *)data);
+}
+
+static napi_value prepare(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
   napi_value result;
-  int ok = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3) {
-    napi_throw_type_error(env, NULL, "verify(spkiDer, digest, signature) takes three Uint8Arrays");
-    return NULL;
-  }
-  const unsigned char *spki, *digest, *signature;
-  size_t spki_len, digest_len, signature_len;
-  if (!buffer_arg(env, argv[0], &spki, &spki_len) || !buffer_arg(env, argv[1], &digest, &digest_len) ||
-      !buffer_arg(env, argv[2], &signature, &signature_len)) {
-    napi_throw_type_error(env, NULL, "verify(spkiDer, digest, signature) takes three Uint8Arrays");
+  const unsigned char *spki;
+  size_t spki_len;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 || !buffer_arg(env, argv[0], &spki, &spki_len)) {
+    napi_throw_type_error(env, NULL, "prepare(spkiDer) takes a Uint8Array");
     return NULL;
   }
   const unsigned char *cursor = spki;
   EVP_PKEY *key = d2i_PUBKEY(NULL, &cursor, (long)spki_len);
-  if (key != NULL && cursor == spki + spki_len && EVP_PKEY_base_id(key) == EVP_PKEY_EC) {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
-    if (ctx != NULL && EVP_PKEY_verify_init(ctx) == 1) {
-      ok = EVP_PKEY_verify(ctx, signature, signature_len, digest, digest_len) == 1;
-    }
-    EVP_PKEY_CTX_free(ctx);
+  if (key == NULL || cursor != spki + spki_len || EVP_PKEY_base_id(key) != EVP_PKEY_EC) {
+    EVP_PKEY_free(key);
+    napi_get_null(env, &result);
+    return result;
   }
-  EVP_PKEY_free(key);
+  if (napi_create_external(env, key, free_key, NULL, &result) != napi_ok) {
+    EVP_PKEY_free(key);
+    return NULL;
+  }
+  return result;
+}
+
+static napi_value verify(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_value result;
+  void *key = NULL;
+  const unsigned char *digest, *signature;
+  size_t digest_len, signature_len;
+  int ok = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3 ||
+      napi_get_value_external(env, argv[0], &key) != napi_ok || key == NULL ||
+      !buffer_arg(env, argv[1], &digest, &digest_len) || !buffer_arg(env, argv[2], &signature, &signature_len)) {
+    napi_throw_type_error(env, NULL, "verify(key, digest, signature) takes a prepared key and two Uint8Arrays");
+    return NULL;
+  }
+  EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new((EVP_PKEY *)key, NULL);
+  if (ctx != NULL && EVP_PKEY_verify_init(ctx) == 1) {
+    ok = EVP_PKEY_verify(ctx, signature, signature_len, digest, digest_len) == 1;
+  }
+  EVP_PKEY_CTX_free(ctx);
   napi_get_boolean(env, ok, &result);
   return result;
 }
 
 NAPI_MODULE_INIT() {
   napi_value fn;
+  if (napi_create_function(env, "prepare", NAPI_AUTO_LENGTH, prepare, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "prepare", fn) != napi_ok) return NULL;
   if (napi_create_function(env, "verify", NAPI_AUTO_LENGTH, verify, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "verify", fn) != napi_ok) return NULL;
   return exports;

@@ -11,13 +11,17 @@ import { spkiDer } from "./keys.js";
  * goes through a small native module on Node's own OpenSSL when it was built (build/native), else
  * through @noble/curves; RSA PKCS#1 v1.5 is checked by recovering the DigestInfo.
  */
-type NativeVerify = (spki: Uint8Array, digest: Uint8Array, signature: Uint8Array) => boolean;
+/** An OpenSSL key parsed once by the native module (freed when collected). */
+type NativeKey = object;
+interface NativeModule {
+  prepare(spki: Uint8Array): NativeKey | null;
+  verify(key: NativeKey, digest: Uint8Array, signature: Uint8Array): boolean;
+}
 
-function loadNative(): NativeVerify | undefined {
+function loadNative(): NativeModule | undefined {
   try {
     const require = createRequire(import.meta.url);
-    const module = require(fileURLToPath(new URL("../../build/native/prehashed-verify.node", import.meta.url))) as { verify: NativeVerify };
-    return module.verify;
+    return require(fileURLToPath(new URL("../../build/native/prehashed-verify.node", import.meta.url))) as NativeModule;
   } catch {
     return undefined;
   }
@@ -39,24 +43,50 @@ const DIGEST_INFO: Readonly<Record<number, string>> = {
 
 export type PrehashedResult = "valid" | "invalid" | "unsupported-key";
 
-export function verifyPrehashed(key: KeyObject, digest: Uint8Array, signature: Uint8Array): PrehashedResult {
-  if (key.asymmetricKeyType === "ec") {
-    const curve = key.asymmetricKeyDetails?.namedCurve as keyof typeof CURVES | undefined;
-    if (curve === undefined || !(curve in CURVES)) return "unsupported-key";
-    if (native) return native(spkiDer(key), digest, signature) ? "valid" : "invalid";
+/**
+ * A public key prepared for repeated digest verification: exporting and inspecting a KeyObject
+ * costs more than the verification itself, and a log sees the same few release keys again and again.
+ */
+export interface VerificationKey {
+  readonly key: KeyObject;
+  readonly spki: Uint8Array;
+  readonly curve: keyof typeof CURVES | undefined;
+  /** Uncompressed EC point, for the @noble/curves fallback. */
+  readonly point: Uint8Array | undefined;
+  /** The key as the native module holds it. */
+  readonly nativeKey: NativeKey | undefined;
+}
+
+function uncompressedPoint(key: KeyObject): Uint8Array {
+  const jwk = key.export({ format: "jwk" });
+  return Buffer.concat([Buffer.of(4), Buffer.from(jwk.x!, "base64url"), Buffer.from(jwk.y!, "base64url")]);
+}
+
+export function verificationKey(key: KeyObject): VerificationKey {
+  const named = key.asymmetricKeyType === "ec" ? (key.asymmetricKeyDetails?.namedCurve as string | undefined) : undefined;
+  const curve = named !== undefined && named in CURVES ? (named as keyof typeof CURVES) : undefined;
+  const point = curve && !native ? uncompressedPoint(key) : undefined;
+  const spki = spkiDer(key);
+  return { key, spki, curve, point, nativeKey: curve && native ? (native.prepare(spki) ?? undefined) : undefined };
+}
+
+export function verifyPrehashed(key: KeyObject | VerificationKey, digest: Uint8Array, signature: Uint8Array): PrehashedResult {
+  const prepared = "spki" in key ? key : verificationKey(key);
+  if (prepared.key.asymmetricKeyType === "ec") {
+    if (prepared.curve === undefined) return "unsupported-key";
+    if (native && prepared.nativeKey) return native.verify(prepared.nativeKey, digest, signature) ? "valid" : "invalid";
     try {
-      const point = key.export({ format: "jwk" });
-      const raw = Buffer.concat([Buffer.of(4), Buffer.from(point.x!, "base64url"), Buffer.from(point.y!, "base64url")]);
-      return CURVES[curve].verify(signature, digest, raw, { prehash: false, format: "der", lowS: false }) ? "valid" : "invalid";
+      const point = prepared.point ?? uncompressedPoint(prepared.key);
+      return CURVES[prepared.curve].verify(signature, digest, point, { prehash: false, format: "der", lowS: false }) ? "valid" : "invalid";
     } catch {
       return "invalid";
     }
   }
-  if (key.asymmetricKeyType === "rsa") {
+  if (prepared.key.asymmetricKeyType === "rsa") {
     const prefix = DIGEST_INFO[digest.byteLength];
     if (prefix === undefined) return "invalid";
     try {
-      const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
+      const recovered = publicDecrypt({ key: prepared.key, padding: constants.RSA_PKCS1_PADDING }, signature);
       return bytesEqual(recovered, Buffer.concat([Buffer.from(prefix, "hex"), digest])) ? "valid" : "invalid";
     } catch {
       return "invalid";

@@ -9,9 +9,12 @@ export interface SubtreeSource {
   subtree(level: number, index: number): Uint8Array;
 }
 
+/** Ranges remembered per builder; the bound keeps memory flat however many proofs one builder serves. */
+const MEMO_LIMIT = 65536;
+
 /**
- * Proof construction (RFC 6962 §2.1.1-2.1.2) over a subtree source, memoising the right-edge ranges
- * that several steps of one proof share.
+ * Proof construction (RFC 6962 §2.1.1-2.1.2) over a subtree source. Range hashes are memoised: the
+ * steps of one proof share right-edge ranges, and proofs for neighbouring entries share subtrees.
  */
 export class ProofBuilder {
   private readonly memo = new Map<string, Uint8Array>();
@@ -22,14 +25,17 @@ export class ProofBuilder {
   rangeHash(start: number, end: number): Uint8Array {
     const size = end - start;
     if (size === 0) return EMPTY_ROOT;
-    if (isPowerOfTwo(size) && start % size === 0) return this.source.subtree(Math.log2(size), start / size);
     const key = `${start}:${end}`;
     let h = this.memo.get(key);
-    if (h === undefined) {
+    if (h !== undefined) return h;
+    if (isPowerOfTwo(size) && start % size === 0) {
+      h = this.source.subtree(Math.log2(size), start / size);
+    } else {
       const k = splitPoint(size);
       h = nodeHash(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
-      this.memo.set(key, h);
     }
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(key, h);
     return h;
   }
 

@@ -3,7 +3,7 @@ import { ZodError } from "zod";
 import { ReftrailError } from "../../util/errors.js";
 import { ProposedEntry, SearchIndex, SearchLogQuery } from "../../schema/rekor.js";
 import { fieldPath } from "../../schema/parse.js";
-import { canonicalizeEntry, entryKey, keySearchKey } from "../kinds/entries.js";
+import { canonicalizeEntry, entryKey } from "../kinds/entries.js";
 import { leafHash } from "../merkle.js";
 import type { EmbeddedLog } from "./log.js";
 
@@ -137,7 +137,7 @@ function searchIndex(log: EmbeddedLog, req: ApiRequest): ApiResponse {
     if (query.publicKey.format !== "x509" || query.publicKey.content === undefined) {
       throw new ApiError(400, "publicKey search needs format 'x509' and content (base64 PEM)");
     }
-    keys.push(keySearchKey(entryKey(query.publicKey.content).key));
+    keys.push(entryKey(query.publicKey.content).searchKey);
   }
   if (query.email !== undefined || query.subject !== undefined) throw new ApiError(400, "search by email or subject is not supported: the log holds keyed entries");
   if (keys.length === 0) throw new ApiError(400, "a search needs hash or publicKey");

@@ -94,6 +94,7 @@ export class EmbeddedLog {
   private frontier: { size: number; nodes: FrontierNode[] } | undefined;
   private pending: { entry: CanonicalEntry; resolve: (r: SubmitResult) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
+  private builder: { size: number; builder: ProofBuilder } | undefined;
 
   private constructor(store: LogStore, privateKey: KeyObject) {
     this.store = store;
@@ -211,7 +212,7 @@ export class EmbeddedLog {
 
   info(): LogInfo {
     const { size, note } = this.current();
-    return { rootHash: toHex(new ProofBuilder(this.store).root(size)), treeSize: size, signedTreeHead: note, treeID: this.treeId.toString() };
+    return { rootHash: toHex(this.proofBuilder(size).root(size)), treeSize: size, signedTreeHead: note, treeID: this.treeId.toString() };
   }
 
   entryByIndex(index: number): StoredEntry | undefined {
@@ -223,7 +224,9 @@ export class EmbeddedLog {
   }
 
   /** The Rekor v1 LogEntry of a stored entry, with an inclusion proof in the latest checkpoint. */
-  logEntry(entry: StoredEntry, builder = new ProofBuilder(this.store), at = this.current()): LogEntry {
+  logEntry(entry: StoredEntry): LogEntry {
+    const at = this.current();
+    const builder = this.proofBuilder(at.size);
     const proof = builder.inclusion(entry.index, at.size);
     return {
       body: Buffer.from(entry.body).toString("base64"),
@@ -237,13 +240,14 @@ export class EmbeddedLog {
     };
   }
 
-  /** One proof builder per response: right-edge hashes shared by several entries are computed once. */
-  proofBuilder(): ProofBuilder {
-    return new ProofBuilder(this.store);
+  /** One proof builder per tree size, shared by every response at that size (all the entries of a batch). */
+  private proofBuilder(size: number): ProofBuilder {
+    if (this.builder?.size !== size) this.builder = { size, builder: new ProofBuilder(this.store) };
+    return this.builder.builder;
   }
 
   consistency(firstSize: number, lastSize: number): { rootHash: string; hashes: string[] } {
-    const builder = new ProofBuilder(this.store);
+    const builder = this.proofBuilder(lastSize);
     return { rootHash: toHex(builder.root(lastSize)), hashes: builder.consistency(firstSize, lastSize).map(toHex) };
   }
 

@@ -3,8 +3,7 @@ import { toHex } from "../../util/bytes.js";
 import { canonicalJson } from "../../util/canonical-json.js";
 import type { ProposedEntry } from "../../schema/rekor.js";
 import { TlogError } from "../errors.js";
-import { spkiDer } from "../keys.js";
-import { verifyPrehashed } from "../prehashed.js";
+import { verificationKey, verifyPrehashed, type VerificationKey } from "../prehashed.js";
 
 /** An entry accepted for logging: its canonical body (the Merkle leaf data) and search keys. */
 export interface CanonicalEntry {
@@ -14,27 +13,52 @@ export interface CanonicalEntry {
   readonly searchKeys: readonly string[];
 }
 
-/** The key in an entry: a PEM public key or a PEM certificate (its subject key), re-encoded canonically. */
-export function entryKey(pemBase64: string): { key: KeyObject; canonicalPem: string } {
+/** The key in an entry, parsed once: its canonical PEM, search key and verification form. */
+export interface EntryKey {
+  readonly key: KeyObject;
+  readonly canonicalPem: string;
+  readonly searchKey: string;
+  readonly verification: VerificationKey;
+}
+
+const KEY_CACHE_SIZE = 1024;
+const keyCache = new Map<string, EntryKey>();
+
+function parseEntryKey(pemBase64: string): EntryKey {
   const pem = Buffer.from(pemBase64, "base64").toString("utf8");
+  let key: KeyObject;
+  let canonicalPem: string;
   if (pem.includes("BEGIN CERTIFICATE")) {
     try {
       const cert = new X509Certificate(pem);
-      return { key: cert.publicKey, canonicalPem: cert.toString() };
+      key = cert.publicKey;
+      canonicalPem = cert.toString();
     } catch {
       throw new TlogError("ENTRY_KEY", "publicKey.content is not a valid PEM certificate");
     }
+  } else {
+    try {
+      key = createPublicKey(pem);
+      canonicalPem = key.export({ type: "spki", format: "pem" }) as string;
+    } catch {
+      throw new TlogError("ENTRY_KEY", "publicKey.content is not a valid PEM public key or certificate");
+    }
   }
-  try {
-    const key = createPublicKey(pem);
-    return { key, canonicalPem: key.export({ type: "spki", format: "pem" }) as string };
-  } catch {
-    throw new TlogError("ENTRY_KEY", "publicKey.content is not a valid PEM public key or certificate");
-  }
+  const verification = verificationKey(key);
+  return { key, canonicalPem, verification, searchKey: `key:${toHex(createHash("sha256").update(verification.spki).digest())}` };
 }
 
-export function keySearchKey(key: KeyObject): string {
-  return `key:${toHex(createHash("sha256").update(spkiDer(key)).digest())}`;
+/**
+ * The key in an entry: a PEM public key or a PEM certificate (its subject key), re-encoded
+ * canonically. Parsed keys are kept (a bounded cache): a log sees the same release keys repeatedly.
+ */
+export function entryKey(pemBase64: string): EntryKey {
+  const cached = keyCache.get(pemBase64);
+  if (cached) return cached;
+  const parsed = parseEntryKey(pemBase64);
+  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value!);
+  keyCache.set(pemBase64, parsed);
+  return parsed;
 }
 
 /**
@@ -46,9 +70,9 @@ export function keySearchKey(key: KeyObject): string {
 export function canonicalizeEntry(entry: ProposedEntry): CanonicalEntry {
   const { spec } = entry;
   const signature = Buffer.from(spec.signature.content, "base64");
-  const { key, canonicalPem } = entryKey(spec.signature.publicKey.content);
+  const { key, canonicalPem, verification, searchKey } = entryKey(spec.signature.publicKey.content);
   const digest = Buffer.from(spec.data.hash.value, "hex");
-  const result = verifyPrehashed(key, digest, signature);
+  const result = verifyPrehashed(verification, digest, signature);
   if (result === "unsupported-key") {
     throw new TlogError("ENTRY_KEY", `keys of type ${key.asymmetricKeyType} cannot verify a signature over a digest (use ECDSA or RSA)`);
   }
@@ -60,7 +84,7 @@ export function canonicalizeEntry(entry: ProposedEntry): CanonicalEntry {
     publicKey: { content: Buffer.from(canonicalPem).toString("base64") },
   };
   const body = canonicalJson({ apiVersion: "0.0.1", kind: entry.kind, spec: { data: { hash }, signature: signatureSpec } });
-  return { kind: entry.kind, body: Buffer.from(body), searchKeys: [`${hash.algorithm}:${hash.value}`, keySearchKey(key)] };
+  return { kind: entry.kind, body: Buffer.from(body), searchKeys: [`${hash.algorithm}:${hash.value}`, searchKey] };
 }
 
 /** The fields of a stored hashedrekord or rekord body that verifiers need. */
