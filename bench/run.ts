@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./common.js";
 
-const ALL = ["launch-digest", "hashing", "release"];
+const ALL = ["launch-digest", "hashing", "release", "log-append", "log-scale"];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 for (const name of chosen) {
   if (!ALL.includes(name)) {
