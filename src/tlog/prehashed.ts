@@ -70,11 +70,17 @@ export function verificationKey(key: KeyObject): VerificationKey {
   return { key, spki, curve, point, nativeKey: curve && native ? (native.prepare(spki) ?? undefined) : undefined };
 }
 
-export function verifyPrehashed(key: KeyObject | VerificationKey, digest: Uint8Array, signature: Uint8Array): PrehashedResult {
+/** `backend` forces one implementation (tests compare them); by default the fastest available. */
+export function verifyPrehashed(
+  key: KeyObject | VerificationKey,
+  digest: Uint8Array,
+  signature: Uint8Array,
+  backend: "openssl" | "noble" = PREHASHED_BACKEND,
+): PrehashedResult {
   const prepared = "spki" in key ? key : verificationKey(key);
   if (prepared.key.asymmetricKeyType === "ec") {
     if (prepared.curve === undefined) return "unsupported-key";
-    if (native && prepared.nativeKey) return native.verify(prepared.nativeKey, digest, signature) ? "valid" : "invalid";
+    if (backend === "openssl" && native && prepared.nativeKey) return native.verify(prepared.nativeKey, digest, signature) ? "valid" : "invalid";
     try {
       const point = prepared.point ?? uncompressedPoint(prepared.key);
       return CURVES[prepared.curve].verify(signature, digest, point, { prehash: false, format: "der", lowS: false }) ? "valid" : "invalid";
