@@ -10,6 +10,7 @@
  * Parsing a key costs about as much as verifying with it, and a log sees the same release keys
  * again and again, so keys are parsed once; the handle frees the key when it is collected.
  */
+#define NAPI_VERSION 8
 #include <node_api.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -26,6 +27,9 @@ static int buffer_arg(napi_env env, napi_value value, const unsigned char **data
   *data = (const unsigned char *)raw;
   return 1;
 }
+
+/* Tags the handles this module creates, so verify() never takes another external for a key. */
+static const napi_type_tag KEY_TAG = {0x7265667472616931ULL, 0x7072656861736864ULL};
 
 static void free_key(napi_env env, void *data, void *hint) {
   (void)env;
@@ -54,6 +58,7 @@ static napi_value prepare(napi_env env, napi_callback_info info) {
     EVP_PKEY_free(key);
     return NULL;
   }
+  if (napi_type_tag_object(env, result, &KEY_TAG) != napi_ok) return NULL;
   return result;
 }
 
@@ -65,7 +70,9 @@ static napi_value verify(napi_env env, napi_callback_info info) {
   const unsigned char *digest, *signature;
   size_t digest_len, signature_len;
   int ok = 0;
+  bool tagged = false;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3 ||
+      napi_check_object_type_tag(env, argv[0], &KEY_TAG, &tagged) != napi_ok || !tagged ||
       napi_get_value_external(env, argv[0], &key) != napi_ok || key == NULL ||
       !buffer_arg(env, argv[1], &digest, &digest_len) || !buffer_arg(env, argv[2], &signature, &signature_len)) {
     napi_throw_type_error(env, NULL, "verify(key, digest, signature) takes a prepared key and two Uint8Arrays");

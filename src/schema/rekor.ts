@@ -65,7 +65,7 @@ export type LogEntry = z.infer<typeof LogEntry>;
 
 /** `{"<80-hex entry id>": LogEntry}`, exactly one entry. */
 export const LogEntryResponse = z
-  .record(z.string().regex(/^[0-9a-f]{16}?[0-9a-f]{64}$/, "expected a 64 or 80 hex-digit entry id"), LogEntry)
+  .record(z.string().regex(/^(?:[0-9a-f]{16})?[0-9a-f]{64}$/, "expected a 64 or 80 hex-digit entry id"), LogEntry)
   .refine((r) => Object.keys(r).length === 1, "expected exactly one entry");
 
 export const LogInfo = z
@@ -88,14 +88,17 @@ export const SearchIndex = z
     email: z.string().optional(),
     subject: z.string().optional(),
     publicKey: z.object({ format: z.enum(["pgp", "x509", "minisign", "ssh", "tuf"]), content: Base64.optional(), url: z.string().optional() }).strict().optional(),
-    hash: z.string().regex(/^(?:sha256:)?[0-9a-fA-F]{64}$/, "expected [sha256:]<64 hex digits>").optional(),
+    hash: z
+      .string()
+      .regex(/^(?:(?:sha256:)?[0-9a-fA-F]{64}|(?:sha384:)?[0-9a-fA-F]{96}|(?:sha512:)?[0-9a-fA-F]{128}|(?:sha1:)?[0-9a-fA-F]{40})$/, "expected [sha256:|sha384:|sha512:|sha1:]<hex digest>")
+      .optional(),
     operator: z.enum(["and", "or"]).optional(),
   })
   .strict();
 
 export const SearchLogQuery = z
   .object({
-    entryUUIDs: z.array(z.string().regex(/^[0-9a-fA-F]{16}?[0-9a-fA-F]{64}$/)).optional(),
+    entryUUIDs: z.array(z.string().regex(/^(?:[0-9a-fA-F]{16})?[0-9a-fA-F]{64}$/)).optional(),
     logIndexes: z.array(z.number().int().nonnegative()).optional(),
     entries: z.array(z.unknown()).optional(),
   })

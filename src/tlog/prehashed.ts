@@ -41,7 +41,10 @@ const DIGEST_INFO: Readonly<Record<number, string>> = {
   64: "3051300d060960864801650304020305000440",
 };
 
-export type PrehashedResult = "valid" | "invalid" | "unsupported-key";
+export type PrehashedResult = "valid" | "invalid" | "unsupported-key" | "digest-too-long";
+
+/** Bytes of each curve's order: ECDSA uses only that many leading bytes of a longer digest. */
+const ORDER_BYTES = { prime256v1: 32, secp384r1: 48, secp521r1: 66 } as const;
 
 /**
  * A public key prepared for repeated digest verification: exporting and inspecting a KeyObject
@@ -80,6 +83,8 @@ export function verifyPrehashed(
   const prepared = "spki" in key ? key : verificationKey(key);
   if (prepared.key.asymmetricKeyType === "ec") {
     if (prepared.curve === undefined) return "unsupported-key";
+    // A longer digest would be truncated: two digests sharing a prefix would carry one signature.
+    if (digest.byteLength > ORDER_BYTES[prepared.curve]) return "digest-too-long";
     if (backend === "openssl" && native && prepared.nativeKey) return native.verify(prepared.nativeKey, digest, signature) ? "valid" : "invalid";
     try {
       const point = prepared.point ?? uncompressedPoint(prepared.key);

@@ -92,8 +92,14 @@ describe("embedded log: entries, proofs and checkpoints", () => {
     expect(byKey).toHaveLength(20);
     const hash = (await client.getEntry(id)).entry.body;
     const value = (JSON.parse(Buffer.from(hash, "base64").toString()) as { spec: { data: { hash: { value: string } } } }).spec.data.hash.value;
-    const both = await client.searchIndex({ hash: `sha256:${value}`, publicKey: { format: "x509", content: Buffer.from((index % 3 ? alice : bob).pem).toString("base64") } });
-    expect(both).toEqual([id]);
+    const signerPem = Buffer.from((index % 3 ? alice : bob).pem).toString("base64");
+    expect(await client.searchIndex({ hash: `sha256:${value}`, publicKey: { format: "x509", content: signerPem }, operator: "and" })).toEqual([id]);
+    // Rekor's default operator is "or".
+    const either = await client.searchIndex({ hash: value, publicKey: { format: "x509", content: Buffer.from(bob.pem).toString("base64") } });
+    expect(either).toContain(id);
+    expect(either.length).toBe(index % 3 ? 21 : 20);
+    const by64 = await inProcessTransport(log).request("POST", "/api/v1/log/entries/retrieve", { entryUUIDs: [id.slice(16)] });
+    expect(Object.keys((JSON.parse(by64.body) as object[])[0]!)).toEqual([id]);
   });
 
   it("reopening the log continues the same tree", async () => {
@@ -107,6 +113,26 @@ describe("embedded log: entries, proofs and checkpoints", () => {
     } finally {
       again.close();
     }
+  });
+});
+
+describe("embedded log: concurrent creation", () => {
+  it("of several processes initialising one directory, exactly one succeeds and the log opens", async () => {
+    const { spawn } = await import("node:child_process");
+    const { join } = await import("node:path");
+    const { ROOT } = await import("../helpers/fixtures.js");
+    const target = join(tempDir("init-race"), "log");
+    const codes = await Promise.all(
+      Array.from({ length: 4 }, () => new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "log", "init", "--data", target], { stdio: "ignore" });
+        child.once("exit", resolve);
+      })),
+    );
+    expect(codes.filter((c) => c === 0)).toHaveLength(1);
+    expect(codes.filter((c) => c === 2)).toHaveLength(3);
+    const opened = EmbeddedLog.open(target);
+    expect(opened.current().size).toBe(0);
+    opened.close();
   });
 });
 
@@ -130,7 +156,14 @@ describe("embedded log: bad requests get a 4xx JSON error and change nothing", (
     ["bad uuid", "GET", "/api/v1/log/entries/zz", undefined, 400, /64 or 80/],
     ["other tree's entry id", "GET", `/api/v1/log/entries/${"0".repeat(80)}`, undefined, 404, /not found/],
     ["proof from 0", "GET", "/api/v1/log/proof?firstSize=0&lastSize=2", undefined, 400, /at least 1/],
+    ["proof without lastSize", "GET", "/api/v1/log/proof?firstSize=1", undefined, 400, /lastSize/],
+    ["percent-garbage uuid", "GET", "/api/v1/log/entries/%zz", undefined, 400, /64 or 80/],
+    ["key PEM with trailing bytes", "POST", "/api/v1/log/entries", { ...proposal, spec: { ...proposal.spec, signature: { ...proposal.spec.signature, publicKey: { content: Buffer.from(`${alice.pem}junk`).toString("base64") } } } }, 400, /exactly one PEM/],
+    ["a private key as the key", "POST", "/api/v1/log/entries", { ...proposal, spec: { ...proposal.spec, signature: { ...proposal.spec.signature, publicKey: { content: Buffer.from(alice.privateKey.export({ type: "pkcs8", format: "pem" }) as string).toString("base64") } } } }, 400, /private key/],
+    ["an oversized key", "POST", "/api/v1/log/entries", { ...proposal, spec: { ...proposal.spec, signature: { ...proposal.spec.signature, publicKey: { content: Buffer.alloc(40000, 65).toString("base64") } } } }, 400, /exceeds/],
+    ["a digest longer than the curve order (ECDSA would truncate it)", "POST", "/api/v1/log/entries", { ...proposal, spec: { ...proposal.spec, data: { hash: { algorithm: "sha512", value: proposal.spec.data.hash.value + "00".repeat(32) } } } }, 400, /truncate/],
     ["proof backwards", "GET", "/api/v1/log/proof?firstSize=3&lastSize=2", undefined, 400, /must be less than/],
+    ["search by an unknown hash form", "POST", "/api/v1/index/retrieve", { hash: "md5:00" }, 400, /hash/],
     ["proof beyond the tree", "GET", "/api/v1/log/proof?firstSize=1&lastSize=99999", undefined, 400, /greater than what is currently observable/],
     ["too many in one retrieve", "POST", "/api/v1/log/entries/retrieve", { logIndexes: Array.from({ length: 11 }, (_, i) => i) }, 422, /at most 10/],
     ["search without criteria", "POST", "/api/v1/index/retrieve", {}, 400, /hash or publicKey/],

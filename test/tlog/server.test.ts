@@ -102,6 +102,7 @@ describe("reftrail log serve: Rekor v1 over HTTP", () => {
   it("answers malformed HTTP with 4xx and keeps serving", async () => {
     const huge = await fetch(`${served.url}/api/v1/log/entries`, { method: "POST", body: "x".repeat(MAX_REQUEST_BYTES + 1) });
     expect(huge.status).toBe(413);
+    expect(huge.headers.get("connection")).toBe("close");
     const junk = await fetch(`${served.url}/api/v1/log/entries`, { method: "POST", body: "{not json" });
     expect(junk.status).toBe(400);
     expect(((await junk.json()) as { code: number }).code).toBe(400);
@@ -109,6 +110,19 @@ describe("reftrail log serve: Rekor v1 over HTTP", () => {
     expect(info.status).toBe(200);
     const key = await fetch(`${served.url}/api/v1/log/publicKey`);
     expect(await key.text()).toBe(readFileSync(logPaths(dir).publicKey, "utf8"));
+    expect(await new RekorClient(httpTransport(served.url)).getPublicKey()).toBe(readFileSync(logPaths(dir).publicKey, "utf8"));
+    // Below the HTTP layer: an unknown method and overlong headers get JSON errors too.
+    const { connect } = await import("node:net");
+    const raw = (text: string) =>
+      new Promise<string>((resolve) => {
+        const url = new URL(served.url);
+        const socket = connect(Number(url.port), url.hostname, () => socket.end(text));
+        let out = "";
+        socket.on("data", (d: Buffer) => (out += d.toString()));
+        socket.on("close", () => resolve(out));
+      });
+    expect(await raw("FOO / HTTP/1.1\r\nhost: x\r\n\r\n")).toMatch(/^HTTP\/1\.1 400[^]*\r\n\r\n\{"code":400,"message":"malformed HTTP request"\}/);
+    expect(await raw(`GET /api/v1/log HTTP/1.1\r\nx: ${"a".repeat(20000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431[^]*"code":431/);
   });
 });
 

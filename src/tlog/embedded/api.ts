@@ -62,7 +62,7 @@ function validate<T>(schema: { safeParse(v: unknown): { success: true; data: T }
 }
 
 function nonNegativeInteger(name: string, text: string | null): number {
-  if (text === null || !/^(0|[1-9][0-9]{0,15})$/.test(text) || !Number.isSafeInteger(Number(text))) {
+  if (text === null || !/^[0-9]{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
     throw new ApiError(400, `${name} must be a non-negative integer`);
   }
   return Number(text);
@@ -81,15 +81,17 @@ function entryByUuid(log: EmbeddedLog, uuid: string): Record<string, unknown> | 
   return stored && { [log.entryId(stored.leaf)]: log.logEntry(stored) };
 }
 
-async function createEntry(log: EmbeddedLog, req: ApiRequest): Promise<ApiResponse> {
-  const proposed = validate(ProposedEntry, parseBody(req.body), "entry");
-  let canonical;
+function canonicalize(proposed: ProposedEntry) {
   try {
-    canonical = canonicalizeEntry(proposed);
+    return canonicalizeEntry(proposed);
   } catch (err) {
     if (err instanceof ReftrailError) throw new ApiError(400, `error processing entry: ${err.message}`);
     throw err;
   }
+}
+
+async function createEntry(log: EmbeddedLog, req: ApiRequest): Promise<ApiResponse> {
+  const canonical = canonicalize(validate(ProposedEntry, parseBody(req.body), "entry"));
   const { created, index } = await log.submit(canonical);
   const id = log.entryId(leafHash(canonical.body));
   const location = `${req.origin}/api/v1/log/entries/${id}`;
@@ -99,8 +101,9 @@ async function createEntry(log: EmbeddedLog, req: ApiRequest): Promise<ApiRespon
 
 function consistencyProof(log: EmbeddedLog, query: URLSearchParams): ApiResponse {
   const current = log.current().size;
-  const firstSize = nonNegativeInteger("firstSize", query.get("firstSize"));
-  const lastSize = query.has("lastSize") ? nonNegativeInteger("lastSize", query.get("lastSize")) : current;
+  // As Rekor: lastSize is required, firstSize defaults to 1.
+  const lastSize = nonNegativeInteger("lastSize", query.get("lastSize"));
+  const firstSize = query.has("firstSize") ? nonNegativeInteger("firstSize", query.get("firstSize")) : 1;
   if (firstSize < 1) throw new ApiError(400, "firstSize must be at least 1");
   if (firstSize > lastSize) throw new ApiError(400, `firstSize(${firstSize}) must be less than lastSize(${lastSize})`);
   if (lastSize > current) throw new ApiError(400, `the tree size requested(${lastSize}) was greater than what is currently observable(${current})`);
@@ -122,7 +125,7 @@ function retrieve(log: EmbeddedLog, req: ApiRequest): ApiResponse {
     if (e) found.push(e);
   }
   for (const proposed of query.entries ?? []) {
-    const canonical = canonicalizeEntry(validate(ProposedEntry, proposed, "entry"));
+    const canonical = canonicalize(validate(ProposedEntry, proposed, "entry"));
     const stored = log.entryByLeaf(leafHash(canonical.body));
     if (stored) found.push({ [log.entryId(stored.leaf)]: log.logEntry(stored) });
   }
@@ -132,7 +135,12 @@ function retrieve(log: EmbeddedLog, req: ApiRequest): ApiResponse {
 function searchIndex(log: EmbeddedLog, req: ApiRequest): ApiResponse {
   const query = validate(SearchIndex, parseBody(req.body), "query");
   const keys: string[] = [];
-  if (query.hash !== undefined) keys.push(`sha256:${query.hash.replace(/^sha256:/, "").toLowerCase()}`);
+  if (query.hash !== undefined) {
+    // Rekor's forms: "[sha256:]<64>", "[sha512:]<128>", "[sha1:]<40>"; the prefix is implied by the length.
+    const value = query.hash.replace(/^(sha1|sha256|sha384|sha512):/, "").toLowerCase();
+    const algorithm = { 40: "sha1", 64: "sha256", 96: "sha384", 128: "sha512" }[value.length];
+    keys.push(`${algorithm}:${value}`);
+  }
   if (query.publicKey !== undefined) {
     if (query.publicKey.format !== "x509" || query.publicKey.content === undefined) {
       throw new ApiError(400, "publicKey search needs format 'x509' and content (base64 PEM)");
@@ -143,7 +151,7 @@ function searchIndex(log: EmbeddedLog, req: ApiRequest): ApiResponse {
   if (keys.length === 0) throw new ApiError(400, "a search needs hash or publicKey");
   const sets = keys.map((k) => new Set(log.search(k)));
   const indexes =
-    (query.operator ?? "and") === "and" ? [...sets[0]!].filter((i) => sets.every((s) => s.has(i))) : [...new Set(sets.flatMap((s) => [...s]))];
+    (query.operator ?? "or") === "and" ? [...sets[0]!].filter((i) => sets.every((s) => s.has(i))) : [...new Set(sets.flatMap((s) => [...s]))];
   return json(200, indexes.sort((a, b) => a - b).map((i) => log.entryId(log.entryByIndex(i)!.leaf)));
 }
 
@@ -159,7 +167,7 @@ export async function handleRekorApi(log: EmbeddedLog, req: ApiRequest): Promise
     }
     const byUuid = /^GET \/api\/v1\/log\/entries\/([^/]+)$/.exec(route);
     if (byUuid) {
-      const e = entryByUuid(log, decodeURIComponent(byUuid[1]!));
+      const e = entryByUuid(log, byUuid[1]!);
       return e ? json(200, e) : apiError(404, "entry not found");
     }
     if (route === "POST /api/v1/log/entries/retrieve") return retrieve(log, req);

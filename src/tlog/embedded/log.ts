@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { join } from "node:path";
 import { toHex } from "../../util/bytes.js";
@@ -11,9 +11,11 @@ import { EMPTY_ROOT, leafHash, nodeHash } from "../merkle.js";
 import { ProofBuilder } from "../proofs.js";
 import { signSet } from "../set.js";
 import type { LogEntry, LogInfo } from "../../schema/rekor.js";
-import { LogStore, type StoredEntry } from "./store.js";
+import { LogStore, isBusy, type StoredEntry } from "./store.js";
 
 export const DEFAULT_LOG_NAME = "reftrail.local";
+/** How long a batch waits for another process's write lock before its submissions fail. */
+const LOCK_WAIT_MS = 30_000;
 const FORMAT = "reftrail-log/1";
 
 export interface LogPaths {
@@ -59,7 +61,18 @@ export function initLog(dir: string, name: string = DEFAULT_LOG_NAME): { treeId:
   if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(name)) throw new TlogError("LOG_STATE", `log name '${name}' is not a host name`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  writeFileAtomic(paths.privateKey, privateKey.export({ type: "pkcs8", format: "pem" }) as string, 0o600);
+  // The key is written beside its final name and hard-linked into place: link() fails if the name
+  // exists, so of several concurrent inits exactly one claims the directory, and the key is never
+  // seen half-written.
+  const staged = `${paths.privateKey}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  writeFileAtomic(staged, privateKey.export({ type: "pkcs8", format: "pem" }) as string, 0o600);
+  try {
+    linkSync(staged, paths.privateKey);
+  } catch {
+    throw new TlogError("LOG_STATE", `${dir} already holds a log (log-key.pem exists)`);
+  } finally {
+    rmSync(staged, { force: true });
+  }
   writeFileAtomic(paths.publicKey, publicKey.export({ type: "spki", format: "pem" }) as string, 0o644);
   // A positive signed 63-bit id, as Trillian assigns tree ids.
   const treeId = randomBytes(8).readBigUInt64BE() >> 1n || 1n;
@@ -111,6 +124,7 @@ export class EmbeddedLog {
   static open(dir: string): EmbeddedLog {
     const paths = logPaths(dir);
     if (!existsSync(paths.database)) throw new TlogError("LOG_STATE", `${dir} holds no log (run 'reftrail log init --data ${dir}')`);
+    if (!existsSync(paths.privateKey)) throw new TlogError("LOG_KEY", `${paths.privateKey} is missing: the log cannot sign without its key`);
     if ((statSync(paths.privateKey).mode & 0o077) !== 0) {
       throw new TlogError("LOG_KEY", `${paths.privateKey} is readable by group or others: restrict it to its owner (chmod 600)`);
     }
@@ -160,6 +174,14 @@ export class EmbeddedLog {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    this.commitBatch(batch, Date.now());
+  }
+
+  /**
+   * Commits one batch. When another process holds the write lock, the batch waits on a timer (this
+   * process keeps answering reads meanwhile) and tries again, for up to LOCK_WAIT_MS.
+   */
+  private commitBatch(batch: EmbeddedLog["pending"], since: number): void {
     let outcome: { results: SubmitResult[]; size: number; nodes: FrontierNode[] };
     try {
       outcome = this.store.writeTransaction(() => {
@@ -196,6 +218,10 @@ export class EmbeddedLog {
       });
     } catch (err) {
       this.frontier = undefined;
+      if (isBusy(err) && Date.now() - since < LOCK_WAIT_MS) {
+        setTimeout(() => this.commitBatch(batch, since), 5 + Math.floor(Math.random() * 20));
+        return;
+      }
       for (const item of batch) item.reject(err);
       return;
     }
@@ -253,9 +279,5 @@ export class EmbeddedLog {
 
   search(key: string): number[] {
     return this.store.search(key);
-  }
-
-  checkpointAt(size: number): string | undefined {
-    return this.store.checkpoint(size);
   }
 }

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { TlogError } from "../errors.js";
 import { apiError, handleRekorApi, type ApiResponse } from "./api.js";
 import type { EmbeddedLog } from "./log.js";
 
@@ -24,33 +25,54 @@ function readBody(req: IncomingMessage): Promise<Uint8Array | "too-large"> {
   });
 }
 
-/** Serves the embedded log's Rekor v1 API over HTTP. */
+/** A Host header worth echoing in Location: a host name or address with an optional port. */
+function originOf(req: IncomingMessage, fallback: string): string {
+  const host = req.headers.host;
+  return `http://${host !== undefined && /^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/.test(host) ? host : fallback}`;
+}
+
+function send(res: ServerResponse, response: ApiResponse, close = false): void {
+  res.writeHead(response.status, { ...response.headers, "content-length": Buffer.byteLength(response.body), ...(close ? { connection: "close" } : {}) });
+  res.end(response.body);
+}
+
+/**
+ * Serves the embedded log's Rekor v1 API over HTTP. Every answer, errors included, is JSON; slow or
+ * oversized requests are cut off so that no client can hold the server.
+ */
 export function serveLog(log: EmbeddedLog, host: string, port: number): Promise<{ server: Server; url: string }> {
-  const server = createServer({ keepAliveTimeout: 30_000 }, async (req, res) => {
-    let response: ApiResponse;
+  let fallbackHost = host;
+  const server = createServer({ keepAliveTimeout: 30_000, headersTimeout: 10_000, requestTimeout: 30_000 }, async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
       const declared = Number(req.headers["content-length"] ?? 0);
       const body = declared > MAX_REQUEST_BYTES ? "too-large" : await readBody(req);
-      response =
-        body === "too-large"
-          ? apiError(413, `request body exceeds ${MAX_REQUEST_BYTES} bytes`)
-          : await handleRekorApi(log, { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, body, origin: `http://${req.headers.host ?? host}` });
+      if (body === "too-large") {
+        send(res, apiError(413, `request body exceeds ${MAX_REQUEST_BYTES} bytes`), true);
+        return;
+      }
+      send(res, await handleRekorApi(log, { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, body, origin: originOf(req, fallbackHost) }));
     } catch {
-      response = apiError(400, "malformed request");
+      if (!res.headersSent) send(res, apiError(400, "malformed request"), true);
+      else res.destroy();
     }
-    res.writeHead(response.status, { ...response.headers, "content-length": Buffer.byteLength(response.body) });
-    res.end(response.body);
   });
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+  server.maxConnections = 1024;
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+    const body = JSON.stringify({ code: status, message: status === 431 ? "request headers too large" : status === 408 ? "request timed out" : "malformed HTTP request" }) + "\n";
+    socket.end(`HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : status === 408 ? "Request Timeout" : "Bad Request"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      reject(err.code === "EADDRINUSE" ? new TlogError("LOG_STATE", `${host}:${port} is already in use`) : err.code === "EACCES" ? new TlogError("LOG_STATE", `not allowed to listen on ${host}:${port}`) : err);
+    });
     server.listen(port, host, () => {
       const address = server.address() as AddressInfo;
       const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-      resolve({ server, url: `http://${shownHost}:${address.port}` });
+      fallbackHost = `${shownHost}:${address.port}`;
+      resolve({ server, url: `http://${fallbackHost}` });
     });
   });
 }

@@ -23,6 +23,17 @@ CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT 
 CREATE TABLE IF NOT EXISTS search (key TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (key, idx)) STRICT, WITHOUT ROWID;
 `;
 
+/**
+ * How long one statement waits for another process's write lock. Kept short because node:sqlite is
+ * synchronous: a long wait would stall every request of this process; EmbeddedLog retries instead.
+ */
+const BUSY_TIMEOUT_MS = 50;
+
+export function isBusy(err: unknown): boolean {
+  const e = err as { errcode?: number; message?: string };
+  return e?.errcode === 5 || e?.errcode === 6 || /database is (locked|busy)/.test(String(e?.message));
+}
+
 /** Subtrees above the leaves are keyed level + 64 × index (level ≥ 1; 2^58 leaves before overflow). */
 const nodeId = (level: number, index: number) => index * 64 + level;
 
@@ -60,7 +71,8 @@ export class LogStore implements SubtreeSource {
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;");
+    // The busy timeout first: switching to WAL itself needs the lock another process may hold.
+    this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;`);
     this.db.exec(SCHEMA);
     const s = (sql: string) => this.db.prepare(sql);
     this.statements = {
@@ -88,7 +100,7 @@ export class LogStore implements SubtreeSource {
 
   /** Runs `fn` as one write transaction, exclusive across processes; rolled back if it throws. */
   writeTransaction<T>(fn: () => T): T {
-    this.db.exec("BEGIN IMMEDIATE");
+    this.db.exec("BEGIN IMMEDIATE"); // throws a busy error when another process holds the lock
     try {
       const result = fn();
       this.db.exec("COMMIT");

@@ -22,10 +22,22 @@ export interface EntryKey {
 }
 
 const KEY_CACHE_SIZE = 1024;
+/** Keyed by the SHA-256 of the submitted text, so a cache entry is small whatever was sent. */
 const keyCache = new Map<string, EntryKey>();
+/** A certificate chain's leaf rarely exceeds a few KiB; anything far larger is refused unparsed. */
+const MAX_PEM_BYTES = 16 * 1024;
+
+/** Exactly one PEM block, nothing but whitespace around it (node:crypto would ignore trailing bytes). */
+function singlePemBlock(pem: string): string {
+  const m = /^\s*(-----BEGIN ([A-Z0-9 ]+)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \2-----)\s*$/.exec(pem);
+  if (!m) throw new TlogError("ENTRY_KEY", "publicKey.content must be exactly one PEM public key or certificate");
+  if (m[2]!.includes("PRIVATE")) throw new TlogError("ENTRY_KEY", "publicKey.content holds a private key: submit only the public key");
+  return `${m[1]}\n`;
+}
 
 function parseEntryKey(pemBase64: string): EntryKey {
-  const pem = Buffer.from(pemBase64, "base64").toString("utf8");
+  if (pemBase64.length > (MAX_PEM_BYTES * 4) / 3 + 4) throw new TlogError("ENTRY_KEY", `publicKey.content exceeds ${MAX_PEM_BYTES} bytes`);
+  const pem = singlePemBlock(Buffer.from(pemBase64, "base64").toString("utf8"));
   let key: KeyObject;
   let canonicalPem: string;
   if (pem.includes("BEGIN CERTIFICATE")) {
@@ -53,11 +65,12 @@ function parseEntryKey(pemBase64: string): EntryKey {
  * canonically. Parsed keys are kept (a bounded cache): a log sees the same release keys repeatedly.
  */
 export function entryKey(pemBase64: string): EntryKey {
-  const cached = keyCache.get(pemBase64);
+  const id = createHash("sha256").update(pemBase64).digest("base64");
+  const cached = keyCache.get(id);
   if (cached) return cached;
   const parsed = parseEntryKey(pemBase64);
   if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value!);
-  keyCache.set(pemBase64, parsed);
+  keyCache.set(id, parsed);
   return parsed;
 }
 
@@ -74,7 +87,14 @@ export function canonicalizeEntry(entry: ProposedEntry): CanonicalEntry {
   const digest = Buffer.from(spec.data.hash.value, "hex");
   const result = verifyPrehashed(verification, digest, signature);
   if (result === "unsupported-key") {
-    throw new TlogError("ENTRY_KEY", `keys of type ${key.asymmetricKeyType} cannot verify a signature over a digest (use ECDSA or RSA)`);
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    throw new TlogError(
+      "ENTRY_KEY",
+      curve ? `ECDSA curve ${curve} is not supported (P-256, P-384, P-521)` : `keys of type ${key.asymmetricKeyType} cannot verify a signature over a digest (use ECDSA or RSA)`,
+    );
+  }
+  if (result === "digest-too-long") {
+    throw new TlogError("ENTRY_SIGNATURE", `a ${spec.data.hash.algorithm} digest is longer than the key's curve order: ECDSA would truncate it, so the entry would not pin the digest`);
   }
   if (result === "invalid") throw new TlogError("ENTRY_SIGNATURE", "the signature does not verify with the entry's public key over the given digest");
   const hash = { algorithm: spec.data.hash.algorithm, value: spec.data.hash.value.toLowerCase() };
@@ -85,38 +105,4 @@ export function canonicalizeEntry(entry: ProposedEntry): CanonicalEntry {
   };
   const body = canonicalJson({ apiVersion: "0.0.1", kind: entry.kind, spec: { data: { hash }, signature: signatureSpec } });
   return { kind: entry.kind, body: Buffer.from(body), searchKeys: [`${hash.algorithm}:${hash.value}`, searchKey] };
-}
-
-/** The fields of a stored hashedrekord or rekord body that verifiers need. */
-export interface ParsedBody {
-  readonly kind: "hashedrekord" | "rekord";
-  readonly hashAlgorithm: string;
-  readonly hashValue: string;
-  readonly signature: Uint8Array;
-  readonly publicKeyPem: string;
-}
-
-export function parseEntryBody(body: Uint8Array): ParsedBody {
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(body).toString("utf8"));
-  } catch {
-    throw new TlogError("ENTRY_INVALID", "entry body is not JSON");
-  }
-  const b = json as { kind?: unknown; apiVersion?: unknown; spec?: { data?: { hash?: { algorithm?: unknown; value?: unknown } }; signature?: { content?: unknown; publicKey?: { content?: unknown } } } };
-  if ((b.kind !== "hashedrekord" && b.kind !== "rekord") || b.apiVersion !== "0.0.1") {
-    throw new TlogError("ENTRY_KIND", `entry body kind ${String(b.kind)} ${String(b.apiVersion)} is not hashedrekord or rekord 0.0.1`);
-  }
-  const hash = b.spec?.data?.hash;
-  const sig = b.spec?.signature;
-  if (typeof hash?.algorithm !== "string" || typeof hash.value !== "string" || typeof sig?.content !== "string" || typeof sig.publicKey?.content !== "string") {
-    throw new TlogError("ENTRY_INVALID", "entry body lacks data.hash or signature content and public key");
-  }
-  return {
-    kind: b.kind,
-    hashAlgorithm: hash.algorithm,
-    hashValue: hash.value,
-    signature: new Uint8Array(Buffer.from(sig.content, "base64")),
-    publicKeyPem: Buffer.from(sig.publicKey.content, "base64").toString("utf8"),
-  };
 }
