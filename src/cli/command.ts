@@ -22,6 +22,10 @@ const LOG_COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "size, root hash and signed checkpoint of an embedded log",
     load: async () => (await import("./commands/log-info.js")).command,
   },
+  "trusted-root": {
+    summary: "a Sigstore trusted_root.json for an embedded log (for cosign and @sigstore/verify)",
+    load: async () => (await import("./commands/log-trusted-root.js")).command,
+  },
 };
 
 export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEntry>>>> = {
@@ -45,6 +49,42 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
     artifact: {
       summary: "SHA-256/384/512 of any files, all algorithms in one streamed pass",
       load: async () => (await import("./commands/measure-artifact.js")).command,
+    },
+  },
+  keys: {
+    generate: {
+      summary: "one ECDSA P-256 endorsement key per component (private key mode 0600), optionally registered",
+      load: async () => (await import("./commands/keys-generate.js")).command,
+    },
+    register: {
+      summary: "add a public key to a component in a key registry, or set its validity window (rotation)",
+      load: async () => (await import("./commands/keys-register.js")).command,
+    },
+  },
+  endorse: {
+    release: {
+      summary: "sign an Oak-compatible in-toto endorsement per component of a release, each with its own key",
+      load: async () => (await import("./commands/endorse-release.js")).command,
+    },
+  },
+  publish: {
+    release: {
+      summary: "log each endorsement in Rekor (or the embedded log): logentry.json + Sigstore bundle",
+      load: async () => (await import("./commands/publish-release.js")).command,
+    },
+  },
+  verify: {
+    endorsement: {
+      summary: "verify one endorsement offline: signature, statement, validity, claims, Rekor entry and proofs",
+      load: async () => (await import("./commands/verify-endorsement.js")).command,
+    },
+    bundle: {
+      summary: "verify a Sigstore bundle signed with a caller-held key over any file (cosign sign-blob --key)",
+      load: async () => (await import("./commands/verify-bundle.js")).command,
+    },
+    release: {
+      summary: "verify every published component of a release against a key registry",
+      load: async () => (await import("./commands/verify-release.js")).command,
     },
   },
   log: LOG_COMMANDS,

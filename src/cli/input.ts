@@ -25,7 +25,7 @@ function describe(err: unknown): { code: string; message: string } {
 
 /** `--option path` as shown in messages. */
 export function fileSubject(option: string, path: string): string {
-  return `${option} ${path}`;
+  return option ? `${option} ${path}` : path;
 }
 
 function fail(code: string, message = code): never {

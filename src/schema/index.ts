@@ -3,6 +3,9 @@ import { ArtifactDigests, KernelMeasurement } from "./kernel-measurement.js";
 import { ComposeReport, LaunchDigestReport } from "./launch-digest-report.js";
 import { ReferenceValues } from "./reference-values.js";
 import { ReleaseManifest } from "./release-manifest.js";
+import { MessageSignatureBundle } from "./bundle.js";
+import { EndorsementStatement } from "./endorsement.js";
+import { KeyRegistry } from "./key-registry.js";
 
 /**
  * Every file format reftrail reads or writes, by the name of its JSON Schema in `schemas/`. Formats
@@ -15,4 +18,7 @@ export const SCHEMAS: Readonly<Record<string, { readonly schema: z.ZodType; read
   "release-manifest": { schema: ReleaseManifest, io: "input" },
   "reference-values": { schema: ReferenceValues, io: "output" },
   "compose-report": { schema: ComposeReport, io: "output" },
+  "endorsement-statement": { schema: EndorsementStatement, io: "output" },
+  "key-registry": { schema: KeyRegistry, io: "input" },
+  "sigstore-bundle": { schema: MessageSignatureBundle, io: "output" },
 };

@@ -1,0 +1,80 @@
+import { endorseComponent, type EndorsedComponent } from "../../endorse/endorse.js";
+import { componentKeyPaths, keyEnvName, readPrivateKeyEnv, readPrivateKeyFile } from "../../endorse/key-store.js";
+import type { ComponentKeyPair } from "../../endorse/keys.js";
+import { parseDocument } from "../../schema/parse.js";
+import { ReferenceValues } from "../../schema/reference-values.js";
+import { NS_PER_SECOND, parseInstant } from "../../util/rfc3339.js";
+import { COMMON_OPTIONS, helpText, parseOptions, parseSmallInteger, splitList, type OptionSpecs } from "../args.js";
+import type { Command } from "../command.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { readTextInput } from "../input.js";
+import { formatTable, json } from "../output.js";
+
+const NAME = "endorse release";
+const DEFAULT_VALID_DAYS = 365;
+const OPTIONS = {
+  "reference-values": { type: "string", value: "FILE", description: "reference values of the release (`reftrail measure release`) (required)" },
+  out: { type: "string", value: "DIR", description: "where to write one folder per component (required)" },
+  "key-dir": { type: "string", value: "DIR", description: "private keys as DIR/COMPONENT.private.pem (`reftrail keys generate`)" },
+  "key-env-prefix": { type: "string", value: "PREFIX", description: "private keys (PEM) in environment variables PREFIX<COMPONENT>, e.g. REFTRAIL_KEY_OVMF_VARS" },
+  component: { type: "string", value: "NAME[,NAME…]", description: "endorse only these components (default: all)" },
+  "issued-on": { type: "string", value: "TIME", description: "issue time and start of validity, RFC 3339 (default: now, whole seconds)" },
+  "valid-days": { type: "string", value: "N", description: `validity in days from the issue time (default ${DEFAULT_VALID_DAYS})` },
+  "not-after": { type: "string", value: "TIME", description: "end of validity, RFC 3339 (instead of --valid-days)" },
+  ...COMMON_OPTIONS,
+} as const satisfies OptionSpecs;
+
+function instant(option: string, text: string): bigint {
+  const ns = parseInstant(text);
+  if (ns === undefined) throw new UsageError(`'${text}' is not an RFC 3339 time such as 2026-11-22T12:00:00Z`, option);
+  return ns;
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
+  if (o.help) {
+    process.stdout.write(
+      helpText(
+        `reftrail ${NAME} --reference-values FILE --out DIR (--key-dir DIR | --key-env-prefix PREFIX) [--component NAME,…] [--issued-on TIME] [--valid-days N | --not-after TIME] [--json]`,
+        "Signs one Oak-compatible in-toto endorsement per component, each with that component's own key: DIR/COMPONENT/{endorsement.json, endorsement.json.sig, public_key.pem}. An existing endorsement of the same values is kept, never re-signed.",
+        OPTIONS,
+      ),
+    );
+    return ExitCode.OK;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
+  for (const required of ["reference-values", "out"] as const) if (o[required] === undefined) throw new UsageError(`the following argument is required: --${required}`);
+  if ((o["key-dir"] === undefined) === (o["key-env-prefix"] === undefined)) throw new UsageError("give exactly one of --key-dir and --key-env-prefix");
+  if (o["valid-days"] !== undefined && o["not-after"] !== undefined) throw new UsageError("give --valid-days or --not-after, not both");
+  const now = BigInt(Date.now()) * 1_000_000n;
+  // Whole seconds: Rekor's integratedTime has whole seconds, and must not precede notBefore.
+  const issuedOn = o["issued-on"] !== undefined ? instant("--issued-on", o["issued-on"]) : now - (now % NS_PER_SECOND);
+  const notAfter =
+    o["not-after"] !== undefined
+      ? instant("--not-after", o["not-after"])
+      : issuedOn + BigInt(o["valid-days"] !== undefined ? parseSmallInteger("--valid-days", o["valid-days"], 100 * 366) : DEFAULT_VALID_DAYS) * 86_400n * NS_PER_SECOND;
+  if (notAfter < issuedOn) throw new UsageError("the validity would end before it begins", "--not-after");
+
+  const valuesPath = o["reference-values"]!;
+  const values = parseDocument(ReferenceValues, readTextInput("--reference-values", valuesPath, 64 << 20), valuesPath);
+  const wanted = o.component === undefined ? undefined : new Set(splitList(o.component));
+  for (const name of wanted ?? []) {
+    if (!values.components.some((c) => c.name === name)) throw new UsageError(`${valuesPath} has no component '${name}'`, "--component");
+  }
+  const components = values.components.filter((c) => wanted === undefined || wanted.has(c.name));
+  // Every key is loaded before anything is signed: a missing key leaves no partial release behind.
+  const keys = new Map<string, ComponentKeyPair>(
+    components.map((c) => [c.name, o["key-dir"] !== undefined ? readPrivateKeyFile(componentKeyPaths(o["key-dir"], c.name).privateKey) : readPrivateKeyEnv(keyEnvName(o["key-env-prefix"]!, c.name))]),
+  );
+  const results: EndorsedComponent[] = components.map((c) => endorseComponent(o.out!, values.release, c, keys.get(c.name)!, { issuedOn, notBefore: issuedOn, notAfter }));
+  if (o.json) process.stdout.write(json({ release: values.release, endorsements: results }));
+  else {
+    process.stdout.write(
+      `${values.release.name} ${values.release.version}: ${results.filter((r) => r.status === "signed").length} signed, ${results.filter((r) => r.status === "unchanged").length} unchanged in ${o.out}\n` +
+        formatTable(["component", "status", "key id", "valid until", "folder"], results.map((r) => [r.component, r.status, r.keyId.slice(0, 16) + "…", r.notAfter, r.dir])),
+    );
+  }
+  return ExitCode.OK;
+}
+
+export const command: Command = { run };

@@ -1,0 +1,44 @@
+import { EmbeddedLog } from "../../tlog/embedded/log.js";
+import { trustedRootFor } from "../../tlog/trusted-root.js";
+import { OUTPUT_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
+import type { Command } from "../command.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { emit, json } from "../output.js";
+import { DEFAULT_LOG_DIR } from "./log-init.js";
+
+const NAME = "log trusted-root";
+const OPTIONS = {
+  data: { type: "string", value: "DIR", description: `log directory (default ${DEFAULT_LOG_DIR})` },
+  "base-url": { type: "string", value: "URL", description: "the URL the log is served at (default https://NAME); its host must be the log's name" },
+  ...OUTPUT_OPTIONS,
+} as const satisfies OptionSpecs;
+
+export const command: Command = {
+  async run(argv) {
+    const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
+    if (o.help) {
+      process.stdout.write(
+        helpText(`reftrail ${NAME} [--data DIR] [--base-url URL] [--out FILE]`,
+          "Writes a Sigstore trusted_root.json naming an embedded log, so that cosign (--trusted-root) and @sigstore/verify can check its bundles.", OPTIONS),
+      );
+      return ExitCode.OK;
+    }
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const log = EmbeddedLog.open(o.data ?? DEFAULT_LOG_DIR);
+    try {
+      const baseUrl = o["base-url"] ?? `https://${log.name}`;
+      let host: string;
+      try {
+        host = new URL(baseUrl).hostname;
+      } catch {
+        throw new UsageError(`'${baseUrl}' is not a URL`, "--base-url");
+      }
+      // Sigstore clients match checkpoint signatures by the log name appearing in the base URL.
+      if (host !== log.name) throw new UsageError(`the host must be the log's name '${log.name}' (checkpoints are signed under it)`, "--base-url");
+      emit(json(trustedRootFor(log.identity, baseUrl, 0n)), o.out);
+    } finally {
+      log.close();
+    }
+    return ExitCode.OK;
+  },
+};

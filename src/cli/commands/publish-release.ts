@@ -1,0 +1,128 @@
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { ENDORSEMENT_FILES } from "../../endorse/files.js";
+import { publishEndorsement, type PublishedComponent } from "../../endorse/publish.js";
+import { RekorClient, httpTransport } from "../../tlog/client.js";
+import { EmbeddedLog, initLog, logPaths } from "../../tlog/embedded/log.js";
+import { inProcessTransport } from "../../tlog/embedded/in-process.js";
+import { logIdentity } from "../../tlog/keys.js";
+import type { TrustedLogKey } from "../../verify/endorsement/evidence.js";
+import { ReftrailError } from "../../util/errors.js";
+import { COMMON_OPTIONS, helpText, parseOptions, parseSmallInteger, splitList, type OptionSpecs } from "../args.js";
+import type { Command } from "../command.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { readTextInput } from "../input.js";
+import { formatTable, json, warn } from "../output.js";
+import { DEFAULT_LOG_DIR } from "./log-init.js";
+import { createPublicKey } from "node:crypto";
+
+const NAME = "publish release";
+const OPTIONS = {
+  endorsements: { type: "string", value: "DIR", description: "folder with one signed folder per component (`reftrail endorse release --out`) (required)" },
+  component: { type: "string", value: "NAME[,NAME…]", description: "publish only these components (default: every folder)" },
+  "rekor-url": { type: "string", value: "URL", description: "a Rekor v1 server: https://rekor.sigstore.dev, a self-hosted Rekor, `reftrail log serve` (default: the embedded log)" },
+  "rekor-key": { type: "string", value: "FILE", description: "the server's public key (PEM); without it the key the server serves is trusted, with a warning" },
+  log: { type: "string", value: "DIR", description: `embedded log directory when no --rekor-url is given (default ${DEFAULT_LOG_DIR}; created if missing)` },
+  timeout: { type: "string", value: "SECONDS", description: "per-request timeout for --rekor-url (default 30)" },
+  retries: { type: "string", value: "N", description: "retries with back-off on network errors, timeouts, 408, 429 and 5xx (default 3)" },
+  ...COMMON_OPTIONS,
+} as const satisfies OptionSpecs;
+
+function componentDirs(root: string, only: Set<string> | undefined): { name: string; dir: string }[] {
+  let names: string[];
+  try {
+    names = readdirSync(root).filter((n) => !n.startsWith(".")).sort();
+  } catch {
+    throw new UsageError("is not a readable folder", `--endorsements ${root}`);
+  }
+  const dirs = names.map((name) => ({ name, dir: join(root, name) })).filter((d) => statSync(d.dir).isDirectory() && existsSync(join(d.dir, ENDORSEMENT_FILES.statement)));
+  for (const name of only ?? []) if (!dirs.some((d) => d.name === name)) throw new UsageError(`${root} has no endorsed component '${name}'`, "--component");
+  const selected = dirs.filter((d) => only === undefined || only.has(d.name));
+  if (selected.length === 0) throw new UsageError(`holds no component folder with ${ENDORSEMENT_FILES.statement}`, `--endorsements ${root}`);
+  return selected;
+}
+
+interface Target {
+  readonly client: RekorClient;
+  readonly log: TrustedLogKey;
+  close(): void;
+}
+
+async function remoteTarget(url: string, keyFile: string | undefined, timeoutMs: number, retries: number): Promise<Target> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`'${url}' is not a URL`, "--rekor-url");
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new UsageError("must be an http(s) URL", "--rekor-url");
+  const client = new RekorClient(httpTransport(url, { timeoutMs, retries }));
+  let pem: string;
+  if (keyFile !== undefined) pem = readTextInput("--rekor-key", keyFile, 64 << 10);
+  else {
+    pem = await client.getPublicKey();
+    warn(`trusting the public key ${url} serves; pass --rekor-key to pin it`);
+  }
+  let key;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new UsageError("is not a PEM public key", keyFile !== undefined ? `--rekor-key ${keyFile}` : `${url}/api/v1/log/publicKey`);
+  }
+  return { client, log: { identity: logIdentity(key), name: parsed.hostname, source: url }, close() {} };
+}
+
+function embeddedTarget(dir: string): Target {
+  if (!existsSync(logPaths(dir).database)) initLog(dir);
+  const log = EmbeddedLog.open(dir);
+  return { client: new RekorClient(inProcessTransport(log)), log: { identity: log.identity, name: log.name, source: `embedded log ${dir}` }, close: () => log.close() };
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
+  if (o.help) {
+    process.stdout.write(
+      helpText(
+        `reftrail ${NAME} --endorsements DIR [--component NAME,…] [--rekor-url URL [--rekor-key FILE] | --log DIR] [--json]`,
+        "Logs every signed component as a hashedrekord entry and writes logentry.json (Rekor's entry, as Oak stores it) and endorsement.sigstore.json (a Sigstore bundle) beside it. Re-running completes a half-done publish without duplicates.",
+        OPTIONS,
+      ),
+    );
+    return ExitCode.OK;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
+  if (o.endorsements === undefined) throw new UsageError("the following argument is required: --endorsements");
+  if (o["rekor-url"] !== undefined && o.log !== undefined) throw new UsageError("give --rekor-url or --log, not both");
+  if (o["rekor-url"] === undefined && o["rekor-key"] !== undefined) throw new UsageError("--rekor-key goes with --rekor-url (the embedded log's key is known)");
+  const only = o.component === undefined ? undefined : new Set(splitList(o.component));
+  const dirs = componentDirs(o.endorsements, only);
+  const timeoutMs = o.timeout === undefined ? 30_000 : parseSmallInteger("--timeout", o.timeout, 3600) * 1000;
+  const retries = o.retries === undefined ? 3 : parseSmallInteger("--retries", o.retries, 20);
+  const target = o["rekor-url"] !== undefined ? await remoteTarget(o["rekor-url"], o["rekor-key"], timeoutMs, retries) : embeddedTarget(o.log ?? DEFAULT_LOG_DIR);
+  const results: (PublishedComponent & { component: string })[] = [];
+  try {
+    // One at a time: a failure stops the run with the components before it completed, and a
+    // re-run picks up where it stopped.
+    for (const { name, dir } of dirs) {
+      try {
+        results.push({ component: name, ...(await publishEndorsement(dir, target.client, target.log)) });
+      } catch (err) {
+        if (err instanceof ReftrailError) err.subject = `component ${name}${err.subject ? ` (${err.subject})` : ""}`;
+        throw err;
+      }
+    }
+  } finally {
+    target.close();
+  }
+  if (o.json) process.stdout.write(json({ log: target.log.source, logId: target.log.identity.logId, published: results }));
+  else {
+    const count = (s: PublishedComponent["status"]) => results.filter((r) => r.status === s).length;
+    process.stdout.write(
+      `${target.log.source}: ${count("logged")} logged, ${count("existing")} already in the log, ${count("unchanged")} unchanged\n` +
+        formatTable(["component", "status", "log index", "integrated", "entry id"], results.map((r) => [r.component, r.status, String(r.logIndex), r.integratedTime, r.entryId])),
+    );
+  }
+  return ExitCode.OK;
+}
+
+export const command: Command = { run };

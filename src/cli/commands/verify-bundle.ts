@@ -1,0 +1,43 @@
+import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
+import { COMMON_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
+import type { Command } from "../command.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { json } from "../output.js";
+import { verdictText } from "../verdict.js";
+import { TRUST_OPTIONS, evidenceFromFiles, keySource, policyFrom, trustedLogs } from "../verify-options.js";
+
+const NAME = "verify bundle";
+const OPTIONS = {
+  artifact: { type: "string", value: "FILE", description: "the signed file (required)" },
+  bundle: { type: "string", value: "FILE", description: "its Sigstore bundle v0.3 (message signature, Rekor v1 entry) (required)" },
+  key: TRUST_OPTIONS.key,
+  "rekor-key": TRUST_OPTIONS["rekor-key"],
+  "rekor-name": TRUST_OPTIONS["rekor-name"],
+  "trusted-root": TRUST_OPTIONS["trusted-root"],
+  at: TRUST_OPTIONS.at,
+  ...COMMON_OPTIONS,
+} as const satisfies OptionSpecs;
+
+async function run(argv: readonly string[]): Promise<number> {
+  const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
+  if (o.help) {
+    process.stdout.write(
+      helpText(
+        `reftrail ${NAME} --artifact FILE --bundle FILE --key FILE (--rekor-key FILE [--rekor-name HOST] | --trusted-root FILE) [--at TIME] [--json]`,
+        "Verifies a Sigstore bundle made with a caller-held key over any file (what `cosign sign-blob --key --bundle` writes), with the same log checks as `verify endorsement`: signature, SET, body, inclusion proof, checkpoint.",
+        OPTIONS,
+      ),
+    );
+    return ExitCode.OK;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
+  for (const required of ["artifact", "bundle", "key"] as const) if (o[required] === undefined) throw new UsageError(`the following argument is required: --${required}`);
+  const policy = { ...policyFrom(o, keySource(o), trustedLogs(o)), signed: "artifact" as const };
+  const evidence = evidenceFromFiles({ endorsement: o.artifact!, bundle: o.bundle! }, { endorsement: "--artifact", signature: "", logEntry: "", bundle: "--bundle" });
+  const verdict = verifyEndorsement(evidence, policy);
+  process.stdout.write(o.json ? json(verdict) : verdictText(verdict, o.artifact!));
+  if (!verdict.verified) process.stderr.write(`reftrail: not verified: ${verdict.failure!.check}: ${verdict.failure!.message}\n`);
+  return verdict.verified ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
+}
+
+export const command: Command = { run };

@@ -1,0 +1,146 @@
+import { createPublicKey } from "node:crypto";
+import { existsSync } from "node:fs";
+import { ENDORSEMENT_FILES, endorsementPath } from "../endorse/files.js";
+import { keyIdOf, parsePublicKey } from "../endorse/keys.js";
+import { parseKeyRegistry } from "../endorse/registry.js";
+import { logIdentity } from "../tlog/keys.js";
+import { rekorV1Logs } from "../tlog/trusted-root.js";
+import { parseInstant } from "../util/rfc3339.js";
+import { ReftrailError } from "../util/errors.js";
+import type { EndorsementEvidence, EndorsementPolicy, KeySource, TrustedLogKey } from "../verify/endorsement/evidence.js";
+import { bundleEvidence, logEntryEvidence } from "../verify/endorsement/read-evidence.js";
+import { splitList, type OptionSpecs } from "./args.js";
+import { InputError, UsageError } from "./errors.js";
+import { fileSubject, readInputFile, readTextInput } from "./input.js";
+
+const MAX_STATEMENT_BYTES = 16 << 20;
+const MAX_SMALL_FILE_BYTES = 1 << 20;
+
+/** Trust and policy options shared by `verify endorsement` and `verify release`. */
+export const TRUST_OPTIONS = {
+  key: { type: "string", value: "FILE", description: "the component's public key (PEM)" },
+  "key-registry": { type: "string", value: "FILE", description: "key registry: the component's keys and their validity windows (instead of --key)" },
+  component: { type: "string", value: "NAME", description: "the component the endorsement must be for (and whose registry keys to use)" },
+  "rekor-key": { type: "string", value: "FILE", description: "the transparency log's public key (PEM)" },
+  "rekor-name": { type: "string", value: "HOST", description: "the log's host name in checkpoints (default: as the checkpoint names it)" },
+  "trusted-root": { type: "string", value: "FILE", description: "a Sigstore trusted_root.json (its Rekor v1 logs, names and key validity) instead of --rekor-key" },
+  claims: { type: "string", value: "URI[,URI…]", description: "claims the endorsement must make" },
+  at: { type: "string", value: "TIME", description: "verification time, RFC 3339 or YYYY-MM-DD (default: now)" },
+  "allow-set-only": { type: "boolean", description: "accept an entry with a SET but no inclusion proof and checkpoint (lower assurance)" },
+} as const satisfies OptionSpecs;
+
+type TrustOptions = { [K in keyof typeof TRUST_OPTIONS]?: (typeof TRUST_OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+
+function inputError(option: string, path: string, err: unknown): never {
+  if (err instanceof ReftrailError) throw new InputError(err.code, err.message, fileSubject(option, path));
+  throw err;
+}
+
+export function trustedLogs(o: TrustOptions): TrustedLogKey[] {
+  if ((o["rekor-key"] === undefined) === (o["trusted-root"] === undefined)) throw new UsageError("give exactly one of --rekor-key and --trusted-root");
+  if (o["trusted-root"] !== undefined) {
+    if (o["rekor-name"] !== undefined) throw new UsageError("--rekor-name goes with --rekor-key (a trusted root names its logs)");
+    const path = o["trusted-root"];
+    const text = readTextInput("--trusted-root", path, 4 << 20);
+    try {
+      return rekorV1Logs(text, path).map((l) => ({ identity: l.identity, name: l.name, validFor: l.validFor, source: `${l.baseUrl} (${path})` }));
+    } catch (err) {
+      return inputError("--trusted-root", path, err);
+    }
+  }
+  const path = o["rekor-key"]!;
+  const pem = readTextInput("--rekor-key", path, MAX_SMALL_FILE_BYTES);
+  let identity;
+  try {
+    identity = logIdentity(createPublicKey(pem));
+  } catch {
+    throw new InputError("KEY_FILE", "is not a PEM public key", fileSubject("--rekor-key", path));
+  }
+  const name = o["rekor-name"];
+  if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]+)?$/.test(name)) throw new UsageError(`'${name}' is not a host name`, "--rekor-name");
+  return [{ identity, ...(name !== undefined ? { name } : {}), source: path }];
+}
+
+export function keySource(o: TrustOptions): KeySource {
+  if ((o.key === undefined) === (o["key-registry"] === undefined)) throw new UsageError("give exactly one of --key and --key-registry");
+  if (o.key !== undefined) {
+    const path = o.key;
+    const pem = readTextInput("--key", path, MAX_SMALL_FILE_BYTES);
+    try {
+      const key = parsePublicKey(pem, "the key");
+      return { kind: "keys", keys: [{ key, keyId: keyIdOf(key), source: path }] };
+    } catch (err) {
+      return inputError("--key", path, err);
+    }
+  }
+  const path = o["key-registry"]!;
+  const text = readTextInput("--key-registry", path, 16 << 20);
+  try {
+    return { kind: "registry", registry: parseKeyRegistry(text, path), source: path };
+  } catch (err) {
+    return inputError("--key-registry", path, err);
+  }
+}
+
+export function verificationTime(o: TrustOptions): bigint {
+  if (o.at === undefined) return BigInt(Date.now()) * 1_000_000n;
+  const at = parseInstant(o.at);
+  if (at === undefined) throw new UsageError(`'${o.at}' is not an RFC 3339 time or a YYYY-MM-DD date`, "--at");
+  return at;
+}
+
+export function subjectDigestOption(text: string | undefined): EndorsementPolicy["subjectDigest"] {
+  if (text === undefined) return undefined;
+  const m = /^(?:([a-z0-9_]+):)?([0-9a-fA-F]+)$/.exec(text.trim());
+  if (!m || m[2]!.length % 2 !== 0) throw new UsageError(`'${text}' is not a hex digest (optionally ALG:HEX, e.g. sha256:…)`, "--subject-digest");
+  const algorithm = m[1] === "sha2_256" ? "sha256" : m[1] === "sha2_384" ? "sha384" : m[1] === "sha2_512" ? "sha512" : m[1];
+  return { ...(algorithm !== undefined ? { algorithm } : {}), hex: m[2]! };
+}
+
+export function policyFrom(o: TrustOptions & { "subject-digest"?: string }, keys: KeySource, logs: readonly TrustedLogKey[]): EndorsementPolicy {
+  const subjectDigest = subjectDigestOption(o["subject-digest"]);
+  return {
+    keys,
+    logs,
+    at: verificationTime(o),
+    requiredClaims: o.claims === undefined ? [] : splitList(o.claims).filter((c) => c !== ""),
+    ...(o.component !== undefined ? { component: o.component } : {}),
+    ...(subjectDigest ? { subjectDigest } : {}),
+    allowSetOnly: o["allow-set-only"] ?? false,
+  };
+}
+
+/** Evidence from explicit files: the statement plus a signature and log entry, or a bundle. */
+export function evidenceFromFiles(files: { endorsement: string; signature?: string | undefined; logEntry?: string | undefined; bundle?: string | undefined }, options = { endorsement: "--endorsement", signature: "--signature", logEntry: "--log-entry", bundle: "--bundle" }): EndorsementEvidence {
+  const statement = readInputFile(options.endorsement, files.endorsement, MAX_STATEMENT_BYTES);
+  if (files.bundle !== undefined) {
+    if (files.logEntry !== undefined || files.signature !== undefined) throw new UsageError("a bundle carries its signature and log entry: give --bundle alone, or --signature with --log-entry");
+    const text = readTextInput(options.bundle, files.bundle, MAX_STATEMENT_BYTES);
+    try {
+      return bundleEvidence(statement, text, files.bundle);
+    } catch (err) {
+      return inputError(options.bundle, files.bundle, err);
+    }
+  }
+  if (files.signature === undefined || files.logEntry === undefined) throw new UsageError("give --signature and --log-entry, or --bundle");
+  const signature = readInputFile(options.signature, files.signature, 64 << 10);
+  const text = readTextInput(options.logEntry, files.logEntry, MAX_STATEMENT_BYTES);
+  try {
+    return logEntryEvidence(statement, signature, text, files.logEntry);
+  } catch (err) {
+    return inputError(options.logEntry, files.logEntry, err);
+  }
+}
+
+const NO_OPTION = { endorsement: "", signature: "", logEntry: "", bundle: "" };
+
+/** Evidence from a component folder: logentry.json with the .sig when present, else the bundle. */
+export function evidenceFromDir(dir: string): EndorsementEvidence {
+  const path = (f: keyof typeof ENDORSEMENT_FILES) => endorsementPath(dir, f);
+  const hasLogEntry = existsSync(path("logEntry"));
+  if (!hasLogEntry && !existsSync(path("bundle"))) throw new InputError("FILE_NOT_FOUND", `holds neither ${ENDORSEMENT_FILES.logEntry} nor ${ENDORSEMENT_FILES.bundle} (not published yet?)`, dir);
+  const names = { endorsement: path("statement"), signature: path("signature"), logEntry: path("logEntry"), bundle: path("bundle") };
+  return hasLogEntry
+    ? evidenceFromFiles({ endorsement: names.endorsement, signature: names.signature, logEntry: names.logEntry }, NO_OPTION)
+    : evidenceFromFiles({ endorsement: names.endorsement, bundle: names.bundle }, NO_OPTION);
+}

@@ -1,0 +1,21 @@
+import { ReftrailError } from "../util/errors.js";
+
+export type EndorseErrorCode =
+  | "KEY_FILE"
+  | "KEY_EXISTS"
+  | "KEY_TYPE"
+  | "KEY_PERMISSIONS"
+  | "KEY_MISSING"
+  | "REGISTRY"
+  | "ENDORSEMENT_EXISTS"
+  | "ENDORSEMENT_INVALID"
+  | "PUBLISH_FAILED";
+
+/** A failure to generate keys, sign, or publish an endorsement. Messages never contain key material. */
+export class EndorseError extends ReftrailError {
+  declare readonly code: EndorseErrorCode;
+
+  constructor(code: EndorseErrorCode, message: string, subject?: string) {
+    super(code, message, subject);
+  }
+}

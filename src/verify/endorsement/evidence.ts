@@ -1,0 +1,51 @@
+import type { ComponentKey, LoadedRegistry } from "../../endorse/registry.js";
+import type { LogEntry } from "../../schema/rekor.js";
+import type { LogIdentity } from "../../tlog/keys.js";
+
+/** What was published for one endorsement, however it was packaged. */
+export interface EndorsementEvidence {
+  /** The statement bytes exactly as signed. */
+  readonly statement: Uint8Array;
+  /** The detached DER signature (`endorsement.json.sig`, or the bundle's message signature). */
+  readonly signature: Uint8Array;
+  readonly entry: LogEntry;
+  /** Rekor's entry id (`logentry.json`); bundles and cosign SETs carry none. */
+  readonly entryId?: string;
+  /** Bundles only: the kind/version the bundle declares and the message digest it states. */
+  readonly bundle?: { readonly kind: string; readonly version: string; readonly messageDigest: Uint8Array };
+  /** Where the evidence came from, for the report. */
+  readonly form: "logentry" | "bundle" | "cosign-set";
+}
+
+/** A log a verifier trusts. */
+export interface TrustedLogKey {
+  readonly identity: LogIdentity;
+  /** The log's host name, as checkpoints are signed; unknown when only a key was given. */
+  readonly name?: string;
+  /** When the log key was in use (trusted roots say so), ns since the epoch, inclusive. */
+  readonly validFor?: { readonly start?: bigint; readonly end?: bigint };
+  readonly source: string;
+}
+
+export type KeySource =
+  | { readonly kind: "keys"; readonly keys: readonly ComponentKey[] }
+  | { readonly kind: "registry"; readonly registry: LoadedRegistry; readonly source: string };
+
+export interface EndorsementPolicy {
+  readonly keys: KeySource;
+  readonly logs: readonly TrustedLogKey[];
+  /** Verification time, ns since the epoch. */
+  readonly at: bigint;
+  readonly requiredClaims: readonly string[];
+  /** The component the endorsement must be for (with a registry: whose keys to use). */
+  readonly component?: string;
+  /** Expected subject digest: an algorithm (or undefined to infer it from the length) and hex. */
+  readonly subjectDigest?: { readonly algorithm?: string; readonly hex: string };
+  /** Accept an entry that has a SET but no inclusion proof and checkpoint (lower assurance). */
+  readonly allowSetOnly: boolean;
+  /**
+   * "artifact": the signed bytes are any artifact (a plain Sigstore keyed bundle), not an endorsement
+   * statement, so the statement checks do not apply. Default "endorsement".
+   */
+  readonly signed?: "endorsement" | "artifact";
+}

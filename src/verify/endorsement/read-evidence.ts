@@ -1,0 +1,35 @@
+import { CosignRekorBundle, MessageSignatureBundle } from "../../schema/bundle.js";
+import { parseDocument } from "../../schema/parse.js";
+import { LogEntryResponse } from "../../schema/rekor.js";
+import { attributed } from "../../util/errors.js";
+import { logEntryFromBundle, logEntryFromCosign } from "../../tlog/bundle.js";
+import type { EndorsementEvidence } from "./evidence.js";
+
+/**
+ * Evidence from Oak's file set: the statement, its detached signature and a log-entry file, which
+ * is either Rekor's `{"<entry id>": LogEntry}` (exactly one entry) or cosign's SET-only
+ * `{SignedEntryTimestamp, Payload}`. A file of neither shape is an input error, not a verdict.
+ */
+export function logEntryEvidence(statement: Uint8Array, signature: Uint8Array, logEntryText: string, what: string): EndorsementEvidence {
+  const looksCosign = /^\s*\{\s*"(?:SignedEntryTimestamp|Payload)"/.test(logEntryText);
+  if (looksCosign) {
+    const cosign = parseDocument(CosignRekorBundle, logEntryText, what);
+    return { statement, signature, entry: logEntryFromCosign(cosign), form: "cosign-set" };
+  }
+  const response = parseDocument(LogEntryResponse, logEntryText, what);
+  const [entryId, entry] = Object.entries(response)[0]!;
+  return { statement, signature, entry, entryId, form: "logentry" };
+}
+
+/** Evidence from a Sigstore bundle v0.3: the signature and the log entry both come from the bundle. */
+export function bundleEvidence(statement: Uint8Array, bundleText: string, what: string): EndorsementEvidence {
+  const bundle = parseDocument(MessageSignatureBundle, bundleText, what);
+  const { entry, declared } = attributed(what, () => logEntryFromBundle(bundle.verificationMaterial.tlogEntries[0]!));
+  return {
+    statement,
+    signature: Buffer.from(bundle.messageSignature.signature, "base64"),
+    entry,
+    bundle: { ...declared, messageDigest: Buffer.from(bundle.messageSignature.messageDigest.digest, "base64") },
+    form: "bundle",
+  };
+}
