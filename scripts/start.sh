@@ -9,12 +9,14 @@ reftrail() {
   node dist/cli/main.js "$@"
 }
 release=2026.11.0
-values=reference-values/$release.json
-keys=.reftrail/keys
-endorsements=.reftrail/endorsements/$release
+# Overridable so the tests can run the very same job into a scratch folder.
+values=${REFTRAIL_VALUES:-reference-values/$release.json}
+home=${REFTRAIL_HOME:-.reftrail}
+keys=$home/keys
+endorsements=$home/endorsements/$release
 
 reftrail measure release --manifest examples/release-manifest.json --out "$values"
 reftrail keys generate --reference-values "$values" --out "$keys" --registry "$keys/registry.json" --keep-existing
 reftrail endorse release --reference-values "$values" --key-dir "$keys" --out "$endorsements"
-reftrail publish release --endorsements "$endorsements"
-reftrail verify release --endorsements "$endorsements" --key-registry "$keys/registry.json" --rekor-key .reftrail/log/log-public-key.pem
+reftrail publish release --endorsements "$endorsements" --log "$home/log"
+reftrail verify release --endorsements "$endorsements" --key-registry "$keys/registry.json" --rekor-key "$home/log/log-public-key.pem"

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { parseInstant } from "../util/rfc3339.js";
 import { UsageError } from "./errors.js";
 
 export interface OptionSpec {
@@ -100,4 +101,30 @@ export function parseSmallInteger(option: string, text: string, max: number): nu
 
 export function splitList(text: string): string[] {
   return text.split(",").map((s) => s.trim());
+}
+
+/**
+ * A command's options: parsed, `--help` answered (then undefined is returned and the command exits
+ * 0), stray positionals refused.
+ */
+export function commandOptions<S extends OptionSpecs>(command: string, argv: readonly string[], specs: S, help: { usage: string; summary: string }): ParsedOptions<S> | undefined {
+  const { options, positionals } = parseOptions(command, argv, specs);
+  if ((options as { help?: boolean }).help) {
+    process.stdout.write(helpText(`reftrail ${command} ${help.usage}`, help.summary, specs));
+    return undefined;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${command} --help')`);
+  return options;
+}
+
+/** Fails with the usual message unless every named option was given. */
+export function requireOptions(options: Readonly<Record<string, unknown>>, names: readonly string[]): void {
+  for (const name of names) if (options[name] === undefined) throw new UsageError(`the following argument is required: --${name}`);
+}
+
+/** An RFC 3339 time option (or YYYY-MM-DD, midnight UTC), as ns since the epoch. */
+export function timeOption(option: string, text: string): bigint {
+  const ns = parseInstant(text);
+  if (ns === undefined) throw new UsageError(`'${text}' is not an RFC 3339 time such as 2026-11-22T12:00:00Z (or a YYYY-MM-DD date)`, option);
+  return ns;
 }

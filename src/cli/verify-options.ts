@@ -5,11 +5,10 @@ import { keyIdOf, parsePublicKey } from "../endorse/keys.js";
 import { parseKeyRegistry } from "../endorse/registry.js";
 import { logIdentity } from "../tlog/keys.js";
 import { rekorV1Logs } from "../tlog/trusted-root.js";
-import { parseInstant } from "../util/rfc3339.js";
 import { ReftrailError } from "../util/errors.js";
 import type { EndorsementEvidence, EndorsementPolicy, KeySource, TrustedLogKey } from "../verify/endorsement/evidence.js";
 import { bundleEvidence, logEntryEvidence } from "../verify/endorsement/read-evidence.js";
-import { splitList, type OptionSpecs } from "./args.js";
+import { splitList, timeOption, type OptionSpecs } from "./args.js";
 import { InputError, UsageError } from "./errors.js";
 import { fileSubject, readInputFile, readTextInput } from "./input.js";
 
@@ -84,9 +83,7 @@ export function keySource(o: TrustOptions): KeySource {
 
 export function verificationTime(o: TrustOptions): bigint {
   if (o.at === undefined) return BigInt(Date.now()) * 1_000_000n;
-  const at = parseInstant(o.at);
-  if (at === undefined) throw new UsageError(`'${o.at}' is not an RFC 3339 time or a YYYY-MM-DD date`, "--at");
-  return at;
+  return timeOption("--at", o.at);
 }
 
 export function subjectDigestOption(text: string | undefined): EndorsementPolicy["subjectDigest"] {

@@ -73,9 +73,11 @@ export function parsePrivateKey(pem: string, what = "private key"): ComponentKey
   return { privateKey, publicKey: createPublicKey(privateKey) };
 }
 
-/** Same curve point, whatever the encoding (Oak compares keys this way). */
+/** Same key, whatever the encoding (compressed or not): OpenSSL compares the points, as Oak does. */
 export function sameKey(a: KeyObject, b: KeyObject): boolean {
-  const ja = a.export({ format: "jwk" });
-  const jb = b.export({ format: "jwk" });
-  return ja.kty === jb.kty && ja.crv === jb.crv && ja.x === jb.x && ja.y === jb.y && ja.n === jb.n && ja.e === jb.e;
+  // KeyObject.equals on keys of different types leaves an OpenSSL error queued, which Node then
+  // reports from the next unrelated key operation (Node 24): compare types and curves first.
+  if (a.type !== b.type || a.asymmetricKeyType !== b.asymmetricKeyType) return false;
+  if (a.asymmetricKeyDetails?.namedCurve !== b.asymmetricKeyDetails?.namedCurve) return false;
+  return a.equals(b);
 }

@@ -4,7 +4,7 @@ import { parseDocument } from "../schema/parse.js";
 import { canonicalJson } from "../util/canonical-json.js";
 import { formatRfc3339, parseRfc3339 } from "../util/rfc3339.js";
 import { EndorseError } from "./errors.js";
-import { keyIdOf, parsePublicKey, publicKeyPem } from "./keys.js";
+import { keyIdOf, parsePublicKey, publicKeyPem, sameKey } from "./keys.js";
 
 /** A public key a verifier accepts for a component, with the window in which it may have signed. */
 export interface ComponentKey {
@@ -42,7 +42,8 @@ export function parseKeyRegistry(text: string, what: string): LoadedRegistry {
       })();
       const keyId = keyIdOf(key);
       if (keyId !== entry.keyId) throw new EndorseError("REGISTRY", `${field}.keyId is ${entry.keyId} but the key's SPKI SHA-256 is ${keyId}`, what);
-      if (keys.some((k) => k.keyId === keyId)) throw new EndorseError("REGISTRY", `${field} lists key ${keyId} a second time`, what);
+      // By point, not only by id: a compressed and an uncompressed SPKI of one key have different ids.
+      if (keys.some((k) => k.keyId === keyId || sameKey(k.key, key))) throw new EndorseError("REGISTRY", `${field} lists key ${keyId} a second time`, what);
       const start = parseRfc3339(entry.validFor.start)!;
       const end = entry.validFor.end === undefined ? undefined : parseRfc3339(entry.validFor.end)!;
       if (end !== undefined && end < start) throw new EndorseError("REGISTRY", `${field}.validFor ends before it starts`, what);
@@ -68,7 +69,7 @@ export function setKeyWindow(registry: KeyRegistry | undefined, component: strin
     validFor: { start: formatRfc3339(start), ...(end !== undefined ? { end: formatRfc3339(end) } : {}) },
     ...(comment !== undefined ? { comment } : {}),
   };
-  const index = existing.findIndex((k) => k.keyId === keyId);
+  const index = existing.findIndex((k) => k.keyId === keyId || sameKey(parsePublicKey(k.publicKey), publicKey));
   if (index >= 0 && canonicalJson(existing[index]) === canonicalJson({ ...entry, ...(comment === undefined && existing[index]!.comment !== undefined ? { comment: existing[index]!.comment } : {}) })) {
     return { registry: base, change: "unchanged" };
   }
@@ -87,7 +88,7 @@ export function registerKey(registry: KeyRegistry | undefined, component: string
   const base: KeyRegistry = registry ?? { version: 1, components: {} };
   const keyId = keyIdOf(publicKey);
   const existing = base.components[component] ?? [];
-  if (existing.some((k) => k.keyId === keyId)) return { registry: base, added: false };
+  if (existing.some((k) => k.keyId === keyId || sameKey(parsePublicKey(k.publicKey), publicKey))) return { registry: base, added: false };
   const entry: RegisteredKey = { keyId, publicKey: publicKeyPem(publicKey), validFor: { start: formatRfc3339(start) } };
   return { registry: withComponent(base, component, [...existing, entry]), added: true };
 }

@@ -9,7 +9,10 @@ const NS_PER_MS = 1_000_000n;
 export const NS_PER_SECOND = 1_000_000_000n;
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  // Not Date.UTC: it reads years 0-99 as 1900-1999, and 1900 is no leap year while 0000 is.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, 0);
+  return date.getUTCDate();
 }
 
 /** Nanoseconds since the epoch, or undefined if `text` is not an RFC 3339 date-time (leap seconds refused). */
@@ -28,6 +31,8 @@ export function parseRfc3339(text: string): bigint | undefined {
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute - offsetMinutes, second, 0);
+  // An offset can carry year 0000 or 9999 out of the four-digit range, which cannot be written back.
+  if (date.getUTCFullYear() < 0 || date.getUTCFullYear() > 9999) return undefined;
   const fraction = BigInt((m[7] ?? "").padEnd(9, "0") || "0");
   return BigInt(date.getTime()) * NS_PER_MS + fraction;
 }
@@ -44,6 +49,12 @@ export function formatRfc3339(ns: bigint): string {
   const fraction = ((ns % NS_PER_SECOND) + NS_PER_SECOND) % NS_PER_SECOND;
   const digits = fraction === 0n ? "" : `.${fraction.toString().padStart(9, "0").replace(/0+$/, "")}`;
   return `${base}${digits}Z`;
+}
+
+/** Now, truncated to whole seconds (Rekor's integratedTime resolution). */
+export function nowWholeSeconds(): bigint {
+  const ns = BigInt(Date.now()) * NS_PER_MS;
+  return ns - (ns % NS_PER_SECOND);
 }
 
 export const secondsToNs = (seconds: number | bigint): bigint => BigInt(seconds) * NS_PER_SECOND;

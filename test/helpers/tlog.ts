@@ -1,5 +1,6 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { afterAll } from "vitest";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProposedEntry } from "../../src/schema/rekor.js";
@@ -28,4 +29,23 @@ export function hashedRekord(signer: Signer, artifact: Uint8Array, kind: "hashed
   return kind === "hashedrekord"
     ? { kind, apiVersion: "0.0.1", spec: { data: { hash: { algorithm, value } }, signature: { content: signature.toString("base64"), publicKey } } }
     : { kind, apiVersion: "0.0.1", spec: { data: { hash: { algorithm, value } }, signature: { format: "x509", content: signature.toString("base64"), publicKey } } };
+}
+
+/**
+ * Per-file scratch space: `scratch(prefix)` makes a temp dir, `cleanup` collects anything else to
+ * release; all of it goes after the file's last test (in reverse order).
+ */
+export function scratchSpace(): { cleanup: (() => void | Promise<unknown>)[]; scratch: (prefix: string) => string } {
+  const cleanup: (() => void | Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const fn of cleanup.reverse()) await fn();
+  });
+  return {
+    cleanup,
+    scratch(prefix) {
+      const dir = tempDir(prefix);
+      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+      return dir;
+    },
+  };
 }

@@ -3,8 +3,8 @@ import { componentKeyPaths, keyEnvName, readPrivateKeyEnv, readPrivateKeyFile } 
 import type { ComponentKeyPair } from "../../endorse/keys.js";
 import { parseDocument } from "../../schema/parse.js";
 import { ReferenceValues } from "../../schema/reference-values.js";
-import { NS_PER_SECOND, parseInstant } from "../../util/rfc3339.js";
-import { COMMON_OPTIONS, helpText, parseOptions, parseSmallInteger, splitList, type OptionSpecs } from "../args.js";
+import { NS_PER_SECOND, nowWholeSeconds } from "../../util/rfc3339.js";
+import { COMMON_OPTIONS, commandOptions, parseSmallInteger, requireOptions, splitList, timeOption, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { readTextInput } from "../input.js";
@@ -24,34 +24,21 @@ const OPTIONS = {
   ...COMMON_OPTIONS,
 } as const satisfies OptionSpecs;
 
-function instant(option: string, text: string): bigint {
-  const ns = parseInstant(text);
-  if (ns === undefined) throw new UsageError(`'${text}' is not an RFC 3339 time such as 2026-11-22T12:00:00Z`, option);
-  return ns;
-}
 
 async function run(argv: readonly string[]): Promise<number> {
-  const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
-  if (o.help) {
-    process.stdout.write(
-      helpText(
-        `reftrail ${NAME} --reference-values FILE --out DIR (--key-dir DIR | --key-env-prefix PREFIX) [--component NAME,…] [--issued-on TIME] [--valid-days N | --not-after TIME] [--json]`,
-        "Signs one Oak-compatible in-toto endorsement per component, each with that component's own key: DIR/COMPONENT/{endorsement.json, endorsement.json.sig, public_key.pem}. An existing endorsement of the same values is kept, never re-signed.",
-        OPTIONS,
-      ),
-    );
-    return ExitCode.OK;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
-  for (const required of ["reference-values", "out"] as const) if (o[required] === undefined) throw new UsageError(`the following argument is required: --${required}`);
+  const o = commandOptions(NAME, argv, OPTIONS, {
+    usage: `--reference-values FILE --out DIR (--key-dir DIR | --key-env-prefix PREFIX) [--component NAME,…] [--issued-on TIME] [--valid-days N | --not-after TIME] [--json]`,
+    summary: "Signs one Oak-compatible in-toto endorsement per component, each with that component's own key: DIR/COMPONENT/{endorsement.json, endorsement.json.sig, public_key.pem}. An existing endorsement of the same values is kept, never re-signed.",
+  });
+  if (o === undefined) return ExitCode.OK;
+  requireOptions(o, ["reference-values", "out"]);
   if ((o["key-dir"] === undefined) === (o["key-env-prefix"] === undefined)) throw new UsageError("give exactly one of --key-dir and --key-env-prefix");
   if (o["valid-days"] !== undefined && o["not-after"] !== undefined) throw new UsageError("give --valid-days or --not-after, not both");
-  const now = BigInt(Date.now()) * 1_000_000n;
   // Whole seconds: Rekor's integratedTime has whole seconds, and must not precede notBefore.
-  const issuedOn = o["issued-on"] !== undefined ? instant("--issued-on", o["issued-on"]) : now - (now % NS_PER_SECOND);
+  const issuedOn = o["issued-on"] !== undefined ? timeOption("--issued-on", o["issued-on"]) : nowWholeSeconds();
   const notAfter =
     o["not-after"] !== undefined
-      ? instant("--not-after", o["not-after"])
+      ? timeOption("--not-after", o["not-after"])
       : issuedOn + BigInt(o["valid-days"] !== undefined ? parseSmallInteger("--valid-days", o["valid-days"], 100 * 366) : DEFAULT_VALID_DAYS) * 86_400n * NS_PER_SECOND;
   if (notAfter < issuedOn) throw new UsageError("the validity would end before it begins", "--not-after");
 

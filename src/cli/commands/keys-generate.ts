@@ -6,7 +6,8 @@ import { ReferenceValues } from "../../schema/reference-values.js";
 import { parseDocument } from "../../schema/parse.js";
 import type { KeyRegistry } from "../../schema/key-registry.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
-import { COMMON_OPTIONS, helpText, parseOptions, splitList, type OptionSpecs } from "../args.js";
+import { nowWholeSeconds } from "../../util/rfc3339.js";
+import { COMMON_OPTIONS, commandOptions, splitList, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { readTextInput } from "../input.js";
@@ -23,18 +24,11 @@ const OPTIONS = {
 } as const satisfies OptionSpecs;
 
 async function run(argv: readonly string[]): Promise<number> {
-  const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
-  if (o.help) {
-    process.stdout.write(
-      helpText(
-        `reftrail ${NAME} (--component NAME[,NAME…] | --reference-values FILE) --out DIR [--registry FILE] [--keep-existing] [--json]`,
-        "Generates one ECDSA P-256 endorsement key per component. The private key never leaves DIR; the key id is the SHA-256 of the public key's SPKI DER.",
-        OPTIONS,
-      ),
-    );
-    return ExitCode.OK;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
+  const o = commandOptions(NAME, argv, OPTIONS, {
+    usage: `(--component NAME[,NAME…] | --reference-values FILE) --out DIR [--registry FILE] [--keep-existing] [--json]`,
+    summary: "Generates one ECDSA P-256 endorsement key per component. The private key never leaves DIR; the key id is the SHA-256 of the public key's SPKI DER.",
+  });
+  if (o === undefined) return ExitCode.OK;
   if (o.out === undefined) throw new UsageError("the following argument is required: --out");
   const components: string[] = [];
   if (o.component !== undefined) {
@@ -54,8 +48,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (o.registry !== undefined && existsSync(o.registry)) {
     registry = parseKeyRegistry(readTextInput("--registry", o.registry, 16 << 20), o.registry).registry;
   }
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const start = now - (now % 1_000_000_000n);
+  const start = nowWholeSeconds();
   const rows = unique.map((component) => {
     const stored = generateKeyFiles(o.out!, component, o["keep-existing"] ?? false);
     let registered: "added" | "listed" | undefined;

@@ -4,9 +4,9 @@ import { parseKeyRegistry, setKeyWindow } from "../../endorse/registry.js";
 import { ComponentName } from "../../schema/release-manifest.js";
 import type { KeyRegistry } from "../../schema/key-registry.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
-import { parseInstant } from "../../util/rfc3339.js";
+import { nowWholeSeconds } from "../../util/rfc3339.js";
 import { ReftrailError } from "../../util/errors.js";
-import { COMMON_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
+import { COMMON_OPTIONS, commandOptions, requireOptions, timeOption, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, InputError, UsageError } from "../errors.js";
 import { fileSubject, readTextInput } from "../input.js";
@@ -23,26 +23,14 @@ const OPTIONS = {
   ...COMMON_OPTIONS,
 } as const satisfies OptionSpecs;
 
-function instant(option: string, text: string): bigint {
-  const ns = parseInstant(text);
-  if (ns === undefined) throw new UsageError(`'${text}' is not an RFC 3339 time`, option);
-  return ns;
-}
 
 async function run(argv: readonly string[]): Promise<number> {
-  const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
-  if (o.help) {
-    process.stdout.write(
-      helpText(
-        `reftrail ${NAME} --registry FILE --component NAME --key FILE [--start TIME] [--end TIME] [--comment TEXT] [--json]`,
-        "Adds a public key to a key registry for a component, or changes its validity window: to rotate, register the new key and give the old one an --end.",
-        OPTIONS,
-      ),
-    );
-    return ExitCode.OK;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
-  for (const required of ["registry", "component", "key"] as const) if (o[required] === undefined) throw new UsageError(`the following argument is required: --${required}`);
+  const o = commandOptions(NAME, argv, OPTIONS, {
+    usage: `--registry FILE --component NAME --key FILE [--start TIME] [--end TIME] [--comment TEXT] [--json]`,
+    summary: "Adds a public key to a key registry for a component, or changes its validity window: to rotate, register the new key and give the old one an --end.",
+  });
+  if (o === undefined) return ExitCode.OK;
+  requireOptions(o, ["registry", "component", "key"]);
   if (!ComponentName.safeParse(o.component).success) throw new UsageError(`'${o.component}' is not a component name`, "--component");
   let key;
   try {
@@ -51,9 +39,8 @@ async function run(argv: readonly string[]): Promise<number> {
     if (err instanceof ReftrailError && !(err instanceof InputError)) throw new InputError(err.code, err.message, fileSubject("--key", o.key!));
     throw err;
   }
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const start = o.start !== undefined ? instant("--start", o.start) : now - (now % 1_000_000_000n);
-  const end = o.end !== undefined ? instant("--end", o.end) : undefined;
+  const start = o.start !== undefined ? timeOption("--start", o.start) : nowWholeSeconds();
+  const end = o.end !== undefined ? timeOption("--end", o.end) : undefined;
   if (end !== undefined && end < start) throw new UsageError("the window would end before it starts", "--end");
   let registry: KeyRegistry | undefined;
   if (existsSync(o.registry!)) {

@@ -1,6 +1,6 @@
 import { EmbeddedLog } from "../../tlog/embedded/log.js";
 import { trustedRootFor } from "../../tlog/trusted-root.js";
-import { OUTPUT_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
+import { OUTPUT_OPTIONS, commandOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { emit, json } from "../output.js";
@@ -15,15 +15,11 @@ const OPTIONS = {
 
 export const command: Command = {
   async run(argv) {
-    const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
-    if (o.help) {
-      process.stdout.write(
-        helpText(`reftrail ${NAME} [--data DIR] [--base-url URL] [--out FILE]`,
-          "Writes a Sigstore trusted_root.json naming an embedded log, so that cosign (--trusted-root) and @sigstore/verify can check its bundles.", OPTIONS),
-      );
-      return ExitCode.OK;
-    }
-    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const o = commandOptions(NAME, argv, OPTIONS, {
+      usage: "[--data DIR] [--base-url URL] [--out FILE]",
+      summary: "Writes a Sigstore trusted_root.json naming an embedded log, so that cosign (--trusted-root) and @sigstore/verify can check its bundles.",
+    });
+    if (o === undefined) return ExitCode.OK;
     const log = EmbeddedLog.open(o.data ?? DEFAULT_LOG_DIR);
     try {
       const baseUrl = o["base-url"] ?? `https://${log.name}`;

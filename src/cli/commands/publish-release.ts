@@ -8,7 +8,7 @@ import { inProcessTransport } from "../../tlog/embedded/in-process.js";
 import { logIdentity } from "../../tlog/keys.js";
 import type { TrustedLogKey } from "../../verify/endorsement/evidence.js";
 import { ReftrailError } from "../../util/errors.js";
-import { COMMON_OPTIONS, helpText, parseOptions, parseSmallInteger, splitList, type OptionSpecs } from "../args.js";
+import { COMMON_OPTIONS, commandOptions, parseSmallInteger, splitList, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { readTextInput } from "../input.js";
@@ -22,6 +22,7 @@ const OPTIONS = {
   component: { type: "string", value: "NAME[,NAME…]", description: "publish only these components (default: every folder)" },
   "rekor-url": { type: "string", value: "URL", description: "a Rekor v1 server: https://rekor.sigstore.dev, a self-hosted Rekor, `reftrail log serve` (default: the embedded log)" },
   "rekor-key": { type: "string", value: "FILE", description: "the server's public key (PEM); without it the key the server serves is trusted, with a warning" },
+  "rekor-name": { type: "string", value: "HOST", description: "the name the server signs checkpoints with, e.g. rekor.sigstore.dev (default: as its checkpoints say)" },
   log: { type: "string", value: "DIR", description: `embedded log directory when no --rekor-url is given (default ${DEFAULT_LOG_DIR}; created if missing)` },
   timeout: { type: "string", value: "SECONDS", description: "per-request timeout for --rekor-url (default 30)" },
   retries: { type: "string", value: "N", description: "retries with back-off on network errors, timeouts, 408, 429 and 5xx (default 3)" },
@@ -48,7 +49,7 @@ interface Target {
   close(): void;
 }
 
-async function remoteTarget(url: string, keyFile: string | undefined, timeoutMs: number, retries: number): Promise<Target> {
+async function remoteTarget(url: string, keyFile: string | undefined, name: string | undefined, timeoutMs: number, retries: number): Promise<Target> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -69,7 +70,10 @@ async function remoteTarget(url: string, keyFile: string | undefined, timeoutMs:
   } catch {
     throw new UsageError("is not a PEM public key", keyFile !== undefined ? `--rekor-key ${keyFile}` : `${url}/api/v1/log/publicKey`);
   }
-  return { client, log: { identity: logIdentity(key), name: parsed.hostname, source: url }, close() {} };
+  // The log's checkpoint name is not the URL's host in general (`reftrail log serve` signs as its
+  // log name, e.g. reftrail.local, whatever address it listens on): as `verify` without --rekor-name,
+  // accept the name the checkpoint gives, signed with the pinned key, unless --rekor-name pins it.
+  return { client, log: { identity: logIdentity(key), ...(name !== undefined ? { name } : {}), source: url }, close() {} };
 }
 
 function embeddedTarget(dir: string): Target {
@@ -79,26 +83,19 @@ function embeddedTarget(dir: string): Target {
 }
 
 async function run(argv: readonly string[]): Promise<number> {
-  const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
-  if (o.help) {
-    process.stdout.write(
-      helpText(
-        `reftrail ${NAME} --endorsements DIR [--component NAME,…] [--rekor-url URL [--rekor-key FILE] | --log DIR] [--json]`,
-        "Logs every signed component as a hashedrekord entry and writes logentry.json (Rekor's entry, as Oak stores it) and endorsement.sigstore.json (a Sigstore bundle) beside it. Re-running completes a half-done publish without duplicates.",
-        OPTIONS,
-      ),
-    );
-    return ExitCode.OK;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
+  const o = commandOptions(NAME, argv, OPTIONS, {
+    usage: `--endorsements DIR [--component NAME,…] [--rekor-url URL [--rekor-key FILE] [--rekor-name HOST] | --log DIR] [--json]`,
+    summary: "Logs every signed component as a hashedrekord entry and writes logentry.json (Rekor's entry, as Oak stores it) and endorsement.sigstore.json (a Sigstore bundle) beside it. Re-running completes a half-done publish without duplicates.",
+  });
+  if (o === undefined) return ExitCode.OK;
   if (o.endorsements === undefined) throw new UsageError("the following argument is required: --endorsements");
   if (o["rekor-url"] !== undefined && o.log !== undefined) throw new UsageError("give --rekor-url or --log, not both");
-  if (o["rekor-url"] === undefined && o["rekor-key"] !== undefined) throw new UsageError("--rekor-key goes with --rekor-url (the embedded log's key is known)");
+  if (o["rekor-url"] === undefined && (o["rekor-key"] ?? o["rekor-name"]) !== undefined) throw new UsageError("--rekor-key and --rekor-name go with --rekor-url (the embedded log's key and name are known)");
   const only = o.component === undefined ? undefined : new Set(splitList(o.component));
   const dirs = componentDirs(o.endorsements, only);
   const timeoutMs = o.timeout === undefined ? 30_000 : parseSmallInteger("--timeout", o.timeout, 3600) * 1000;
   const retries = o.retries === undefined ? 3 : parseSmallInteger("--retries", o.retries, 20);
-  const target = o["rekor-url"] !== undefined ? await remoteTarget(o["rekor-url"], o["rekor-key"], timeoutMs, retries) : embeddedTarget(o.log ?? DEFAULT_LOG_DIR);
+  const target = o["rekor-url"] !== undefined ? await remoteTarget(o["rekor-url"], o["rekor-key"], o["rekor-name"], timeoutMs, retries) : embeddedTarget(o.log ?? DEFAULT_LOG_DIR);
   const results: (PublishedComponent & { component: string })[] = [];
   try {
     // One at a time: a failure stops the run with the components before it completed, and a

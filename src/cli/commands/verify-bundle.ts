@@ -1,7 +1,7 @@
 import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
-import { COMMON_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
+import { COMMON_OPTIONS, commandOptions, requireOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { ExitCode } from "../errors.js";
 import { json } from "../output.js";
 import { verdictText } from "../verdict.js";
 import { TRUST_OPTIONS, evidenceFromFiles, keySource, policyFrom, trustedLogs } from "../verify-options.js";
@@ -19,19 +19,12 @@ const OPTIONS = {
 } as const satisfies OptionSpecs;
 
 async function run(argv: readonly string[]): Promise<number> {
-  const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
-  if (o.help) {
-    process.stdout.write(
-      helpText(
-        `reftrail ${NAME} --artifact FILE --bundle FILE --key FILE (--rekor-key FILE [--rekor-name HOST] | --trusted-root FILE) [--at TIME] [--json]`,
-        "Verifies a Sigstore bundle made with a caller-held key over any file (what `cosign sign-blob --key --bundle` writes), with the same log checks as `verify endorsement`: signature, SET, body, inclusion proof, checkpoint.",
-        OPTIONS,
-      ),
-    );
-    return ExitCode.OK;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
-  for (const required of ["artifact", "bundle", "key"] as const) if (o[required] === undefined) throw new UsageError(`the following argument is required: --${required}`);
+  const o = commandOptions(NAME, argv, OPTIONS, {
+    usage: `--artifact FILE --bundle FILE --key FILE (--rekor-key FILE [--rekor-name HOST] | --trusted-root FILE) [--at TIME] [--json]`,
+    summary: "Verifies a Sigstore bundle made with a caller-held key over any file (what `cosign sign-blob --key --bundle` writes), with the same log checks as `verify endorsement`: signature, SET, body, inclusion proof, checkpoint.",
+  });
+  if (o === undefined) return ExitCode.OK;
+  requireOptions(o, ["artifact", "bundle", "key"]);
   const policy = { ...policyFrom(o, keySource(o), trustedLogs(o)), signed: "artifact" as const };
   const evidence = evidenceFromFiles({ endorsement: o.artifact!, bundle: o.bundle! }, { endorsement: "--artifact", signature: "", logEntry: "", bundle: "--bundle" });
   const verdict = verifyEndorsement(evidence, policy);

@@ -1,4 +1,4 @@
-import { helpText, parseOptions, COMMON_OPTIONS, type OptionSpecs } from "../args.js";
+import { COMMON_OPTIONS, commandOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { json } from "../output.js";
@@ -19,18 +19,11 @@ const OPTIONS = {
 } as const satisfies OptionSpecs;
 
 async function run(argv: readonly string[]): Promise<number> {
-  const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
-  if (o.help) {
-    process.stdout.write(
-      helpText(
-        `reftrail ${NAME} (--endorsement FILE (--signature FILE --log-entry FILE | --bundle FILE) | --dir DIR) (--key FILE | --key-registry FILE [--component NAME]) (--rekor-key FILE [--rekor-name HOST] | --trusted-root FILE) [--subject-digest HEX] [--claims URI,…] [--at TIME] [--allow-set-only] [--json]`,
-        "Verifies an endorsement offline: the statement's signature, type, validity, claims and subject, and its transparency-log entry (SET, body, inclusion proof, checkpoint, log time). Exit 0 verified, 1 not verified (the failing check is named), 2 usage or input error.",
-        OPTIONS,
-      ),
-    );
-    return ExitCode.OK;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
+  const o = commandOptions(NAME, argv, OPTIONS, {
+    usage: `(--endorsement FILE (--signature FILE --log-entry FILE | --bundle FILE) | --dir DIR) (--key FILE | --key-registry FILE [--component NAME]) (--rekor-key FILE [--rekor-name HOST] | --trusted-root FILE) [--subject-digest HEX] [--claims URI,…] [--at TIME] [--allow-set-only] [--json]`,
+    summary: "Verifies an endorsement offline: the statement's signature, type, validity, claims and subject, and its transparency-log entry (SET, body, inclusion proof, checkpoint, log time). Exit 0 verified, 1 not verified (the failing check is named), 2 usage or input error.",
+  });
+  if (o === undefined) return ExitCode.OK;
   if (o.dir !== undefined && (o.endorsement ?? o.signature ?? o["log-entry"] ?? o.bundle) !== undefined) throw new UsageError("give --dir, or the files, not both");
   if (o.dir === undefined && o.endorsement === undefined) throw new UsageError("the following argument is required: --endorsement (or --dir)");
   const keys = keySource(o);

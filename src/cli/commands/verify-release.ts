@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ENDORSEMENT_FILES } from "../../endorse/files.js";
 import { ReftrailError } from "../../util/errors.js";
 import { verifyEndorsement, type EndorsementVerdict } from "../../verify/endorsement/verifier.js";
-import { COMMON_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
+import { COMMON_OPTIONS, commandOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { formatTable, json } from "../output.js";
@@ -24,18 +24,11 @@ interface Row {
 }
 
 async function run(argv: readonly string[]): Promise<number> {
-  const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
-  if (o.help) {
-    process.stdout.write(
-      helpText(
-        `reftrail ${NAME} --endorsements DIR (--key-registry FILE | --key FILE) (--rekor-key FILE [--rekor-name HOST] | --trusted-root FILE) [--claims URI,…] [--at TIME] [--allow-set-only] [--json]`,
-        "Verifies every component folder of a published release, each with the keys its component has in the registry. Exit 0 if all verify, 1 if any does not.",
-        OPTIONS,
-      ),
-    );
-    return ExitCode.OK;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see 'reftrail ${NAME} --help')`);
+  const o = commandOptions(NAME, argv, OPTIONS, {
+    usage: `--endorsements DIR (--key-registry FILE | --key FILE) (--rekor-key FILE [--rekor-name HOST] | --trusted-root FILE) [--claims URI,…] [--at TIME] [--allow-set-only] [--json]`,
+    summary: "Verifies every component folder of a published release, each with the keys its component has in the registry. Exit 0 if all verify, 1 if any does not.",
+  });
+  if (o === undefined) return ExitCode.OK;
   if (o.endorsements === undefined) throw new UsageError("the following argument is required: --endorsements");
   const keys = keySource(o);
   const policy = policyFrom(o, keys, trustedLogs(o));

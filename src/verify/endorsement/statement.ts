@@ -37,16 +37,23 @@ export interface EndorsementContent {
 
 const fail = (message: string) => new CheckFailure("STATEMENT_TYPE", message);
 
-/** The component name a statement claims, read before its signature is checked (only to pick keys). */
+/**
+ * The component name a statement claims, read before its signature is checked and only to pick the
+ * registry keys to try: reftrail's component name, else the subject name. Nothing else is validated
+ * here (readEndorsement does that after the signature), so this stays cheap on large statements.
+ */
 export function claimedComponent(bytes: Uint8Array): string | undefined {
+  let json: unknown;
   try {
-    const parsed = ReadableStatement.safeParse(JSON.parse(Buffer.from(bytes).toString("utf8")));
-    if (!parsed.success) return undefined;
-    const ext = ReftrailPredicate.safeParse(parsed.data.predicate.reftrail);
-    return ext.success ? ext.data.component.name : parsed.data.subject[0]?.name;
+    json = JSON.parse(Buffer.from(bytes).toString("utf8"));
   } catch {
     return undefined;
   }
+  const s = json as { predicate?: { reftrail?: { component?: { name?: unknown } } }; subject?: { name?: unknown }[] } | null;
+  const own = s?.predicate?.reftrail?.component?.name;
+  if (typeof own === "string") return own;
+  const subject = Array.isArray(s?.subject) ? s.subject[0]?.name : undefined;
+  return typeof subject === "string" ? subject : undefined;
 }
 
 /**

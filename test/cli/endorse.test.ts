@@ -1,0 +1,151 @@
+import { chmodSync, cpSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createPublicKey } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { bundleFromJSON } from "@sigstore/bundle";
+import { TrustedRoot } from "@sigstore/protobuf-specs";
+import { Verifier, toSignedEntity, toTrustMaterial } from "@sigstore/verify";
+import { runCli } from "../helpers/cli.js";
+import { expectRejected } from "../helpers/expect.js";
+import { ROOT } from "../helpers/fixtures.js";
+import { tempDir } from "../helpers/tlog.js";
+
+const VALUES = join(ROOT, "reference-values/2026.11.0.json");
+const COMPONENTS = ["cmdline", "initrd", "linux-cloud", "ovmf", "ovmf-vars"];
+
+function ok(args: string[], env?: NodeJS.ProcessEnv): string {
+  const r = runCli(args, env ? { env } : {});
+  expect(r.stderr.replace(/^\+.*\n/gm, "")).toBe("");
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
+describe("keys, endorse, publish, verify through the CLI (embedded log, no network)", () => {
+  const work = tempDir("cli-endorse");
+  const keys = join(work, "keys");
+  const registry = join(work, "registry.json");
+  const out = join(work, "endorsements");
+  const log = join(work, "log");
+
+  it("generates one key per component; private keys 0600 in a 0700 folder, never printed", () => {
+    const report = JSON.parse(ok(["keys", "generate", "--reference-values", VALUES, "--out", keys, "--registry", registry, "--json"])) as { keys: { component: string; keyId: string }[] };
+    expect(report.keys.map((k) => k.component).sort()).toEqual(COMPONENTS);
+    expect(statSync(keys).mode & 0o777).toBe(0o700);
+    for (const c of COMPONENTS) {
+      expect(statSync(join(keys, `${c}.private.pem`)).mode & 0o777).toBe(0o600);
+      const secret = readFileSync(join(keys, `${c}.private.pem`), "utf8").split("\n")[1]!;
+      expect(JSON.stringify(report)).not.toContain(secret);
+    }
+    expect(Object.keys((JSON.parse(readFileSync(registry, "utf8")) as { components: object }).components).sort()).toEqual(COMPONENTS);
+    // A second run without --keep-existing must not replace a key.
+    expectRejected(runCli(["keys", "generate", "--component", "ovmf", "--out", keys]), "exists");
+    expect(JSON.parse(ok(["keys", "generate", "--component", "ovmf", "--out", keys, "--keep-existing", "--json"])).keys[0].status).toBe("kept");
+  });
+
+  it("endorses every component; a re-run re-signs nothing", () => {
+    const first = JSON.parse(ok(["endorse", "release", "--reference-values", VALUES, "--key-dir", keys, "--out", out, "--json"])) as { endorsements: { status: string }[] };
+    expect(first.endorsements.map((e) => e.status)).toEqual(COMPONENTS.map(() => "signed"));
+    const before = readFileSync(join(out, "ovmf/endorsement.json.sig"));
+    const second = JSON.parse(ok(["endorse", "release", "--reference-values", VALUES, "--key-dir", keys, "--out", out, "--json", "--issued-on", "2030-01-01T00:00:00Z"])) as { endorsements: { status: string }[] };
+    expect(second.endorsements.map((e) => e.status)).toEqual(COMPONENTS.map(() => "unchanged"));
+    expect(readFileSync(join(out, "ovmf/endorsement.json.sig")).equals(before)).toBe(true);
+    expect(readdirSync(out).filter((n) => n.startsWith("."))).toEqual([]);
+  });
+
+  it("publishes to the embedded log, idempotently", () => {
+    const first = JSON.parse(ok(["publish", "release", "--endorsements", out, "--log", log, "--json"])) as { published: { status: string; logIndex: number }[] };
+    expect(first.published.map((p) => p.status)).toEqual(COMPONENTS.map(() => "logged"));
+    const second = JSON.parse(ok(["publish", "release", "--endorsements", out, "--log", log, "--json"])) as { published: { status: string }[] };
+    expect(second.published.map((p) => p.status)).toEqual(COMPONENTS.map(() => "unchanged"));
+    expect(JSON.parse(ok(["log", "info", "--data", log, "--json"])).treeSize).toBe(COMPONENTS.length);
+  });
+
+  it("verifies each component three ways, and the whole release against the registry", () => {
+    const rekorKey = join(log, "log-public-key.pem");
+    const dir = join(out, "linux-cloud");
+    const common = ["--key", join(dir, "public_key.pem"), "--rekor-key", rekorKey, "--rekor-name", "reftrail.local"];
+    ok(["verify", "endorsement", "--dir", dir, ...common]);
+    ok(["verify", "endorsement", "--endorsement", join(dir, "endorsement.json"), "--signature", join(dir, "endorsement.json.sig"), "--log-entry", join(dir, "logentry.json"), ...common]);
+    ok(["verify", "endorsement", "--endorsement", join(dir, "endorsement.json"), "--bundle", join(dir, "endorsement.sigstore.json"), ...common, "--component", "linux-cloud"]);
+    const report = JSON.parse(ok(["verify", "release", "--endorsements", out, "--key-registry", registry, "--rekor-key", rekorKey, "--json"])) as { verified: boolean };
+    expect(report.verified).toBe(true);
+    // The wrong component's key, or another component name, is caught.
+    const wrongKey = runCli(["verify", "endorsement", "--dir", dir, "--key", join(out, "ovmf/public_key.pem"), "--rekor-key", rekorKey]);
+    expect(wrongKey.status).toBe(1);
+    expect(wrongKey.stderr).toContain("STATEMENT_SIGNATURE");
+    const wrongName = runCli(["verify", "endorsement", "--dir", dir, "--key-registry", registry, "--component", "ovmf", "--rekor-key", rekorKey]);
+    expect(wrongName.status).toBe(1);
+  });
+
+  it("standard Sigstore tooling (@sigstore/verify) accepts the bundles with the log's trusted root", () => {
+    const rootFile = join(work, "trusted_root.json");
+    ok(["log", "trusted-root", "--data", log, "--out", rootFile]);
+    const root = TrustedRoot.fromJSON(JSON.parse(readFileSync(rootFile, "utf8")));
+    for (const c of COMPONENTS) {
+      const dir = join(out, c);
+      const key = createPublicKey(readFileSync(join(dir, "public_key.pem")));
+      const verifier = new Verifier(toTrustMaterial(root, () => ({ publicKey: key, validFor: () => true })), { tlogThreshold: 1, ctlogThreshold: 0, timestampThreshold: 1 });
+      const bundle = bundleFromJSON(JSON.parse(readFileSync(join(dir, "endorsement.sigstore.json"), "utf8")));
+      expect(() => verifier.verify(toSignedEntity(bundle, readFileSync(join(dir, "endorsement.json"))))).not.toThrow();
+      expect(() => verifier.verify(toSignedEntity(bundle, Buffer.concat([readFileSync(join(dir, "endorsement.json")), Buffer.from(" ")])))).toThrow();
+    }
+  });
+
+  it("one tampered component fails verify release (exit 1) and is named; the others still verify", () => {
+    const copy = join(tempDir("cli-endorse-tamper"), "endorsements");
+    cpSync(out, copy, { recursive: true });
+    const statement = join(copy, "initrd/endorsement.json");
+    writeFileSync(statement, readFileSync(statement, "utf8").replace('"issuedOn": "', '"issuedOn": "1'));
+    const r = runCli(["verify", "release", "--endorsements", copy, "--key-registry", registry, "--rekor-key", join(log, "log-public-key.pem"), "--json"]);
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout) as { components: { folder: string; verdict: { verified: boolean; failure?: { check: string } } }[] };
+    const byFolder = Object.fromEntries(report.components.map((c) => [c.folder, c.verdict]));
+    expect(byFolder["initrd"]?.failure?.check).toBe("STATEMENT_SIGNATURE");
+    expect(COMPONENTS.filter((c) => c !== "initrd").every((c) => byFolder[c]?.verified)).toBe(true);
+    expect(r.stderr).toContain("initrd");
+  });
+});
+
+describe("keys from the environment (CI secrets)", () => {
+  it("endorses with a PEM in REFTRAIL_KEY_<COMPONENT>, and never echoes it", () => {
+    const work = tempDir("cli-env-key");
+    ok(["keys", "generate", "--component", "initrd", "--out", work]);
+    const pem = readFileSync(join(work, "initrd.private.pem"), "utf8");
+    const r = runCli(["endorse", "release", "--reference-values", VALUES, "--component", "initrd", "--key-env-prefix", "REFTRAIL_KEY_", "--out", join(work, "out"), "--json"], { env: { REFTRAIL_KEY_INITRD: pem } });
+    expect(r.status).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(pem.split("\n")[1]!);
+    const missing = runCli(["endorse", "release", "--reference-values", VALUES, "--component", "ovmf", "--key-env-prefix", "REFTRAIL_KEY_", "--out", join(work, "out2")], { env: { REFTRAIL_KEY_OVMF: "" } });
+    expectRejected(missing, "REFTRAIL_KEY_OVMF");
+    const garbage = runCli(["endorse", "release", "--reference-values", VALUES, "--component", "ovmf", "--key-env-prefix", "REFTRAIL_KEY_", "--out", join(work, "out3")], { env: { REFTRAIL_KEY_OVMF: "-----BEGIN PRIVATE KEY-----\nnotakey\n-----END PRIVATE KEY-----\n" } });
+    expectRejected(garbage, "REFTRAIL_KEY_OVMF");
+    expect(garbage.stderr).not.toContain("notakey");
+  });
+
+  it("refuses a private key file others can read", () => {
+    const work = tempDir("cli-key-mode");
+    ok(["keys", "generate", "--component", "initrd", "--out", work]);
+    chmodSync(join(work, "initrd.private.pem"), 0o644);
+    expectRejected(runCli(["endorse", "release", "--reference-values", VALUES, "--component", "initrd", "--key-dir", work, "--out", join(work, "out")]), "chmod 600");
+  });
+});
+
+describe("keys register: rotation", () => {
+  it("adds a key, then ends it; verification honours the window", () => {
+    const work = tempDir("cli-register");
+    ok(["keys", "generate", "--component", "cmdline", "--out", work]);
+    const registry = join(work, "registry.json");
+    const add = JSON.parse(ok(["keys", "register", "--registry", registry, "--component", "cmdline", "--key", join(work, "cmdline.public.pem"), "--start", "2026-01-01T00:00:00Z", "--json"]));
+    expect(add.change).toBe("added");
+    expect(JSON.parse(ok(["keys", "register", "--registry", registry, "--component", "cmdline", "--key", join(work, "cmdline.public.pem"), "--start", "2026-01-01T00:00:00Z", "--json"])).change).toBe("unchanged");
+    expect(JSON.parse(ok(["keys", "register", "--registry", registry, "--component", "cmdline", "--key", join(work, "cmdline.public.pem"), "--start", "2026-01-01T00:00:00Z", "--end", "2026-02-01T00:00:00Z", "--json"])).change).toBe("updated");
+    const out = join(work, "out");
+    ok(["endorse", "release", "--reference-values", VALUES, "--component", "cmdline", "--key-dir", work, "--out", out]);
+    ok(["publish", "release", "--endorsements", out, "--log", join(work, "log")]);
+    const r = runCli(["verify", "release", "--endorsements", out, "--key-registry", registry, "--rekor-key", join(work, "log/log-public-key.pem")]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("KEY_VALIDITY");
+    expectRejected(runCli(["keys", "register", "--registry", registry, "--component", "cmdline", "--key", join(work, "cmdline.private.pem")]), "--key");
+    writeFileSync(join(work, "bad.json"), "{\"version\": 2}");
+    expectRejected(runCli(["keys", "register", "--registry", join(work, "bad.json"), "--component", "cmdline", "--key", join(work, "cmdline.public.pem")]), "bad.json");
+  });
+});

@@ -1,0 +1,198 @@
+import { createHash, generateKeyPairSync, sign } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { keyIdOf } from "../../../src/endorse/keys.js";
+import { componentStatement, statementBytes } from "../../../src/endorse/statement.js";
+import { ReferenceValues } from "../../../src/schema/reference-values.js";
+import { leafHash } from "../../../src/tlog/merkle.js";
+import { signSet } from "../../../src/tlog/set.js";
+import { messageSignatureBundle } from "../../../src/tlog/bundle.js";
+import { bundleEvidence, logEntryEvidence } from "../../../src/verify/endorsement/read-evidence.js";
+import type { EndorsementPolicy } from "../../../src/verify/endorsement/evidence.js";
+import { verifyEndorsement } from "../../../src/verify/endorsement/verifier.js";
+import { canonicalJson } from "../../../src/util/canonical-json.js";
+import { NS_PER_SECOND } from "../../../src/util/rfc3339.js";
+import { ROOT } from "../../helpers/fixtures.js";
+import { keyPolicy, logged, oakTestdata, PUBLIC_GOOD, testLog } from "../../helpers/endorse.js";
+
+const values = ReferenceValues.parse(JSON.parse(readFileSync(join(ROOT, "reference-values/2026.11.0.json"), "utf8")));
+const kernel = values.components.find((c) => c.kind === "kernel")!;
+const DAY = 86_400n * NS_PER_SECOND;
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+const newKey = () => generateKeyPairSync("ec", { namedCurve: "P-256" });
+
+const t = testLog();
+afterAll(() => t.close());
+
+function reftrailStatement(notBefore = nowNs() - DAY, notAfter = nowNs() + 30n * DAY): Uint8Array {
+  return statementBytes(componentStatement(values.release, kernel, { issuedOn: notBefore, notBefore, notAfter }));
+}
+
+/** A statement given as raw JSON text, signed as is (for the statement-format checks). */
+function rawStatement(mutate: (s: Record<string, unknown>) => void): Uint8Array {
+  const s = JSON.parse(Buffer.from(reftrailStatement()).toString("utf8")) as Record<string, unknown>;
+  mutate(s);
+  return Buffer.from(JSON.stringify(s, null, 2));
+}
+
+describe("checks on our own log's entries", () => {
+  it("a reftrail endorsement verifies end to end; the summary names component, key and tree", async () => {
+    const key = newKey();
+    const evidence = await logged(t, reftrailStatement(), key);
+    const verdict = verifyEndorsement(evidence, keyPolicy(key.publicKey, [t.trusted], nowNs() + 1000n * NS_PER_SECOND));
+    expect(verdict.failure).toBeUndefined();
+    expect(verdict.endorsement?.component).toBe("linux-cloud");
+    expect(verdict.endorsement?.keyId).toBe(keyIdOf(key.publicKey));
+    expect(verdict.logEntry?.treeId).toBe(t.log.treeId.toString());
+    expect(verdict.checks.find((c) => c.check === "STATEMENT_TYPE")?.detail).toContain("reftrail");
+  });
+
+  it("BODY_KEY: an entry for the same statement logged under another key (Oak's tlog-bypass case)", async () => {
+    const statement = reftrailStatement();
+    const component = newKey();
+    const intruder = newKey();
+    const evidence = await logged(t, statement, intruder, sign("sha256", statement, component.privateKey));
+    expect(verifyEndorsement(evidence, keyPolicy(component.publicKey, [t.trusted], nowNs())).failure?.check).toBe("BODY_KEY");
+  });
+
+  it("BODY_SIGNATURE: the logged signature is another valid signature than the one presented", async () => {
+    const statement = reftrailStatement();
+    const key = newKey();
+    // ECDSA is randomised: a second signature over the same bytes is different and also valid.
+    const evidence = await logged(t, statement, key, sign("sha256", statement, key.privateKey));
+    expect(verifyEndorsement(evidence, keyPolicy(key.publicKey, [t.trusted], nowNs())).failure?.check).toBe("BODY_SIGNATURE");
+  });
+
+  it("BODY_HASH: the entry logs another statement", async () => {
+    const key = newKey();
+    const presented = reftrailStatement();
+    const other = await logged(t, reftrailStatement(nowNs() - 2n * DAY), key);
+    const evidence = { ...other, statement: presented, signature: sign("sha256", presented, key.privateKey) };
+    expect(verifyEndorsement(evidence, keyPolicy(key.publicKey, [t.trusted], nowNs())).failure?.check).toBe("BODY_HASH");
+  });
+
+  it("BODY_KIND: a correctly signed entry of another kind or version is refused", () => {
+    const key = newKey();
+    const statement = reftrailStatement();
+    const signature = sign("sha256", statement, key.privateKey);
+    const logKey = newKey();
+    const trusted = { identity: { ...t.trusted.identity, publicKey: logKey.publicKey, logId: keyIdOf(logKey.publicKey), keyHint: Buffer.from(keyIdOf(logKey.publicKey), "hex").subarray(0, 4) }, name: "x.example", source: "crafted log" };
+    for (const body of [
+      { apiVersion: "0.0.1", kind: "intoto", spec: {} },
+      { apiVersion: "0.0.2", kind: "hashedrekord", spec: { data: { hash: { algorithm: "sha256", value: createHash("sha256").update(statement).digest("hex") } }, signature: { content: signature.toString("base64"), publicKey: { content: "" } } } },
+    ]) {
+      const bodyB64 = Buffer.from(canonicalJson(body)).toString("base64");
+      const payload = { body: bodyB64, integratedTime: Math.floor(Date.now() / 1000) - 10, logID: trusted.identity.logId, logIndex: 7 };
+      const entry = { ...payload, verification: { signedEntryTimestamp: Buffer.from(signSet(payload, logKey.privateKey)).toString("base64") } };
+      const id = `0000000000000001${Buffer.from(leafHash(Buffer.from(bodyB64, "base64"))).toString("hex")}`;
+      const evidence = logEntryEvidence(statement, signature, JSON.stringify({ [id]: entry }), "crafted");
+      expect(verifyEndorsement(evidence, keyPolicy(key.publicKey, [trusted], nowNs())).failure?.check).toBe("BODY_KIND");
+    }
+  });
+
+  it("LOG_TIME: logged before the endorsement's validity began", async () => {
+    const key = newKey();
+    const evidence = await logged(t, reftrailStatement(nowNs() + DAY, nowNs() + 30n * DAY), key);
+    const verdict = verifyEndorsement(evidence, keyPolicy(key.publicKey, [t.trusted], nowNs() + 2n * DAY));
+    expect(verdict.failure?.check).toBe("LOG_TIME");
+    expect(verdict.failure?.message).toContain("outside the endorsement's validity");
+  });
+
+  it("KEY_VALIDITY: the registry window of the key does not cover the log time", async () => {
+    const key = newKey();
+    const evidence = await logged(t, reftrailStatement(), key);
+    const registryPolicy = (start: bigint, end?: bigint): EndorsementPolicy => ({
+      ...keyPolicy(key.publicKey, [t.trusted], nowNs() + 10n * NS_PER_SECOND),
+      keys: { kind: "keys", keys: [{ key: key.publicKey, keyId: keyIdOf(key.publicKey), validFor: end === undefined ? { start } : { start, end }, source: "registry" }] },
+    });
+    expect(verifyEndorsement(evidence, registryPolicy(nowNs() - DAY)).failure).toBeUndefined();
+    expect(verifyEndorsement(evidence, registryPolicy(nowNs() + DAY)).failure?.check).toBe("KEY_VALIDITY");
+    expect(verifyEndorsement(evidence, registryPolicy(nowNs() - 2n * DAY, nowNs() - DAY)).failure?.check).toBe("KEY_VALIDITY");
+  });
+});
+
+describe("STATEMENT_TYPE: what Oak refuses in a statement, signed correctly", () => {
+  const key = newKey();
+  const { evidence: oak } = oakTestdata();
+  const check = (bytes: Uint8Array) => verifyEndorsement({ ...oak, statement: bytes, signature: sign("sha256", bytes, key.privateKey) }, keyPolicy(key.publicKey, [PUBLIC_GOOD], nowNs()));
+  const cases: [string, (s: Record<string, unknown>) => void, RegExp][] = [
+    ["in-toto v0.1", (s) => (s["_type"] = "https://in-toto.io/Statement/v0.1"), /unsupported statement type/],
+    ["legacy predicate", (s) => (s["predicateType"] = "https://github.com/project-oak/transparent-release/claim/v1"), /legacy/],
+    ["other predicate", (s) => (s["predicateType"] = "https://slsa.dev/provenance/v1"), /unsupported predicate type/],
+    ["two subjects", (s) => (s["subject"] = [...(s["subject"] as unknown[]), ...(s["subject"] as unknown[])]), /single subject, found 2/],
+    ["no subject", (s) => (s["subject"] = []), /single subject, found 0/],
+    ["unknown digest", (s) => ((s["subject"] as { digest: Record<string, string> }[])[0]!.digest = { md5: "00".repeat(16) }), /unknown subject digest/],
+    ["doubled aliases", (s) => ((s["subject"] as { digest: Record<string, string> }[])[0]!.digest = { sha256: "00".repeat(32), sha2_256: "00".repeat(32) }), /given twice/],
+    ["upper-case digest", (s) => ((s["subject"] as { digest: Record<string, string> }[])[0]!.digest = { sha256: "AB".repeat(32) }), /lower-case hex/],
+    ["no validity", (s) => delete (s["predicate"] as Record<string, unknown>)["validity"], /validity field is not set/],
+    ["bad notAfter", (s) => ((s["predicate"] as { validity: Record<string, string> }).validity["notAfter"] = "2025-02-30T00:00:00Z"), /notAfter/],
+    ["no issuedOn", (s) => delete (s["predicate"] as Record<string, unknown>)["issuedOn"], /issuedOn/],
+    ["reftrail values of another subject", (s) => ((s["subject"] as { name: string }[])[0]!.name = "other"), /another subject/],
+    ["malformed reftrail values", (s) => ((s["predicate"] as { reftrail: Record<string, unknown> }).reftrail["version"] = 2), /predicate\.reftrail/],
+  ];
+  for (const [name, mutate, message] of cases) {
+    it(name, () => {
+      const verdict = check(rawStatement(mutate));
+      expect(verdict.failure?.check).toBe("STATEMENT_TYPE");
+      expect(verdict.failure?.message).toMatch(message);
+    });
+  }
+
+  it("not JSON, or not UTF-8", () => {
+    expect(check(Buffer.from("not json")).failure?.check).toBe("STATEMENT_TYPE");
+    expect(check(Buffer.from([0x7b, 0xff, 0x7d])).failure?.check).toBe("STATEMENT_TYPE");
+  });
+
+  it("unknown members are ignored, as Oak does", () => {
+    const verdict = check(rawStatement((s) => ((s["predicate"] as Record<string, unknown>)["annotations"] = { x: 1 })));
+    expect(verdict.checks.find((c) => c.check === "STATEMENT_TYPE")?.status).toBe("passed");
+  });
+});
+
+describe("bundles", () => {
+  it("a bundle from our log verifies; every field change is rejected by its check", async () => {
+    const key = newKey();
+    const statement = reftrailStatement();
+    const ev = await logged(t, statement, key);
+    const bundle = messageSignatureBundle(ev.entry, createHash("sha256").update(statement).digest(), ev.signature, "hint");
+    const text = JSON.stringify(bundle);
+    const policy = keyPolicy(key.publicKey, [t.trusted], nowNs() + 10n * NS_PER_SECOND);
+    expect(verifyEndorsement(bundleEvidence(statement, text, "b"), policy).failure).toBeUndefined();
+    const mutated = (f: (b: typeof bundle) => void) => {
+      const copy = structuredClone(bundle);
+      f(copy);
+      return verifyEndorsement(bundleEvidence(statement, JSON.stringify(copy), "b"), policy).failure?.check;
+    };
+    const tle = bundle.verificationMaterial.tlogEntries[0]!;
+    const flip64 = (b64: string) => {
+      const raw = Buffer.from(b64, "base64");
+      raw[raw.length - 1]! ^= 1;
+      return raw.toString("base64");
+    };
+    expect(mutated((b) => (b.messageSignature.signature = flip64(b.messageSignature.signature)))).toBe("STATEMENT_SIGNATURE");
+    expect(mutated((b) => (b.messageSignature.messageDigest.digest = flip64(b.messageSignature.messageDigest.digest)))).toBe("BODY_HASH");
+    expect(mutated((b) => (b.verificationMaterial.tlogEntries[0]!.canonicalizedBody = flip64(tle.canonicalizedBody)))).toBe("SET");
+    expect(mutated((b) => (b.verificationMaterial.tlogEntries[0]!.integratedTime = String(Number(tle.integratedTime) - 1)))).toBe("SET");
+    expect(mutated((b) => (b.verificationMaterial.tlogEntries[0]!.logIndex = String(Number(tle.logIndex) + 1)))).toBe("SET");
+    expect(mutated((b) => (b.verificationMaterial.tlogEntries[0]!.logId.keyId = flip64(tle.logId.keyId)))).toBe("LOG_ID");
+    expect(mutated((b) => (b.verificationMaterial.tlogEntries[0]!.inclusionPromise!.signedEntryTimestamp = flip64(tle.inclusionPromise!.signedEntryTimestamp)))).toBe("SET");
+    expect(mutated((b) => (b.verificationMaterial.tlogEntries[0]!.kindVersion.kind = "rekord"))).toBe("BODY_KIND");
+    expect(mutated((b) => (b.verificationMaterial.tlogEntries[0]!.inclusionProof!.rootHash = flip64(tle.inclusionProof!.rootHash)))).toBe("INCLUSION_PROOF");
+    expect(mutated((b) => (b.verificationMaterial.tlogEntries[0]!.inclusionProof!.treeSize = String(Number(tle.inclusionProof!.treeSize) + 1)))).toBe("INCLUSION_PROOF");
+    expect(mutated((b) => (b.verificationMaterial.tlogEntries[0]!.inclusionProof!.checkpoint.envelope = tle.inclusionProof!.checkpoint.envelope.replace("\n", "\n1")))).toBe("CHECKPOINT_SIGNATURE");
+    expect(mutated((b) => delete b.verificationMaterial.tlogEntries[0]!.inclusionProof)).toBe("INCLUSION_PROOF");
+  });
+
+  it("malformed bundles are input errors", () => {
+    const { evidence } = oakTestdata();
+    expect(() => bundleEvidence(evidence.statement, "{}", "b.json")).toThrow(/mediaType/);
+    expect(() => bundleEvidence(evidence.statement, JSON.stringify({ mediaType: "application/vnd.dev.sigstore.bundle.v0.1+json" }), "b.json")).toThrow(/mediaType/);
+  });
+});
+
+it("LOG_TIME: an entry integrated after the verification time is from the future", async () => {
+  const key = newKey();
+  const evidence = await logged(t, reftrailStatement(), key);
+  expect(verifyEndorsement(evidence, keyPolicy(key.publicKey, [t.trusted], nowNs() - 60n * NS_PER_SECOND)).failure?.check).toBe("LOG_TIME");
+});
