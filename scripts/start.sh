@@ -19,4 +19,4 @@ reftrail measure release --manifest examples/release-manifest.json --out "$value
 reftrail keys generate --reference-values "$values" --out "$keys" --registry "$keys/registry.json" --keep-existing
 reftrail endorse release --reference-values "$values" --key-dir "$keys" --out "$endorsements"
 reftrail publish release --endorsements "$endorsements" --log "$home/log"
-reftrail verify release --endorsements "$endorsements" --key-registry "$keys/registry.json" --rekor-key "$home/log/log-public-key.pem"
+reftrail verify release --endorsements "$endorsements" --reference-values "$values" --key-registry "$keys/registry.json" --rekor-key "$home/log/log-public-key.pem"

@@ -1,9 +1,11 @@
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { printable } from "../util/printable.js";
 import { InputError } from "./errors.js";
 import { describeFileError } from "./input.js";
 
 /** Left-aligned columns separated by two spaces, with a header row. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  rows = rows.map((r) => r.map(printable));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
@@ -31,5 +33,10 @@ export function json(value: unknown): string {
 
 /** Warnings go to stderr after the result, so a failing command still prints exactly one line. */
 export function warn(message: string): void {
-  process.stderr.write(`reftrail: warning: ${message}\n`);
+  process.stderr.write(`reftrail: warning: ${printable(message)}\n`);
+}
+
+/** The one stderr line of a verification that did not pass (the details are on stdout). */
+export function notVerified(message: string): void {
+  process.stderr.write(`reftrail: not verified: ${printable(message)}\n`);
 }

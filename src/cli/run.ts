@@ -1,4 +1,5 @@
 import { ReftrailError } from "../util/errors.js";
+import { printable } from "../util/printable.js";
 import { VERSION } from "../version.js";
 import { COMMANDS } from "./command.js";
 import { ExitCode, UsageError } from "./errors.js";
@@ -20,7 +21,7 @@ export function reportError(err: unknown, asJson: boolean): number {
   const code = known ? err.code : "INTERNAL";
   const message = known ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`;
   const subject = known ? err.subject : undefined;
-  const line = (subject ? `${subject}: ${message}` : message).replace(/\s*\n\s*/g, " ");
+  const line = printable((subject ? `${subject}: ${message}` : message).replace(/\s*\n\s*/g, " "));
   process.stderr.write(`reftrail: error: ${line}\n`);
   if (process.env["REFTRAIL_DEBUG"] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   if (asJson) process.stdout.write(json({ error: { code, message, ...(subject ? { subject } : {}) } }));

@@ -111,10 +111,11 @@ export function policyFrom(o: TrustOptions & { "subject-digest"?: string }, keys
 export function evidenceFromFiles(files: { endorsement: string; signature?: string | undefined; logEntry?: string | undefined; bundle?: string | undefined }, options = { endorsement: "--endorsement", signature: "--signature", logEntry: "--log-entry", bundle: "--bundle" }): EndorsementEvidence {
   const statement = readInputFile(options.endorsement, files.endorsement, MAX_STATEMENT_BYTES);
   if (files.bundle !== undefined) {
-    if (files.logEntry !== undefined || files.signature !== undefined) throw new UsageError("a bundle carries its signature and log entry: give --bundle alone, or --signature with --log-entry");
+    if (files.logEntry !== undefined) throw new UsageError("a bundle carries its log entry: give --bundle or --log-entry, not both");
+    const signature = files.signature === undefined ? undefined : readInputFile(options.signature, files.signature, 64 << 10);
     const text = readTextInput(options.bundle, files.bundle, MAX_STATEMENT_BYTES);
     try {
-      return bundleEvidence(statement, text, files.bundle);
+      return bundleEvidence(statement, text, files.bundle, signature);
     } catch (err) {
       return inputError(options.bundle, files.bundle, err);
     }
@@ -139,5 +140,5 @@ export function evidenceFromDir(dir: string): EndorsementEvidence {
   const names = { endorsement: path("statement"), signature: path("signature"), logEntry: path("logEntry"), bundle: path("bundle") };
   return hasLogEntry
     ? evidenceFromFiles({ endorsement: names.endorsement, signature: names.signature, logEntry: names.logEntry }, NO_OPTION)
-    : evidenceFromFiles({ endorsement: names.endorsement, bundle: names.bundle }, NO_OPTION);
+    : evidenceFromFiles({ endorsement: names.endorsement, bundle: names.bundle, signature: existsSync(names.signature) ? names.signature : undefined }, NO_OPTION);
 }

@@ -1,4 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { spkiDer } from "../tlog/keys.js";
 import { toHex } from "../util/bytes.js";
 import { EndorseError } from "./errors.js";
 
@@ -17,7 +18,7 @@ export function generateComponentKey(): ComponentKeyPair {
 }
 
 export function keyIdOf(publicKey: KeyObject): string {
-  return toHex(createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest());
+  return toHex(createHash("sha256").update(spkiDer(publicKey)).digest());
 }
 
 /** Base64 SHA-256 of the SPKI DER: the hint sigstore-conformance managed-key bundles use. */

@@ -3,6 +3,8 @@ import { z } from "zod";
 /** Standard base64 (RFC 4648 §4) with padding. */
 export const Base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, "expected standard base64");
 const Hex = (digits: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${digits}}$`), `expected ${digits} hex digits`);
+/** What Rekor writes, and all a verifier accepts: lower case (the SET signs logID as written). */
+const LowerHex = (digits: number) => z.string().regex(new RegExp(`^[0-9a-f]{${digits}}$`), `expected ${digits} lower-case hex digits`);
 
 const HashAlgorithm = z.enum(["sha256", "sha384", "sha512"]);
 const DIGEST_DIGITS = { sha256: 64, sha384: 96, sha512: 128 } as const;
@@ -41,9 +43,9 @@ export type ProposedEntry = z.infer<typeof ProposedEntry>;
 export const InclusionProof = z
   .object({
     logIndex: z.number().int().nonnegative(),
-    rootHash: Hex(64),
+    rootHash: LowerHex(64),
     treeSize: z.number().int().positive(),
-    hashes: z.array(Hex(64)),
+    hashes: z.array(LowerHex(64)),
     checkpoint: z.string(),
   })
   .strict();
@@ -53,7 +55,7 @@ export const LogEntry = z
   .object({
     body: Base64,
     integratedTime: z.number().int().nonnegative(),
-    logID: Hex(64),
+    logID: LowerHex(64),
     logIndex: z.number().int().nonnegative(),
     verification: z
       .object({ signedEntryTimestamp: Base64.optional(), inclusionProof: InclusionProof.optional() })
@@ -63,9 +65,9 @@ export const LogEntry = z
   .strict();
 export type LogEntry = z.infer<typeof LogEntry>;
 
-/** `{"<80-hex entry id>": LogEntry}`, exactly one entry. */
+/** `{"<80-hex entry id>": LogEntry}`, exactly one entry: the tree id and the leaf hash, as Rekor answers. */
 export const LogEntryResponse = z
-  .record(z.string().regex(/^(?:[0-9a-f]{16})?[0-9a-f]{64}$/, "expected a 64 or 80 hex-digit entry id"), LogEntry)
+  .record(z.string().regex(/^[0-9a-f]{80}$/, "expected an 80 hex-digit entry id (16-digit tree id, 64-digit leaf hash)"), LogEntry)
   .refine((r) => Object.keys(r).length === 1, "expected exactly one entry");
 
 export const LogInfo = z

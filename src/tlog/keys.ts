@@ -11,8 +11,13 @@ export interface LogIdentity {
   readonly keyHint: Uint8Array;
 }
 
+/**
+ * SPKI DER with EC points uncompressed, whatever form the key was read in: ids derived from it (a
+ * log's logID, a key id) must not depend on how a PEM happened to encode the point.
+ */
 export function spkiDer(key: KeyObject): Uint8Array {
-  return key.export({ format: "der", type: "spki" });
+  if (key.asymmetricKeyType !== "ec") return key.export({ format: "der", type: "spki" });
+  return createPublicKey({ key: key.export({ format: "jwk" }), format: "jwk" }).export({ format: "der", type: "spki" });
 }
 
 export function logIdentity(publicKey: KeyObject): LogIdentity {

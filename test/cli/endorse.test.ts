@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createPublicKey } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -67,7 +67,7 @@ describe("keys, endorse, publish, verify through the CLI (embedded log, no netwo
     ok(["verify", "endorsement", "--dir", dir, ...common]);
     ok(["verify", "endorsement", "--endorsement", join(dir, "endorsement.json"), "--signature", join(dir, "endorsement.json.sig"), "--log-entry", join(dir, "logentry.json"), ...common]);
     ok(["verify", "endorsement", "--endorsement", join(dir, "endorsement.json"), "--bundle", join(dir, "endorsement.sigstore.json"), ...common, "--component", "linux-cloud"]);
-    const report = JSON.parse(ok(["verify", "release", "--endorsements", out, "--key-registry", registry, "--rekor-key", rekorKey, "--json"])) as { verified: boolean };
+    const report = JSON.parse(ok(["verify", "release", "--endorsements", out, "--reference-values", VALUES, "--key-registry", registry, "--rekor-key", rekorKey, "--json"])) as { verified: boolean };
     expect(report.verified).toBe(true);
     // The wrong component's key, or another component name, is caught.
     const wrongKey = runCli(["verify", "endorsement", "--dir", dir, "--key", join(out, "ovmf/public_key.pem"), "--rekor-key", rekorKey]);
@@ -103,6 +103,85 @@ describe("keys, endorse, publish, verify through the CLI (embedded log, no netwo
     expect(byFolder["initrd"]?.failure?.check).toBe("STATEMENT_SIGNATURE");
     expect(COMPONENTS.filter((c) => c !== "initrd").every((c) => byFolder[c]?.verified)).toBe(true);
     expect(r.stderr).toContain("initrd");
+  });
+});
+
+describe("verify release binds the folders into one release", () => {
+  const work = tempDir("cli-release-binding");
+  const keys = join(work, "keys");
+  const registry = join(work, "registry.json");
+  const log = join(work, "log");
+  const rekorKey = join(log, "log-public-key.pem");
+  // A second release: same components, another version, another command line.
+  const nextValues = join(work, "next.json");
+  const next = JSON.parse(readFileSync(VALUES, "utf8")) as { release: { version: string }; components: { name: string; cmdline?: { value: string } }[] };
+  next.release.version = "2026.12.0";
+  next.components.find((c) => c.name === "cmdline")!.cmdline!.value += " init=/bin/sh";
+  writeFileSync(nextValues, JSON.stringify(next));
+  const release = (values: string, out: string) => {
+    ok(["endorse", "release", "--reference-values", values, "--key-dir", keys, "--out", out]);
+    ok(["publish", "release", "--endorsements", out, "--log", log]);
+    return out;
+  };
+  const verify = (dir: string, values?: string) =>
+    runCli(["verify", "release", "--endorsements", dir, ...(values ? ["--reference-values", values] : []), "--key-registry", registry, "--rekor-key", rekorKey, "--json"]);
+  type Report = { verified: boolean; release: { check: string; folder?: string }[]; components: { folder: string; error?: { code: string } }[] };
+  const mix = (parts: Record<string, string>) => {
+    const dir = join(tempDir("cli-release-mix"), "release");
+    for (const [folder, source] of Object.entries(parts)) cpSync(source, join(dir, folder), { recursive: true });
+    return dir;
+  };
+  ok(["keys", "generate", "--reference-values", VALUES, "--out", keys, "--registry", registry]);
+  const first = release(VALUES, join(work, "2026.11.0"));
+  const second = release(nextValues, join(work, "2026.12.0"));
+
+  it("each release verifies alone, and against its own reference values only", () => {
+    expect(verify(first, VALUES).status).toBe(0);
+    expect(verify(second, nextValues).status).toBe(0);
+    const wrong = verify(first, nextValues);
+    expect(wrong.status).toBe(1);
+    const report = JSON.parse(wrong.stdout) as Report;
+    expect(report.release.map((p) => p.check)).toEqual(expect.arrayContaining(["RELEASE_MIXED", "RELEASE_VALUES"]));
+    expect(report.release.find((p) => p.check === "RELEASE_VALUES")?.folder).toBe("cmdline");
+  });
+
+  it("components from two releases: RELEASE_MIXED", () => {
+    const r = verify(mix({ initrd: join(first, "initrd"), cmdline: join(second, "cmdline") }));
+    expect(r.status).toBe(1);
+    expect((JSON.parse(r.stdout) as Report).release.map((p) => p.check)).toEqual(["RELEASE_MIXED"]);
+  });
+
+  it("a folder holding another component's endorsement, or one endorsed twice: RELEASE_FOLDER, RELEASE_DUPLICATE", () => {
+    const r = verify(mix({ initrd: join(first, "initrd"), cmdline: join(first, "initrd") }));
+    expect(r.status).toBe(1);
+    const checks = (JSON.parse(r.stdout) as Report).release;
+    expect(checks).toEqual(expect.arrayContaining([expect.objectContaining({ check: "RELEASE_FOLDER", folder: "cmdline" }), expect.objectContaining({ check: "RELEASE_DUPLICATE", folder: "initrd" })]));
+  });
+
+  it("a missing component (with --reference-values) and a damaged folder are failures, never skipped", () => {
+    const parts = Object.fromEntries(COMPONENTS.filter((c) => c !== "ovmf").map((c) => [c, join(first, c)]));
+    const missing = verify(mix(parts), VALUES);
+    expect(missing.status).toBe(1);
+    expect((JSON.parse(missing.stdout) as Report).release).toEqual([expect.objectContaining({ check: "RELEASE_INCOMPLETE" })]);
+    const damaged = mix({ ...parts, ovmf: join(first, "ovmf") });
+    rmSync(join(damaged, "ovmf/endorsement.json"));
+    const report = JSON.parse(verify(damaged, VALUES).stdout) as Report;
+    expect(report.verified).toBe(false);
+    expect(report.components.find((c) => c.folder === "ovmf")?.error?.code).toBe("FOLDER_INVALID");
+  });
+
+  it("without --reference-values a verified release carries a warning that completeness was not checked", () => {
+    const r = verify(first);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^reftrail: warning: without --reference-values/);
+  });
+
+  it("folder names with terminal escapes are printed escaped", () => {
+    const dir = mix({ initrd: join(first, "initrd"), "x\u001b[2Kevil": join(first, "initrd") });
+    const r = runCli(["verify", "release", "--endorsements", dir, "--key-registry", registry, "--rekor-key", rekorKey]);
+    expect(r.status).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain("\u001b");
+    expect(r.stdout).toContain("x\\x1b[2Kevil");
   });
 });
 

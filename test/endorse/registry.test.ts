@@ -119,12 +119,15 @@ describe("parseKeyRegistry refuses", () => {
   it("the same key twice in a component in two encodings (compressed and uncompressed point)", () => {
     const compressedPem = execFileSync("openssl", ["ec", "-pubin", "-conv_form", "compressed", "-pubout"], { input: publicKeyPem(keyA), encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
     const compressed = parsePublicKey(compressedPem);
-    const compressedEntry: Entry = { keyId: opensslKeyId(compressedPem), publicKey: compressedPem, validFor: { start: "2026-01-01T00:00:00Z" } };
-    expect(compressedEntry.keyId).toBe(keyIdOf(compressed));
-    expect(compressedEntry.keyId).not.toBe(keyIdOf(keyA));
+    // A key id is the SHA-256 of the uncompressed SPKI DER, whatever encoding the PEM uses.
+    expect(keyIdOf(compressed)).toBe(opensslKeyId(publicKeyPem(keyA)));
+    expect(opensslKeyId(compressedPem)).not.toBe(keyIdOf(compressed));
+    const compressedEntry: Entry = { keyId: keyIdOf(compressed), publicKey: compressedPem, validFor: { start: "2026-01-01T00:00:00Z" } };
     // Alone, a compressed-point key is a valid entry...
     expect(parseKeyRegistry(JSON.stringify({ version: 1, components: { c: [compressedEntry] } }), "reg.json").keysByComponent.get("c")![0]!.keyId).toBe(compressedEntry.keyId);
-    // ...but listing the same point again under its other encoding is listing the key twice.
+    // ...the hash of its compressed DER is not its id...
+    refused({ version: 1, components: { c: [{ ...compressedEntry, keyId: opensslKeyId(compressedPem) }] } }, "REGISTRY", "SPKI SHA-256");
+    // ...and listing the same point again under its other encoding is listing the key twice.
     refused({ version: 1, components: { c: [entryFor(keyA, "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"), compressedEntry] } }, "REGISTRY", "a second time");
   });
 

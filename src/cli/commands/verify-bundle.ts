@@ -2,7 +2,7 @@ import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
 import { COMMON_OPTIONS, commandOptions, requireOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode } from "../errors.js";
-import { json } from "../output.js";
+import { json, notVerified, warn } from "../output.js";
 import { verdictText } from "../verdict.js";
 import { TRUST_OPTIONS, evidenceFromFiles, keySource, policyFrom, trustedLogs } from "../verify-options.js";
 
@@ -29,8 +29,17 @@ async function run(argv: readonly string[]): Promise<number> {
   const evidence = evidenceFromFiles({ endorsement: o.artifact!, bundle: o.bundle! }, { endorsement: "--artifact", signature: "", logEntry: "", bundle: "--bundle" });
   const verdict = verifyEndorsement(evidence, policy);
   process.stdout.write(o.json ? json(verdict) : verdictText(verdict, o.artifact!));
-  if (!verdict.verified) process.stderr.write(`reftrail: not verified: ${verdict.failure!.check}: ${verdict.failure!.message}\n`);
+  if (!verdict.verified) notVerified(`${verdict.failure!.check}: ${verdict.failure!.message}`);
+  else if (looksLikeStatement(evidence.statement)) warn("the artifact is an in-toto statement: `reftrail verify endorsement` also checks its type, validity, claims and subject");
   return verdict.verified ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
+}
+
+function looksLikeStatement(bytes: Uint8Array): boolean {
+  try {
+    return typeof (JSON.parse(Buffer.from(bytes).toString("utf8")) as { _type?: unknown })._type === "string";
+  } catch {
+    return false;
+  }
 }
 
 export const command: Command = { run };

@@ -1,7 +1,7 @@
 import { COMMON_OPTIONS, commandOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { json } from "../output.js";
+import { json, notVerified, warn } from "../output.js";
 import { verdictText } from "../verdict.js";
 import { TRUST_OPTIONS, evidenceFromDir, evidenceFromFiles, keySource, policyFrom, trustedLogs } from "../verify-options.js";
 import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
@@ -32,7 +32,10 @@ async function run(argv: readonly string[]): Promise<number> {
   const evidence = o.dir !== undefined ? evidenceFromDir(o.dir) : evidenceFromFiles({ endorsement: o.endorsement!, signature: o.signature, logEntry: o["log-entry"], bundle: o.bundle });
   const verdict = verifyEndorsement(evidence, policy);
   process.stdout.write(o.json ? json(verdict) : verdictText(verdict, o.dir ?? o.endorsement!));
-  if (!verdict.verified) process.stderr.write(`reftrail: not verified: ${verdict.failure!.check}: ${verdict.failure!.message}\n`);
+  if (!verdict.verified) notVerified(`${verdict.failure!.check}: ${verdict.failure!.message}`);
+  else if (keys.kind === "registry" && o.component === undefined && o["subject-digest"] === undefined) {
+    warn(`verified as an endorsement of '${verdict.endorsement?.component}': pass --component (or --subject-digest) to require the one you expect`);
+  }
   return verdict.verified ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
 }
 

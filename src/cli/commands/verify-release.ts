@@ -1,65 +1,103 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ENDORSEMENT_FILES } from "../../endorse/files.js";
+import { parseDocument } from "../../schema/parse.js";
+import { ReferenceValues } from "../../schema/reference-values.js";
 import { ReftrailError } from "../../util/errors.js";
-import { verifyEndorsement, type EndorsementVerdict } from "../../verify/endorsement/verifier.js";
-import { COMMON_OPTIONS, commandOptions, type OptionSpecs } from "../args.js";
+import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
+import { releaseProblems, type ReleaseFolder } from "../../verify/release.js";
+import { COMMON_OPTIONS, commandOptions, requireOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { formatTable, json } from "../output.js";
+import { readTextInput } from "../input.js";
+import { formatTable, json, notVerified, warn } from "../output.js";
 import { TRUST_OPTIONS, evidenceFromDir, keySource, policyFrom, trustedLogs } from "../verify-options.js";
 
 const NAME = "verify release";
 const { component: _component, ...RELEASE_TRUST_OPTIONS } = TRUST_OPTIONS;
 const OPTIONS = {
   endorsements: { type: "string", value: "DIR", description: "folder with one published folder per component (required)" },
+  "reference-values": { type: "string", value: "FILE", description: "the release's expected reference values: exactly its components must be endorsed, with exactly these values" },
   ...RELEASE_TRUST_OPTIONS,
   ...COMMON_OPTIONS,
 } as const satisfies OptionSpecs;
 
-interface Row {
-  readonly folder: string;
-  readonly verdict?: EndorsementVerdict;
-  readonly error?: { readonly code: string; readonly message: string };
+const FILE_NAMES: readonly string[] = Object.values(ENDORSEMENT_FILES);
+
+/**
+ * The folders that hold (or look like they should hold) an endorsement. One that cannot be read,
+ * or holds endorsement files but no endorsement.json, is a failed row: never silently skipped.
+ */
+function releaseFolders(root: string): { folder: string; problem?: string }[] {
+  let names: string[];
+  try {
+    names = readdirSync(root).filter((n) => !n.startsWith(".")).sort();
+  } catch {
+    throw new UsageError("is not a readable folder", `--endorsements ${root}`);
+  }
+  const found: { folder: string; problem?: string }[] = [];
+  for (const folder of names) {
+    const path = join(root, folder);
+    let files: string[];
+    try {
+      if (!statSync(path).isDirectory()) continue;
+      files = readdirSync(path);
+    } catch (err) {
+      found.push({ folder, problem: `cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})` });
+      continue;
+    }
+    if (files.includes(ENDORSEMENT_FILES.statement)) found.push({ folder });
+    else if (files.some((f) => FILE_NAMES.includes(f))) found.push({ folder, problem: `holds endorsement files but no ${ENDORSEMENT_FILES.statement}` });
+  }
+  return found;
 }
 
 async function run(argv: readonly string[]): Promise<number> {
   const o = commandOptions(NAME, argv, OPTIONS, {
-    usage: `--endorsements DIR (--key-registry FILE | --key FILE) (--rekor-key FILE [--rekor-name HOST] | --trusted-root FILE) [--claims URI,…] [--at TIME] [--allow-set-only] [--json]`,
-    summary: "Verifies every component folder of a published release, each with the keys its component has in the registry. Exit 0 if all verify, 1 if any does not.",
+    usage: `--endorsements DIR [--reference-values FILE] (--key-registry FILE | --key FILE) (--rekor-key FILE [--rekor-name HOST] | --trusted-root FILE) [--claims URI,…] [--at TIME] [--allow-set-only] [--json]`,
+    summary:
+      "Verifies every component folder of a published release, each with the keys its component has in the registry, and that together they are one release: each reftrail endorsement in its component's folder, one release, no component twice; with --reference-values, exactly its components and values. Exit 0 if all holds, 1 if not.",
   });
   if (o === undefined) return ExitCode.OK;
-  if (o.endorsements === undefined) throw new UsageError("the following argument is required: --endorsements");
+  requireOptions(o, ["endorsements"]);
+  const root = o.endorsements!;
   const keys = keySource(o);
   const policy = policyFrom(o, keys, trustedLogs(o));
-  let names: string[];
-  try {
-    names = readdirSync(o.endorsements).filter((n) => !n.startsWith(".")).sort();
-  } catch {
-    throw new UsageError("is not a readable folder", `--endorsements ${o.endorsements}`);
-  }
-  const folders = names.filter((n) => statSync(join(o.endorsements!, n)).isDirectory() && existsSync(join(o.endorsements!, n, ENDORSEMENT_FILES.statement)));
-  if (folders.length === 0) throw new UsageError(`holds no component folder with ${ENDORSEMENT_FILES.statement}`, `--endorsements ${o.endorsements}`);
+  const expected = o["reference-values"] === undefined ? undefined : parseDocument(ReferenceValues, readTextInput("--reference-values", o["reference-values"], 64 << 20), o["reference-values"]);
+  const found = releaseFolders(root);
+  if (found.length === 0) throw new UsageError(`holds no component folder with ${ENDORSEMENT_FILES.statement}`, `--endorsements ${root}`);
   // A folder whose files cannot be read is a failed component, not a reason to stop: the report covers the release.
-  const rows: Row[] = folders.map((folder) => {
+  const rows: ReleaseFolder[] = found.map(({ folder, problem }) => {
+    if (problem !== undefined) return { folder, error: { code: "FOLDER_INVALID", message: problem } };
     try {
-      return { folder, verdict: verifyEndorsement(evidenceFromDir(join(o.endorsements!, folder)), policy) };
+      return { folder, verdict: verifyEndorsement(evidenceFromDir(join(root, folder)), policy) };
     } catch (err) {
       if (err instanceof ReftrailError) return { folder, error: { code: err.code, message: `${err.subject ? `${err.subject}: ` : ""}${err.message}` } };
       throw err;
     }
   });
-  const ok = rows.every((r) => r.verdict?.verified);
-  if (o.json) process.stdout.write(json({ verified: ok, components: rows }));
+  const problems = releaseProblems(rows, expected);
+  const ok = rows.every((r) => r.verdict?.verified) && problems.length === 0;
+  if (o.json) process.stdout.write(json({ verified: ok, components: rows, release: problems }));
   else {
     const table = rows.map((r) => {
       const v = r.verdict;
       if (!v) return [r.folder, "", "ERROR", `${r.error!.code}: ${r.error!.message}`];
       return [r.folder, v.endorsement?.component ?? "", v.verified ? "VERIFIED" : "FAILED", v.verified ? `log index ${v.logEntry?.logIndex}, valid until ${v.endorsement?.validity.notAfter}` : `${v.failure!.check}: ${v.failure!.message}`];
     });
-    process.stdout.write(`${ok ? "VERIFIED" : "NOT VERIFIED"} ${o.endorsements}: ${rows.filter((r) => r.verdict?.verified).length}/${rows.length} components\n` + formatTable(["folder", "component", "verdict", "detail"], table));
+    const verified = rows.filter((r) => r.verdict?.verified).length;
+    process.stdout.write(
+      `${ok ? "VERIFIED" : "NOT VERIFIED"} ${root}: ${verified}/${rows.length} components${expected ? ` of ${expected.release.name} ${expected.release.version}` : ""}\n` +
+        formatTable(["folder", "component", "verdict", "detail"], table) +
+        (problems.length ? formatTable(["release check", "folder", "problem"], problems.map((p) => [p.check, p.folder ?? "", p.message])) : ""),
+    );
   }
-  if (!ok) process.stderr.write(`reftrail: not verified: ${rows.filter((r) => !r.verdict?.verified).map((r) => r.folder).join(", ")}\n`);
+  if (!ok) {
+    const failed = rows.filter((r) => !r.verdict?.verified).map((r) => r.folder);
+    notVerified([...(failed.length ? [`components ${failed.join(", ")}`] : []), ...problems.map((p) => `${p.check}${p.folder ? ` (${p.folder})` : ""}`)].join("; "));
+  } else if (expected === undefined) {
+    warn("without --reference-values, which components the release must have was not checked");
+  }
   return ok ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
 }
 

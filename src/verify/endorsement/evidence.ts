@@ -11,8 +11,11 @@ export interface EndorsementEvidence {
   readonly entry: LogEntry;
   /** Rekor's entry id (`logentry.json`); bundles and cosign SETs carry none. */
   readonly entryId?: string;
-  /** Bundles only: the kind/version the bundle declares and the message digest it states. */
-  readonly bundle?: { readonly kind: string; readonly version: string; readonly messageDigest: Uint8Array };
+  /**
+   * Bundles only: the kind/version the bundle declares, the message digest it states and its own
+   * signature (which must be the detached one when both are given).
+   */
+  readonly bundle?: { readonly kind: string; readonly version: string; readonly messageDigest: Uint8Array; readonly signature: Uint8Array };
   /** Where the evidence came from, for the report. */
   readonly form: "logentry" | "bundle" | "cosign-set";
 }

@@ -21,15 +21,19 @@ export function logEntryEvidence(statement: Uint8Array, signature: Uint8Array, l
   return { statement, signature, entry, entryId, form: "logentry" };
 }
 
-/** Evidence from a Sigstore bundle v0.3: the signature and the log entry both come from the bundle. */
-export function bundleEvidence(statement: Uint8Array, bundleText: string, what: string): EndorsementEvidence {
+/**
+ * Evidence from a Sigstore bundle v0.3: the log entry comes from the bundle, and so does the
+ * signature unless a detached one is given too (then the two must be the same bytes).
+ */
+export function bundleEvidence(statement: Uint8Array, bundleText: string, what: string, detachedSignature?: Uint8Array): EndorsementEvidence {
   const bundle = parseDocument(MessageSignatureBundle, bundleText, what);
   const { entry, declared } = attributed(what, () => logEntryFromBundle(bundle.verificationMaterial.tlogEntries[0]!));
+  const signature = Buffer.from(bundle.messageSignature.signature, "base64");
   return {
     statement,
-    signature: Buffer.from(bundle.messageSignature.signature, "base64"),
+    signature: detachedSignature ?? signature,
     entry,
-    bundle: { ...declared, messageDigest: Buffer.from(bundle.messageSignature.messageDigest.digest, "base64") },
+    bundle: { ...declared, messageDigest: Buffer.from(bundle.messageSignature.messageDigest.digest, "base64"), signature },
     form: "bundle",
   };
 }

@@ -1,5 +1,6 @@
 import { IN_TOTO_STATEMENT_V1, LEGACY_PREDICATE_TYPES, OAK_ENDORSEMENT_V1, ReadableStatement, ReftrailPredicate } from "../../schema/endorsement.js";
 import { canonicalJson } from "../../util/canonical-json.js";
+import { StrictJsonError, parseStrictJson } from "../../util/strict-json.js";
 import { parseRfc3339 } from "../../util/rfc3339.js";
 import { CheckFailure } from "./checks.js";
 
@@ -37,6 +38,11 @@ export interface EndorsementContent {
 
 const fail = (message: string) => new CheckFailure("STATEMENT_TYPE", message);
 
+/** Exactly the bytes as UTF-8: malformed sequences are errors and a byte-order mark is kept (and then refused). */
+function statementText(bytes: Uint8Array): string {
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+}
+
 /**
  * The component name a statement claims, read before its signature is checked and only to pick the
  * registry keys to try: reftrail's component name, else the subject name. Nothing else is validated
@@ -45,7 +51,7 @@ const fail = (message: string) => new CheckFailure("STATEMENT_TYPE", message);
 export function claimedComponent(bytes: Uint8Array): string | undefined {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(bytes).toString("utf8"));
+    json = JSON.parse(statementText(bytes));
   } catch {
     return undefined;
   }
@@ -65,9 +71,9 @@ export function claimedComponent(bytes: Uint8Array): string | undefined {
 export function readEndorsement(bytes: Uint8Array): EndorsementContent {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
-    throw fail("the statement is not UTF-8 JSON");
+    json = parseStrictJson(statementText(bytes));
+  } catch (err) {
+    throw fail(err instanceof StrictJsonError ? `the statement ${err.message}: JSON parsers would disagree on what it says` : "the statement is not UTF-8 JSON");
   }
   const parsed = ReadableStatement.safeParse(json);
   if (!parsed.success) {

@@ -4,6 +4,7 @@ import { keyIdOf, sameKey } from "../../endorse/keys.js";
 import { verifyStatementSignature } from "../../endorse/sign.js";
 import { ProposedEntry } from "../../schema/rekor.js";
 import { bytesEqual, toHex } from "../../util/bytes.js";
+import { canonicalJson } from "../../util/canonical-json.js";
 import { ReftrailError } from "../../util/errors.js";
 import { formatRfc3339, secondsToNs } from "../../util/rfc3339.js";
 import type { Checkpoint } from "../../tlog/checkpoint.js";
@@ -33,6 +34,8 @@ export interface EndorsementVerdict {
     readonly validity: { readonly notBefore: string; readonly notAfter: string };
     readonly claims: readonly string[];
     readonly keyId?: string;
+    /** reftrail endorsements: the release, and SHA-256 of the RFC 8785 JSON of the endorsed reference values. */
+    readonly reftrail?: { readonly release: { readonly name: string; readonly version: string }; readonly component: string; readonly valuesSha256: string };
   };
   readonly logEntry?: {
     readonly form: EndorsementEvidence["form"];
@@ -75,7 +78,12 @@ function failWith<T>(check: EndorsementCheck, fn: () => T): T {
 
 function candidateKeys(evidence: EndorsementEvidence, policy: EndorsementPolicy): readonly ComponentKey[] {
   if (policy.keys.kind === "keys") return policy.keys.keys;
-  const component = policy.component ?? claimedComponent(evidence.statement);
+  const claimed = claimedComponent(evidence.statement);
+  // The claim is unauthenticated here, but a mismatch is a failure either way: name it for what it is.
+  if (policy.component !== undefined && claimed !== undefined && claimed !== policy.component) {
+    throw new CheckFailure("COMPONENT", `the statement endorses '${claimed}', not '${policy.component}'`);
+  }
+  const component = policy.component ?? claimed;
   if (component === undefined) throw new CheckFailure("STATEMENT_SIGNATURE", "the statement names no component to look up in the key registry (pass --component)");
   const keys = policy.keys.registry.keysByComponent.get(component);
   if (!keys?.length) throw new CheckFailure("STATEMENT_SIGNATURE", `the key registry ${policy.keys.source} has no key for component '${component}'`);
@@ -221,6 +229,7 @@ const STEPS: readonly (readonly [EndorsementCheck, Step])[] = [
     (ev, _p, st) => {
       const logged = Buffer.from(need(st.spec).spec.signature.content, "base64");
       if (!bytesEqual(logged, ev.signature)) throw new CheckFailure("BODY_SIGNATURE", "the log body's signature differs from the endorsement signature");
+      if (ev.bundle && !bytesEqual(ev.bundle.signature, ev.signature)) throw new CheckFailure("BODY_SIGNATURE", "the bundle's signature differs from endorsement.json.sig");
       return "identical bytes";
     },
   ],
@@ -314,6 +323,11 @@ export function verifyEndorsement(evidence: EndorsementEvidence, policy: Endorse
   return { verified: failure === undefined, ...(failure ? { failure } : {}), checks, ...summaries(evidence, state) };
 }
 
+/** Identifies a component's reference values for comparison without carrying them in every verdict. */
+export function referenceValuesDigest(component: unknown): string {
+  return createHash("sha256").update(canonicalJson(component)).digest("hex");
+}
+
 function summaries(evidence: EndorsementEvidence, st: State): Pick<EndorsementVerdict, "endorsement" | "logEntry"> {
   const c = st.content;
   const proof = evidence.entry.verification.inclusionProof;
@@ -327,6 +341,7 @@ function summaries(evidence: EndorsementEvidence, st: State): Pick<EndorsementVe
             validity: c.validity,
             claims: c.claims,
             ...(st.key ? { keyId: st.key.keyId } : {}),
+            ...(c.reftrail ? { reftrail: { release: c.reftrail.release, component: c.reftrail.component.name, valuesSha256: referenceValuesDigest(c.reftrail.component) } } : {}),
           },
         }
       : {}),

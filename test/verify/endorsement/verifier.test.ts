@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, sign } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,7 +12,8 @@ import { bundleEvidence, logEntryEvidence } from "../../../src/verify/endorsemen
 import type { EndorsementPolicy } from "../../../src/verify/endorsement/evidence.js";
 import { verifyEndorsement } from "../../../src/verify/endorsement/verifier.js";
 import { canonicalJson } from "../../../src/util/canonical-json.js";
-import { NS_PER_SECOND } from "../../../src/util/rfc3339.js";
+import { NS_PER_SECOND, parseRfc3339 } from "../../../src/util/rfc3339.js";
+import { logIdentity } from "../../../src/tlog/keys.js";
 import { ROOT } from "../../helpers/fixtures.js";
 import { keyPolicy, logged, oakTestdata, PUBLIC_GOOD, testLog } from "../../helpers/endorse.js";
 
@@ -195,4 +196,59 @@ it("LOG_TIME: an entry integrated after the verification time is from the future
   const key = newKey();
   const evidence = await logged(t, reftrailStatement(), key);
   expect(verifyEndorsement(evidence, keyPolicy(key.publicKey, [t.trusted], nowNs() - 60n * NS_PER_SECOND)).failure?.check).toBe("LOG_TIME");
+});
+
+describe("inputs peers would read differently", () => {
+  const key = newKey();
+  const { evidence: oak } = oakTestdata();
+  const check = (bytes: Uint8Array) => verifyEndorsement({ ...oak, statement: bytes, signature: sign("sha256", bytes, key.privateKey) }, keyPolicy(key.publicKey, [PUBLIC_GOOD], nowNs()));
+
+  it("a signed statement with a repeated key, a __proto__ key or a byte-order mark: STATEMENT_TYPE", () => {
+    const text = Buffer.from(reftrailStatement()).toString("utf8");
+    const doubled = text.replace('"predicateType"', '"subject": [{"name": "other", "digest": {"sha256": "' + "00".repeat(32) + '"}}],\n  "predicateType"');
+    expect(check(Buffer.from(doubled)).failure?.check).toBe("STATEMENT_TYPE");
+    expect(check(Buffer.from(doubled)).failure?.message).toMatch(/repeats the key 'subject'/);
+    const proto = text.replace('"sha256":', '"__proto__": "00", "sha256":');
+    expect(check(Buffer.from(proto)).failure?.message).toMatch(/__proto__/);
+    expect(check(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])).failure?.message).toMatch(/byte-order mark/);
+  });
+
+  it("with a registry, --component naming another component fails COMPONENT (not the signature)", async () => {
+    const k = newKey();
+    const evidence = await logged(t, reftrailStatement(), k);
+    const registry = { registry: { version: 1 as const, components: {} }, keysByComponent: new Map([["linux-cloud", [{ key: k.publicKey, keyId: keyIdOf(k.publicKey), source: "r" }]], ["ovmf", [{ key: newKey().publicKey, keyId: "x", source: "r" }]]]) };
+    const policy = (component: string): EndorsementPolicy => ({ ...keyPolicy(k.publicKey, [t.trusted], nowNs() + 10n * NS_PER_SECOND), keys: { kind: "registry", registry, source: "r" }, component });
+    expect(verifyEndorsement(evidence, policy("linux-cloud")).failure).toBeUndefined();
+    expect(verifyEndorsement(evidence, policy("ovmf")).failure?.check).toBe("COMPONENT");
+  });
+
+  it("log entries keyed by a bare 64-hex UUID, or with upper-case hex, are input errors", () => {
+    const { logEntry } = oakTestdata();
+    const [id, entry] = Object.entries(JSON.parse(logEntry) as Record<string, { logID: string }>)[0]!;
+    expect(() => logEntryEvidence(oak.statement, oak.signature, JSON.stringify({ [id.slice(16)]: entry }), "l")).toThrow(/80 hex-digit entry id/);
+    expect(() => logEntryEvidence(oak.statement, oak.signature, JSON.stringify({ [id]: { ...entry, logID: entry.logID.toUpperCase() } }), "l")).toThrow(/lower-case/);
+  });
+
+  it("a bundle with a detached signature that differs from its own: BODY_SIGNATURE", async () => {
+    const k = newKey();
+    const statement = reftrailStatement();
+    const ev = await logged(t, statement, k);
+    const text = JSON.stringify(messageSignatureBundle(ev.entry, createHash("sha256").update(statement).digest(), ev.signature, "hint"));
+    const policy = keyPolicy(k.publicKey, [t.trusted], nowNs() + 10n * NS_PER_SECOND);
+    expect(verifyEndorsement(bundleEvidence(statement, text, "b", ev.signature), policy).failure).toBeUndefined();
+    expect(verifyEndorsement(bundleEvidence(statement, text, "b", sign("sha256", statement, k.privateKey)), policy).failure?.check).toBe("BODY_SIGNATURE");
+  });
+
+  it("a Rekor key given with a compressed point is the same log (logID from the uncompressed SPKI)", () => {
+    const { evidence, key: oakKey } = oakTestdata();
+    const jwk = PUBLIC_GOOD.identity.publicKey.export({ format: "jwk" });
+    const x = Buffer.from(jwk.x!, "base64url");
+    const y = Buffer.from(jwk.y!, "base64url");
+    const compressedSpki = Buffer.concat([Buffer.from("3039301306072a8648ce3d020106082a8648ce3d030107032200", "hex"), Buffer.from([2 + (y[31]! & 1)]), x]);
+    const compressed = createPublicKey({ key: compressedSpki, format: "der", type: "spki" });
+    expect(compressed.export({ format: "der", type: "spki" }).byteLength).toBe(compressedSpki.byteLength);
+    const log = { ...PUBLIC_GOOD, identity: logIdentity(compressed) };
+    expect(log.identity.logId).toBe("c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d");
+    expect(verifyEndorsement(evidence, keyPolicy(oakKey, [log], parseRfc3339("2024-10-01T00:00:00Z")!)).failure).toBeUndefined();
+  });
 });
