@@ -4,6 +4,8 @@ import { UsageError } from "./errors.js";
 
 export interface OptionSpec {
   readonly type: "string" | "boolean";
+  /** The option may be given several times; its value is then every value given, in order. */
+  readonly multiple?: true;
   readonly short?: string;
   readonly value?: string;
   readonly description: string;
@@ -11,7 +13,7 @@ export interface OptionSpec {
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 export type ParsedOptions<S extends OptionSpecs> = {
-  [K in keyof S]?: S[K]["type"] extends "boolean" ? boolean : string;
+  [K in keyof S]?: S[K]["type"] extends "boolean" ? boolean : S[K] extends { multiple: true } ? string[] : string;
 };
 
 /** Options every command accepts. */
@@ -36,7 +38,7 @@ export function parseOptions<S extends OptionSpecs>(
   specs: S,
 ): { options: ParsedOptions<S>; positionals: string[] } {
   const config = Object.fromEntries(
-    Object.entries(specs).map(([name, spec]) => [name, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]),
+    Object.entries(specs).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) }]),
   );
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: true });

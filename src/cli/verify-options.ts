@@ -8,7 +8,7 @@ import { rekorV1Logs } from "../tlog/trusted-root.js";
 import { ReftrailError } from "../util/errors.js";
 import type { EndorsementEvidence, EndorsementPolicy, KeySource, TrustedLogKey } from "../verify/endorsement/evidence.js";
 import { bundleEvidence, logEntryEvidence } from "../verify/endorsement/read-evidence.js";
-import { splitList, timeOption, type OptionSpecs } from "./args.js";
+import { splitList, timeOption, type OptionSpecs, type ParsedOptions } from "./args.js";
 import { InputError, UsageError } from "./errors.js";
 import { fileSubject, readInputFile, readTextInput } from "./input.js";
 
@@ -23,12 +23,12 @@ export const TRUST_OPTIONS = {
   "rekor-key": { type: "string", value: "FILE", description: "the transparency log's public key (PEM)" },
   "rekor-name": { type: "string", value: "HOST", description: "the log's host name in checkpoints (default: as the checkpoint names it)" },
   "trusted-root": { type: "string", value: "FILE", description: "a Sigstore trusted_root.json (its Rekor v1 logs, names and key validity) instead of --rekor-key" },
-  claims: { type: "string", value: "URI[,URI…]", description: "claims the endorsement must make" },
+  claims: { type: "string", multiple: true, value: "URI[,URI…]", description: "claims the endorsement must make (repeatable)" },
   at: { type: "string", value: "TIME", description: "verification time, RFC 3339 or YYYY-MM-DD (default: now)" },
   "allow-set-only": { type: "boolean", description: "accept an entry with a SET but no inclusion proof and checkpoint (lower assurance)" },
 } as const satisfies OptionSpecs;
 
-type TrustOptions = { [K in keyof typeof TRUST_OPTIONS]?: (typeof TRUST_OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+type TrustOptions = ParsedOptions<typeof TRUST_OPTIONS>;
 
 function inputError(option: string, path: string, err: unknown): never {
   if (err instanceof ReftrailError) throw new InputError(err.code, err.message, fileSubject(option, path));
@@ -100,7 +100,7 @@ export function policyFrom(o: TrustOptions & { "subject-digest"?: string }, keys
     keys,
     logs,
     at: verificationTime(o),
-    requiredClaims: o.claims === undefined ? [] : splitList(o.claims).filter((c) => c !== ""),
+    requiredClaims: (o.claims ?? []).flatMap(splitList).filter((c) => c !== ""),
     ...(o.component !== undefined ? { component: o.component } : {}),
     ...(subjectDigest ? { subjectDigest } : {}),
     allowSetOnly: o["allow-set-only"] ?? false,

@@ -39,6 +39,14 @@ describe("reftrail verify endorsement (Oak's real testdata)", () => {
     expect(verdict.checks.find((c) => c.check === "SET")?.status).toBe("not run");
   });
 
+  it("--claims may be repeated: every value given is required", () => {
+    const claim = (n: number) => `https://project-oak.github.io/oak/test_claim_${n}`;
+    expect(runCli(["verify", "endorsement", ...OAK_FILES, "--at", "2024-10-01", "--claims", claim(1), "--claims", claim(2)]).status).toBe(0);
+    const r = runCli(["verify", "endorsement", ...OAK_FILES, "--at", "2024-10-01", "--claims", claim(3), "--claims", claim(1)]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`CLAIMS: required claim missing: ${claim(3)}`);
+  });
+
   it("the public-good trusted root instead of the Rekor key", () => {
     const files = OAK_FILES.slice(0, -2);
     const r = runCli(["verify", "endorsement", ...files, "--trusted-root", oak("sigstore/public-good-trusted_root.json"), "--at", "2024-10-01", "--subject-digest", "sha256:18c34d8cc737fb5709a99acb073cdc5ed8a404503f626cea6e0bad0a406002fc"]);

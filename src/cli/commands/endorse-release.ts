@@ -17,7 +17,7 @@ const OPTIONS = {
   out: { type: "string", value: "DIR", description: "where to write one folder per component (required)" },
   "key-dir": { type: "string", value: "DIR", description: "private keys as DIR/COMPONENT.private.pem (`reftrail keys generate`)" },
   "key-env-prefix": { type: "string", value: "PREFIX", description: "private keys (PEM) in environment variables PREFIX<COMPONENT>, e.g. REFTRAIL_KEY_OVMF_VARS" },
-  component: { type: "string", value: "NAME[,NAME…]", description: "endorse only these components (default: all)" },
+  component: { type: "string", multiple: true, value: "NAME[,NAME…]", description: "endorse only these components (default: all) (repeatable)" },
   "issued-on": { type: "string", value: "TIME", description: "issue time and start of validity, RFC 3339 (default: now, whole seconds)" },
   "valid-days": { type: "string", value: "N", description: `validity in days from the issue time (default ${DEFAULT_VALID_DAYS})` },
   "not-after": { type: "string", value: "TIME", description: "end of validity, RFC 3339 (instead of --valid-days)" },
@@ -44,7 +44,7 @@ async function run(argv: readonly string[]): Promise<number> {
 
   const valuesPath = o["reference-values"]!;
   const values = parseDocument(ReferenceValues, readTextInput("--reference-values", valuesPath, 64 << 20), valuesPath);
-  const wanted = o.component === undefined ? undefined : new Set(splitList(o.component));
+  const wanted = o.component === undefined ? undefined : new Set(o.component.flatMap(splitList));
   for (const name of wanted ?? []) {
     if (!values.components.some((c) => c.name === name)) throw new UsageError(`${valuesPath} has no component '${name}'`, "--component");
   }

@@ -15,7 +15,7 @@ import { formatTable, json } from "../output.js";
 
 const NAME = "keys generate";
 const OPTIONS = {
-  component: { type: "string", value: "NAME[,NAME…]", description: "component(s) to generate a key for" },
+  component: { type: "string", multiple: true, value: "NAME[,NAME…]", description: "component(s) to generate a key for (repeatable)" },
   "reference-values": { type: "string", value: "FILE", description: "generate a key for every component of this reference-values document" },
   out: { type: "string", value: "DIR", description: "directory for the keys: NAME.private.pem (mode 0600), NAME.public.pem (required)" },
   registry: { type: "string", value: "FILE", description: "also add each public key to this key registry (created if missing)" },
@@ -32,7 +32,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (o.out === undefined) throw new UsageError("the following argument is required: --out");
   const components: string[] = [];
   if (o.component !== undefined) {
-    for (const name of splitList(o.component)) {
+    for (const name of o.component.flatMap(splitList)) {
       if (!ComponentName.safeParse(name).success) throw new UsageError(`'${name}' is not a component name (letters, digits and . _ + - only)`, "--component");
       components.push(name);
     }

@@ -19,7 +19,7 @@ import { createPublicKey } from "node:crypto";
 const NAME = "publish release";
 const OPTIONS = {
   endorsements: { type: "string", value: "DIR", description: "folder with one signed folder per component (`reftrail endorse release --out`) (required)" },
-  component: { type: "string", value: "NAME[,NAME…]", description: "publish only these components (default: every folder)" },
+  component: { type: "string", multiple: true, value: "NAME[,NAME…]", description: "publish only these components (default: every folder) (repeatable)" },
   "rekor-url": { type: "string", value: "URL", description: "a Rekor v1 server: https://rekor.sigstore.dev, a self-hosted Rekor, `reftrail log serve` (default: the embedded log)" },
   "rekor-key": { type: "string", value: "FILE", description: "the server's public key (PEM); without it the key the server serves is trusted, with a warning" },
   "rekor-name": { type: "string", value: "HOST", description: "the name the server signs checkpoints with, e.g. rekor.sigstore.dev (default: as its checkpoints say)" },
@@ -91,7 +91,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (o.endorsements === undefined) throw new UsageError("the following argument is required: --endorsements");
   if (o["rekor-url"] !== undefined && o.log !== undefined) throw new UsageError("give --rekor-url or --log, not both");
   if (o["rekor-url"] === undefined && (o["rekor-key"] ?? o["rekor-name"]) !== undefined) throw new UsageError("--rekor-key and --rekor-name go with --rekor-url (the embedded log's key and name are known)");
-  const only = o.component === undefined ? undefined : new Set(splitList(o.component));
+  const only = o.component === undefined ? undefined : new Set(o.component.flatMap(splitList));
   const dirs = componentDirs(o.endorsements, only);
   const timeoutMs = o.timeout === undefined ? 30_000 : parseSmallInteger("--timeout", o.timeout, 3600) * 1000;
   const retries = o.retries === undefined ? 3 : parseSmallInteger("--retries", o.retries, 20);
