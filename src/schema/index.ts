@@ -6,6 +6,7 @@ import { ReleaseManifest } from "./release-manifest.js";
 import { MessageSignatureBundle } from "./bundle.js";
 import { EndorsementStatement } from "./endorsement.js";
 import { KeyRegistry } from "./key-registry.js";
+import { SnpPolicy } from "./snp-policy.js";
 
 /**
  * Every file format reftrail reads or writes, by the name of its JSON Schema in `schemas/`. Formats
@@ -21,4 +22,5 @@ export const SCHEMAS: Readonly<Record<string, { readonly schema: z.ZodType; read
   "endorsement-statement": { schema: EndorsementStatement, io: "output" },
   "key-registry": { schema: KeyRegistry, io: "input" },
   "sigstore-bundle": { schema: MessageSignatureBundle, io: "output" },
+  "snp-policy": { schema: SnpPolicy, io: "input" },
 };

@@ -1,0 +1,106 @@
+import { verify } from "node:crypto";
+import { toHex } from "../../util/bytes.js";
+import type { AttestationReport } from "./abi/report.js";
+import { SIGNED_SIZE } from "./abi/report.js";
+import { productFromCpuid, type Product } from "./abi/product.js";
+import { decodeTcb, formatTcb, tcbComponents, tcbReservedBits } from "./abi/tcb.js";
+import type { VerifiedChain } from "./chain.js";
+import { failed, notRun, passed, skipped, type SnpCheckResult } from "./checks.js";
+
+/** The report's product: from CPUID (v3+) when present, else the certificate's (v2). */
+export function reportProduct(report: AttestationReport, chain: VerifiedChain): { product: Product | undefined; problem?: string } {
+  if (report.cpuid === undefined) return { product: chain.product };
+  try {
+    return { product: productFromCpuid(report.cpuid) };
+  } catch (err) {
+    return { product: undefined, problem: (err as Error).message };
+  }
+}
+
+/**
+ * The checks that bind a report to its certificate: the signature, the signing key type, the
+ * product, the chip and the TCB the key was derived for.
+ */
+export function bindingChecks(report: AttestationReport, chain: VerifiedChain, callerProduct: Product | undefined): SnpCheckResult[] {
+  const checks: SnpCheckResult[] = [];
+  const { vek, vekKind, extensions } = chain;
+
+  // REPORT_SIGNATURE
+  if (report.signerInfo.signingKey === "none") checks.push(failed("REPORT_SIGNATURE", "a report signed by a VCEK or VLEK", "SIGNING_KEY 7: the report is unsigned"));
+  else {
+    const signature = Buffer.concat([report.signature.r, report.signature.s]);
+    let ok = false;
+    try {
+      ok = verify("sha384", report.bytes.subarray(0, SIGNED_SIZE), { key: vek.publicKey, dsaEncoding: "ieee-p1363" }, signature);
+    } catch {
+      ok = false;
+    }
+    checks.push(ok ? passed("REPORT_SIGNATURE", `verifies with ${vek.subject.commonName ?? "the certificate"}'s key`) : failed("REPORT_SIGNATURE", "a valid ECDSA P-384 signature by the certificate's key", "does not verify"));
+  }
+
+  // SIGNER_TYPE
+  {
+    const problems: string[] = [];
+    if (vekKind !== undefined && report.signerInfo.signingKey !== "none" && report.signerInfo.signingKey !== vekKind) problems.push(`the report says ${report.signerInfo.signingKey}, the certificate is a ${vekKind}`);
+    if (vekKind === "VCEK" && extensions?.cspId !== undefined) problems.push("a VCEK with a cspId extension");
+    if (vekKind === "VCEK" && extensions !== undefined && extensions.hwId === undefined) problems.push("a VCEK without hwID");
+    if (vekKind === "VLEK" && extensions?.cspId === undefined) problems.push("a VLEK without cspId");
+    if (vekKind === "VLEK" && extensions?.hwId !== undefined) problems.push("a VLEK with hwID");
+    if (vekKind === undefined) checks.push(notRun("SIGNER_TYPE", "the certificate's kind is unknown"));
+    else checks.push(problems.length ? failed("SIGNER_TYPE", `${report.signerInfo.signingKey} report, matching certificate`, problems.join("; ")) : passed("SIGNER_TYPE", vekKind));
+  }
+
+  // PRODUCT
+  const fromReport = reportProduct(report, chain);
+  const product = fromReport.product ?? callerProduct;
+  {
+    const seen = [
+      ...(report.cpuid ? [`CPUID ${fromReport.product ?? `unknown (${fromReport.problem})`}`] : []),
+      ...(chain.extensions?.productName ? [`certificate ${chain.extensions.productName}`] : []),
+      ...(callerProduct ? [`--product ${callerProduct}`] : []),
+    ];
+    const named = [fromReport.product, chain.product, callerProduct].filter((p): p is Product => p !== undefined);
+    const agree = named.length > 0 && named.every((p) => p === named[0]) && fromReport.problem === undefined;
+    checks.push(agree ? passed("PRODUCT", `${named[0]} (${seen.join(", ")})`) : failed("PRODUCT", "one product named by CPUID (v3+), certificate and --product", seen.join(", ") || "no product anywhere"));
+  }
+
+  // CHIP_ID
+  if (vekKind === "VLEK") checks.push(skipped("CHIP_ID", "a VLEK is not specific to one chip"));
+  else if (extensions?.hwId === undefined) checks.push(notRun("CHIP_ID", "the certificate has no hwID"));
+  else {
+    const hw = extensions.hwId;
+    const chip = report.chipId;
+    if (chip.every((b) => b === 0)) checks.push(skipped("CHIP_ID", "CHIP_ID is zero (the host masks it)"));
+    else {
+      const ok = hw.byteLength === 64 ? toHex(hw) === toHex(chip) : toHex(hw) === toHex(chip.subarray(0, 8)) && chip.subarray(8).every((b) => b === 0);
+      checks.push(ok ? passed("CHIP_ID", toHex(hw)) : failed("CHIP_ID", toHex(chip), toHex(hw), "the VCEK belongs to another chip"));
+    }
+  }
+
+  // TCB_BINDING and TCB_CURRENT
+  if (product === undefined || extensions === undefined) {
+    checks.push(notRun("TCB_BINDING", "product or certificate extensions unknown"));
+    checks.push(notRun("TCB_CURRENT", "product or certificate extensions unknown"));
+  } else {
+    const reported = decodeTcb(report.reportedTcb, product);
+    const components = tcbComponents(product);
+    const certTcb = extensions.tcb;
+    const certText = components.map((c) => `${c} ${certTcb[c] ?? "absent"}`).join(", ");
+    const mismatch = components.filter((c) => certTcb[c] !== reported[c]);
+    const reserved = tcbReservedBits(report.reportedTcb, product);
+    const structExpected = product === "Turin" ? 1 : 0;
+    const structOk = extensions.structVersion === undefined || extensions.structVersion === structExpected;
+    if (mismatch.length || reserved !== 0n || !structOk) {
+      const why = [
+        ...(mismatch.length ? [`differs in ${mismatch.join(", ")}`] : []),
+        ...(reserved !== 0n ? ["REPORTED_TCB sets reserved bytes"] : []),
+        ...(!structOk ? [`structVersion ${extensions.structVersion} is not ${product}'s ${structExpected}`] : []),
+      ];
+      checks.push(failed("TCB_BINDING", formatTcb(reported), certText, why.join("; ")));
+    } else checks.push(passed("TCB_BINDING", certText));
+    const current = decodeTcb(report.currentTcb, product);
+    const above = components.filter((c) => (certTcb[c] ?? 0) > (current[c] ?? 0));
+    checks.push(above.length ? failed("TCB_CURRENT", `at most ${formatTcb(current)}`, certText, `above CURRENT_TCB in ${above.join(", ")}`) : passed("TCB_CURRENT", formatTcb(current)));
+  }
+  return checks;
+}

@@ -1,0 +1,67 @@
+import type { SnpPolicy } from "../../schema/snp-policy.js";
+import type { Certificate } from "../x509/certificate.js";
+import type { Crl } from "../x509/crl.js";
+import type { Product } from "./abi/product.js";
+import type { AttestationReport } from "./abi/report.js";
+import { bindingChecks, reportProduct } from "./binding.js";
+import { verifyChain, type VerifiedChain } from "./chain.js";
+import { SNP_CHECKS, type SnpCheckResult } from "./checks.js";
+import { DEFAULT_POLICY, policyChecks } from "./policy.js";
+
+export interface ReportVerdict {
+  readonly verified: boolean;
+  /** The checks that failed, by name. */
+  readonly failures: readonly string[];
+  readonly product: Product | undefined;
+  readonly signer: string | undefined;
+  readonly checks: readonly (SnpCheckResult & { readonly description: string })[];
+}
+
+export interface ReportOptions {
+  /** Verification time, ns since the epoch (certificate and CRL validity). */
+  readonly at: bigint;
+  readonly policy?: SnpPolicy;
+  /** The product when the caller knows it; required agreement with CPUID and certificate. */
+  readonly product?: Product;
+}
+
+/**
+ * Verifies a parsed report against an already verified certificate chain (verify the chain once,
+ * then many reports signed by the same key). Every check runs; the verdict lists each with what
+ * was expected and found, and is verified only if none failed or could not run.
+ */
+export function verifyReportWithChain(report: AttestationReport, chain: VerifiedChain, options: ReportOptions): ReportVerdict {
+  const product = reportProduct(report, chain).product ?? options.product ?? chain.product;
+  const results: SnpCheckResult[] = [...chain.checks, ...bindingChecks(report, chain, options.product), ...policyChecks(report, product, options.policy ?? DEFAULT_POLICY)];
+  const failures = results.filter((c) => c.status === "failed" || c.status === "not run").map((c) => c.check);
+  return {
+    verified: failures.length === 0,
+    failures,
+    product,
+    signer: chain.vekKind,
+    checks: results.map((c) => ({ ...c, description: SNP_CHECKS[c.check] })),
+  };
+}
+
+export interface ReportEvidence {
+  readonly report: AttestationReport;
+  readonly vek: Certificate;
+  readonly ask?: Certificate;
+  readonly ark?: Certificate;
+  readonly crl?: Crl;
+  readonly trustedRoots?: readonly Certificate[];
+}
+
+/** Verifies a report with its VCEK/VLEK (and optional ASK/ARK/CRL) in one call. */
+export function verifyReport(evidence: ReportEvidence, options: ReportOptions): ReportVerdict {
+  const chain = verifyChain({
+    vek: evidence.vek,
+    at: options.at,
+    ...(evidence.ask ? { ask: evidence.ask } : {}),
+    ...(evidence.ark ? { ark: evidence.ark } : {}),
+    ...(evidence.crl ? { crl: evidence.crl } : {}),
+    ...(evidence.trustedRoots ? { trustedRoots: evidence.trustedRoots } : {}),
+    ...(options.product ? { product: options.product } : {}),
+  });
+  return verifyReportWithChain(evidence.report, chain, options);
+}

@@ -1,0 +1,189 @@
+import { constants, createPublicKey, verify, type KeyObject } from "node:crypto";
+import { DerError, TAG, children, expectTag, readBitStringBytes, readDer, readOid, readString, readTime, readUnsigned, type Tlv } from "../../util/der.js";
+
+/** Hash functions by their OID (NIST SHA-2). */
+const HASHES: Readonly<Record<string, "sha256" | "sha384" | "sha512">> = {
+  "2.16.840.1.101.3.4.2.1": "sha256",
+  "2.16.840.1.101.3.4.2.2": "sha384",
+  "2.16.840.1.101.3.4.2.3": "sha512",
+};
+const RSASSA_PSS = "1.2.840.113549.1.1.10";
+const MGF1 = "1.2.840.113549.1.1.8";
+const COMMON_NAME = "2.5.4.3";
+
+export type SignatureAlgorithm =
+  | { readonly kind: "rsassa-pss"; readonly hash: string; readonly mgfHash: string; readonly saltLength: number }
+  | { readonly kind: "other"; readonly oid: string };
+
+export interface Name {
+  /** The subject/issuer common name, if exactly one is present. */
+  readonly commonName: string | undefined;
+  /** The DER of the Name, for exact issuer/subject comparison. */
+  readonly der: Uint8Array;
+}
+
+export interface Extension {
+  readonly critical: boolean;
+  /** The extnValue OCTET STRING's content. */
+  readonly value: Uint8Array;
+}
+
+/** An X.509 v3 certificate, taken apart; nothing in it is trusted yet. */
+export interface Certificate {
+  readonly der: Uint8Array;
+  readonly tbs: Uint8Array;
+  readonly version: number;
+  /** The serial number's INTEGER content, hex. */
+  readonly serial: string;
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  readonly signature: Uint8Array;
+  readonly issuer: Name;
+  readonly subject: Name;
+  /** Validity, ns since the epoch, both inclusive. */
+  readonly notBefore: bigint;
+  readonly notAfter: bigint;
+  readonly publicKey: KeyObject;
+  readonly extensions: ReadonlyMap<string, Extension>;
+}
+
+function hashOf(alg: Tlv | undefined, what: string): string {
+  const [oid, params] = children(expectTag(alg, TAG.SEQUENCE, what));
+  const name = HASHES[readOid(oid!)];
+  if (name === undefined) throw new DerError(`${what} is not SHA-256/384/512`);
+  if (params !== undefined && params.tag !== TAG.NULL) throw new DerError(`${what} has parameters`);
+  return name;
+}
+
+/** AlgorithmIdentifier; RSASSA-PSS parameters decoded (RFC 4055 defaults are SHA-1, so they must be explicit here). */
+export function readSignatureAlgorithm(tlv: Tlv): SignatureAlgorithm {
+  const [oidTlv, params] = children(expectTag(tlv, TAG.SEQUENCE, "signature algorithm"));
+  const oid = readOid(oidTlv!);
+  if (oid !== RSASSA_PSS) return { kind: "other", oid };
+  let hash = "sha1";
+  let mgfHash = "sha1";
+  let saltLength = 20;
+  for (const field of children(expectTag(params, TAG.SEQUENCE, "RSASSA-PSS parameters"))) {
+    const [inner] = children(field);
+    switch (field.tag) {
+      case 0xa0:
+        hash = hashOf(inner, "PSS hash algorithm");
+        break;
+      case 0xa1: {
+        const [mgfOid, mgfParams] = children(expectTag(inner, TAG.SEQUENCE, "PSS mask generation"));
+        if (readOid(mgfOid!) !== MGF1) throw new DerError("PSS mask generation is not MGF1");
+        mgfHash = hashOf(mgfParams, "MGF1 hash algorithm");
+        break;
+      }
+      case 0xa2:
+        saltLength = Number(readUnsigned(inner!));
+        break;
+      case 0xa3:
+        if (readUnsigned(inner!) !== 1n) throw new DerError("PSS trailer field is not 1");
+        break;
+      default:
+        throw new DerError(`unknown RSASSA-PSS parameter [${field.tag & 0x1f}]`);
+    }
+  }
+  return { kind: "rsassa-pss", hash, mgfHash, saltLength };
+}
+
+export function readName(tlv: Tlv): Name {
+  const names: string[] = [];
+  for (const rdn of children(expectTag(tlv, TAG.SEQUENCE, "Name"))) {
+    for (const atv of children(expectTag(rdn, TAG.SET, "RelativeDistinguishedName"))) {
+      const [type, value] = children(expectTag(atv, TAG.SEQUENCE, "AttributeTypeAndValue"));
+      if (readOid(type!) === COMMON_NAME) names.push(readString(value!));
+    }
+  }
+  return { commonName: names.length === 1 ? names[0] : undefined, der: tlv.bytes };
+}
+
+function readExtensions(tlv: Tlv | undefined): Map<string, Extension> {
+  const map = new Map<string, Extension>();
+  if (tlv === undefined) return map;
+  const [list] = children(tlv);
+  for (const ext of children(expectTag(list, TAG.SEQUENCE, "extensions"))) {
+    const parts = children(expectTag(ext, TAG.SEQUENCE, "extension"));
+    const oid = readOid(parts[0]!);
+    let critical = false;
+    let valueTlv = parts[1];
+    if (valueTlv?.tag === TAG.BOOLEAN) {
+      if (valueTlv.content.byteLength !== 1 || valueTlv.content[0] !== 0xff) throw new DerError("critical must be a DER TRUE when present");
+      critical = true;
+      valueTlv = parts[2];
+    }
+    const value = expectTag(valueTlv, TAG.OCTET_STRING, `extension ${oid} value`).content;
+    if (map.has(oid)) throw new DerError(`extension ${oid} appears twice`);
+    map.set(oid, { critical, value });
+  }
+  return map;
+}
+
+/** Parses a DER certificate. Throws DerError on anything malformed. */
+export function parseCertificate(der: Uint8Array): Certificate {
+  const [tbsTlv, outerAlg, sigTlv, ...rest] = children(expectTag(readDer(der), TAG.SEQUENCE, "Certificate"));
+  if (rest.length) throw new DerError("Certificate has extra fields");
+  const tbsFields = children(expectTag(tbsTlv, TAG.SEQUENCE, "TBSCertificate"));
+  let i = 0;
+  let version = 1;
+  if (tbsFields[0]?.tag === 0xa0) {
+    version = Number(readUnsigned(children(tbsFields[0])[0]!)) + 1;
+    i = 1;
+  }
+  const serialTlv = expectTag(tbsFields[i++], TAG.INTEGER, "serialNumber");
+  const innerAlg = tbsFields[i++]!;
+  const issuer = readName(tbsFields[i++]!);
+  const [notBefore, notAfter] = children(expectTag(tbsFields[i++], TAG.SEQUENCE, "validity"));
+  const subject = readName(tbsFields[i++]!);
+  const spki = expectTag(tbsFields[i++], TAG.SEQUENCE, "subjectPublicKeyInfo");
+  let extensions: Tlv | undefined;
+  for (; i < tbsFields.length; i++) {
+    const f = tbsFields[i]!;
+    if (f.tag === 0xa3) extensions = f;
+    else if (f.tag !== 0x81 && f.tag !== 0x82) throw new DerError(`unexpected TBSCertificate field 0x${f.tag.toString(16)}`);
+  }
+  if (!Buffer.from(innerAlg.bytes).equals(Buffer.from(outerAlg!.bytes))) throw new DerError("the signature algorithm inside and outside the TBSCertificate differ");
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey({ key: Buffer.from(spki.bytes), format: "der", type: "spki" });
+  } catch {
+    throw new DerError("subjectPublicKeyInfo is not a supported public key");
+  }
+  return {
+    der,
+    tbs: tbsTlv!.bytes,
+    version,
+    serial: Buffer.from(serialTlv.content).toString("hex"),
+    signatureAlgorithm: readSignatureAlgorithm(outerAlg!),
+    signature: readBitStringBytes(sigTlv!),
+    issuer,
+    subject,
+    notBefore: readTime(notBefore!),
+    notAfter: readTime(notAfter!),
+    publicKey,
+    extensions: readExtensions(extensions),
+  };
+}
+
+/** True iff `signature` is an RSASSA-PSS signature by `key` over `data` with the given parameters (MGF1 hash = message hash). */
+export function verifyRsaPss(data: Uint8Array, signature: Uint8Array, key: KeyObject, alg: SignatureAlgorithm): boolean {
+  if (alg.kind !== "rsassa-pss" || alg.mgfHash !== alg.hash) return false;
+  try {
+    return verify(alg.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength }, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** PEM (one or more CERTIFICATE blocks) or DER, as DER blobs in order. */
+export function certificateBlobs(bytes: Uint8Array): Uint8Array[] {
+  const text = Buffer.from(bytes).toString("latin1");
+  if (!text.includes("-----BEGIN")) return [bytes];
+  const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END \1-----/g)];
+  const rest = text.replace(/-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END \1-----/g, "").trim();
+  if (rest.length) throw new DerError("text outside the PEM blocks");
+  return blocks.map((b) => {
+    if (b[1] !== "CERTIFICATE" && b[1] !== "X509 CRL") throw new DerError(`a PEM ${b[1]} block where a certificate was expected`);
+    return new Uint8Array(Buffer.from(b[2]!.replace(/\s+/g, ""), "base64"));
+  });
+}

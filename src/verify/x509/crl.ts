@@ -1,0 +1,40 @@
+import { DerError, TAG, children, expectTag, readBitStringBytes, readDer, readTime, type Tlv } from "../../util/der.js";
+import { readName, readSignatureAlgorithm, type Name, type SignatureAlgorithm } from "./certificate.js";
+
+/** An X.509 CRL (RFC 5280 §5), taken apart; nothing in it is trusted until its signature is checked. */
+export interface Crl {
+  readonly der: Uint8Array;
+  readonly tbs: Uint8Array;
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  readonly signature: Uint8Array;
+  readonly issuer: Name;
+  readonly thisUpdate: bigint;
+  readonly nextUpdate: bigint | undefined;
+  /** Revoked serial numbers (INTEGER content, hex) and when. */
+  readonly revoked: ReadonlyMap<string, bigint>;
+}
+
+const isTime = (t: Tlv | undefined) => t !== undefined && (t.tag === TAG.UTC_TIME || t.tag === TAG.GENERALIZED_TIME);
+
+export function parseCrl(der: Uint8Array): Crl {
+  const [tbsTlv, outerAlg, sigTlv, ...rest] = children(expectTag(readDer(der), TAG.SEQUENCE, "CertificateList"));
+  if (rest.length) throw new DerError("CertificateList has extra fields");
+  const fields = children(expectTag(tbsTlv, TAG.SEQUENCE, "TBSCertList"));
+  let i = 0;
+  if (fields[0]?.tag === TAG.INTEGER) i++;
+  const innerAlg = fields[i++]!;
+  if (!Buffer.from(innerAlg.bytes).equals(Buffer.from(outerAlg!.bytes))) throw new DerError("the CRL's signature algorithm inside and outside the TBSCertList differ");
+  const issuer = readName(fields[i++]!);
+  const thisUpdate = readTime(fields[i++]!);
+  const nextUpdate = isTime(fields[i]) ? readTime(fields[i++]!) : undefined;
+  const revoked = new Map<string, bigint>();
+  if (fields[i]?.tag === TAG.SEQUENCE) {
+    for (const entry of children(fields[i++]!)) {
+      const [serial, date] = children(expectTag(entry, TAG.SEQUENCE, "revoked certificate"));
+      revoked.set(Buffer.from(expectTag(serial, TAG.INTEGER, "revoked serial").content).toString("hex"), readTime(date!));
+    }
+  }
+  if (fields[i]?.tag === 0xa0) i++;
+  if (i !== fields.length) throw new DerError("unexpected TBSCertList field");
+  return { der, tbs: tbsTlv!.bytes, signatureAlgorithm: readSignatureAlgorithm(outerAlg!), signature: readBitStringBytes(sigTlv!), issuer, thisUpdate, nextUpdate, revoked };
+}
