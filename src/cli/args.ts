@@ -119,6 +119,18 @@ export function commandOptions<S extends OptionSpecs>(command: string, argv: rea
   return options;
 }
 
+/** As commandOptions, for a command that takes exactly one FILE argument. */
+export function commandOptionsWithFile<S extends OptionSpecs>(command: string, argv: readonly string[], specs: S, help: { usage: string; summary: string }): { options: ParsedOptions<S>; file: string } | undefined {
+  const { options, positionals } = parseOptions(command, argv, specs);
+  if ((options as { help?: boolean }).help) {
+    process.stdout.write(helpText(`reftrail ${command} ${help.usage}`, help.summary, specs));
+    return undefined;
+  }
+  if (positionals.length === 0) throw new UsageError(`give the FILE to read (see 'reftrail ${command} --help')`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' (see 'reftrail ${command} --help')`);
+  return { options, file: positionals[0]! };
+}
+
 /** Fails with the usual message unless every named option was given. */
 export function requireOptions(options: Readonly<Record<string, unknown>>, names: readonly string[]): void {
   for (const name of names) if (options[name] === undefined) throw new UsageError(`the following argument is required: --${name}`);

@@ -78,6 +78,10 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
       summary: "verify one endorsement offline: signature, statement, validity, claims, Rekor entry and proofs",
       load: async () => (await import("./commands/verify-endorsement.js")).command,
     },
+    report: {
+      summary: "verify an AMD SEV-SNP attestation report: VCEK/VLEK chain to AMD's roots, signature, binding, policy",
+      load: async () => (await import("./commands/verify-report.js")).command,
+    },
     bundle: {
       summary: "verify a Sigstore bundle signed with a caller-held key over any file (cosign sign-blob --key)",
       load: async () => (await import("./commands/verify-bundle.js")).command,
@@ -85,6 +89,12 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
     release: {
       summary: "verify every published component of a release against a key registry",
       load: async () => (await import("./commands/verify-release.js")).command,
+    },
+  },
+  inspect: {
+    report: {
+      summary: "print every field of an SEV-SNP attestation report, decoded",
+      load: async () => (await import("./commands/inspect-report.js")).command,
     },
   },
   log: LOG_COMMANDS,

@@ -150,7 +150,8 @@ export function verifyChain(input: ChainInput): VerifiedChain {
       .filter((c): c is Certificate => c !== undefined)
       .filter((c) => at < c.notBefore || at > c.notAfter)
       .map((c) => `${describe(c)} valid ${formatRfc3339(c.notBefore)} .. ${formatRfc3339(c.notAfter)}`);
-    checks.push(expired.length ? failed("CERT_VALIDITY", `valid at ${when}`, expired.join("; ")) : passed("CERT_VALIDITY", `all valid at ${when}`, `VCEK/VLEK valid ${formatRfc3339(vek.notBefore)} .. ${formatRfc3339(vek.notAfter)}`));
+    const windows = [vek, issuer, ark].filter((c): c is Certificate => c !== undefined).map((c) => `${describe(c)} ${formatRfc3339(c.notBefore)} .. ${formatRfc3339(c.notAfter)}`);
+    checks.push(expired.length ? failed("CERT_VALIDITY", `all valid at ${when}`, expired.join("; ")) : passed("CERT_VALIDITY", windows.join("; "), `all valid at ${when}`));
   }
 
   // CRL

@@ -1,0 +1,26 @@
+import { describeReport, reportText } from "../../verify/snp/describe.js";
+import { COMMON_OPTIONS, commandOptionsWithFile, type OptionSpecs } from "../args.js";
+import type { Command } from "../command.js";
+import { ExitCode } from "../errors.js";
+import { json } from "../output.js";
+import { productOption, readReport } from "../snp-inputs.js";
+
+const NAME = "inspect report";
+const OPTIONS = {
+  product: { type: "string", value: "NAME", description: "Milan, Genoa or Turin, for a version 2 report (it carries no CPUID; decides the TCB layout)" },
+  ...COMMON_OPTIONS,
+} as const satisfies OptionSpecs;
+
+export const command: Command = {
+  async run(argv) {
+    const parsed = commandOptionsWithFile(NAME, argv, OPTIONS, {
+      usage: "FILE [--product NAME] [--json]",
+      summary: "Prints every field of an SEV-SNP attestation report (raw 1184 bytes or hex), decoded: TCB versions per product, guest policy, platform info and signer bits.",
+    });
+    if (parsed === undefined) return ExitCode.OK;
+    const { options: o, file } = parsed;
+    const data = describeReport(readReport("", file), productOption(o.product));
+    process.stdout.write(o.json ? json(data) : reportText(data));
+    return ExitCode.OK;
+  },
+};

@@ -1,0 +1,76 @@
+import { parseDocument } from "../schema/parse.js";
+import { SnpPolicy } from "../schema/snp-policy.js";
+import { DerError } from "../util/der.js";
+import { ReftrailError } from "../util/errors.js";
+import { PRODUCTS, type Product } from "../verify/snp/abi/product.js";
+import { parseReport, REPORT_SIZE, type AttestationReport } from "../verify/snp/abi/report.js";
+import { SnpError } from "../verify/snp/errors.js";
+import { certificateBlobs, parseCertificate, type Certificate } from "../verify/x509/certificate.js";
+import { parseCrl, type Crl } from "../verify/x509/crl.js";
+import { InputError, UsageError } from "./errors.js";
+import { fileSubject, readInputFile, readTextInput } from "./input.js";
+
+const MAX_CERT_BYTES = 1 << 20;
+
+function asInput<T>(option: string, path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DerError) throw new InputError("CERTIFICATE", err.message, fileSubject(option, path));
+    if (err instanceof ReftrailError) throw new InputError(err.code, err.message, fileSubject(option, path));
+    throw err;
+  }
+}
+
+/** A report file: the 1184 raw bytes, or the same as hex text (as virtee's test data stores it). */
+export function readReport(option: string, path: string): AttestationReport {
+  const bytes = readInputFile(option, path, 1 << 20);
+  return asInput(option, path, () => {
+    let raw = bytes;
+    if (bytes.byteLength !== REPORT_SIZE) {
+      const text = Buffer.from(bytes).toString("latin1").replace(/\s+/g, "");
+      if (/^[0-9a-fA-F]+$/.test(text) && text.length === 2 * REPORT_SIZE) raw = new Uint8Array(Buffer.from(text, "hex"));
+    }
+    return parseReport(raw);
+  });
+}
+
+/** Exactly one certificate, DER or PEM. */
+export function readCertificate(option: string, path: string): Certificate {
+  const bytes = readInputFile(option, path, MAX_CERT_BYTES);
+  return asInput(option, path, () => {
+    const blobs = certificateBlobs(bytes);
+    if (blobs.length !== 1) throw new SnpError("CERTIFICATE", `holds ${blobs.length} certificates; expected one`);
+    return parseCertificate(blobs[0]!);
+  });
+}
+
+/** AMD KDS `cert_chain`: the ASK (or ASVK), then the ARK, in one PEM file. */
+export function readChain(option: string, path: string): { ask: Certificate; ark: Certificate } {
+  const bytes = readInputFile(option, path, MAX_CERT_BYTES);
+  return asInput(option, path, () => {
+    const blobs = certificateBlobs(bytes);
+    if (blobs.length !== 2) throw new SnpError("CERTIFICATE", `holds ${blobs.length} certificates; a cert_chain is the ASK/ASVK then the ARK`);
+    return { ask: parseCertificate(blobs[0]!), ark: parseCertificate(blobs[1]!) };
+  });
+}
+
+export function readCrl(option: string, path: string): Crl {
+  const bytes = readInputFile(option, path, 16 << 20);
+  return asInput(option, path, () => {
+    const blobs = certificateBlobs(bytes);
+    if (blobs.length !== 1) throw new SnpError("CRL", `holds ${blobs.length} CRLs; expected one`);
+    return parseCrl(blobs[0]!);
+  });
+}
+
+export function readPolicy(option: string, path: string): SnpPolicy {
+  return parseDocument(SnpPolicy, readTextInput(option, path, 4 << 20), path);
+}
+
+export function productOption(text: string | undefined): Product | undefined {
+  if (text === undefined) return undefined;
+  const product = PRODUCTS.find((p) => p.toLowerCase() === text.toLowerCase());
+  if (product === undefined) throw new UsageError(`'${text}' is not one of ${PRODUCTS.join(", ")}`, "--product");
+  return product;
+}

@@ -1,0 +1,179 @@
+import { execFileSync } from "node:child_process";
+import { createPrivateKey, sign, type KeyObject } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "./tlog.js";
+
+/**
+ * A test-only AMD-like PKI made by the openssl CLI (an implementation independent of reftrail's
+ * parser): ARK (self-signed) → ASK or ASVK → VCEK or VLEK, RSA-PSS SHA-384 salt 48, with AMD's VCEK
+ * extensions. Reports are then signed with the VCEK's key, so every field can be varied under a
+ * valid signature.
+ */
+export interface TestVek {
+  readonly certPem: string;
+  readonly certDer: Uint8Array;
+  readonly privateKey: KeyObject;
+  readonly serialHex: string;
+}
+
+export interface TestPki {
+  readonly dir: string;
+  readonly arkPem: string;
+  readonly askPem: string;
+  readonly arkKeyFile: string;
+  readonly arkCertFile: string;
+  readonly askCertFile: string;
+  readonly askKeyFile: string;
+  /** Issues a VCEK/VLEK under this PKI's ASK. */
+  vek(options: VekOptions): TestVek;
+  /** Writes an ARK-signed CRL revoking the given certificate files; returns its path. */
+  crl(revoke: readonly string[], hours?: number): string;
+}
+
+export interface VekOptions {
+  readonly kind?: "VCEK" | "VLEK";
+  readonly productName?: string;
+  readonly structVersion?: number;
+  /** SPL extensions to include, by component. */
+  readonly tcb: Partial<Record<"fmc" | "bl" | "tee" | "snp" | "ucode", number>>;
+  /** hwID bytes (64, or 8 for Turin); omitted for a VLEK. */
+  readonly hwId?: Uint8Array;
+  readonly cspId?: string;
+  readonly days?: number;
+  readonly curve?: "secp384r1" | "prime256v1";
+  readonly saltLength?: number;
+}
+
+const openssl = (args: string[], cwd: string) => execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+const PSS = (salt = 48) => ["-sha384", "-sigopt", "rsa_padding_mode:pss", "-sigopt", `rsa_pss_saltlen:${salt}`];
+const SPL_OIDS = { bl: "1.3.6.1.4.1.3704.1.3.1", tee: "1.3.6.1.4.1.3704.1.3.2", snp: "1.3.6.1.4.1.3704.1.3.3", ucode: "1.3.6.1.4.1.3704.1.3.8", fmc: "1.3.6.1.4.1.3704.1.3.9" } as const;
+
+export function testPki(product: "Milan" | "Genoa" | "Turin", signer: "ASK" | "ASVK" = "ASK", name = "test"): TestPki {
+  const dir = tempDir(`snp-pki-${name}`);
+  writeFileSync(join(dir, "ca.ext"), "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n");
+  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ark.key", "-subj", `/O=Test Micro Devices/CN=ARK-${product}`, "-days", "3650", ...PSS(), "-set_serial", "0x10000", "-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "ark.pem"], dir);
+  const askCn = signer === "ASK" ? `SEV-${product}` : `SEV-VLEK-${product}`;
+  openssl(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "ask.key", "-subj", `/O=Test Micro Devices/CN=${askCn}`, "-out", "ask.csr"], dir);
+  openssl(["x509", "-req", "-in", "ask.csr", "-CA", "ark.pem", "-CAkey", "ark.key", "-set_serial", "0x10001", "-days", "3650", ...PSS(), "-extfile", "ca.ext", "-out", "ask.pem"], dir);
+  let n = 0;
+  return {
+    dir,
+    arkPem: readFileSync(join(dir, "ark.pem"), "utf8"),
+    askPem: readFileSync(join(dir, "ask.pem"), "utf8"),
+    arkKeyFile: join(dir, "ark.key"),
+    arkCertFile: join(dir, "ark.pem"),
+    askCertFile: join(dir, "ask.pem"),
+    askKeyFile: join(dir, "ask.key"),
+    vek(o) {
+      const id = `vek${n++}`;
+      const kind = o.kind ?? "VCEK";
+      const lines = [
+        `1.3.6.1.4.1.3704.1.1=ASN1:INTEGER:${o.structVersion ?? (product === "Turin" ? 1 : 0)}`,
+        `1.3.6.1.4.1.3704.1.2=ASN1:IA5STRING:${o.productName ?? (product === "Milan" ? "Milan-B0" : product)}`,
+        ...Object.entries(o.tcb).map(([c, v]) => `${SPL_OIDS[c as keyof typeof SPL_OIDS]}=ASN1:INTEGER:${v}`),
+        ...(o.hwId ? [`1.3.6.1.4.1.3704.1.4=DER:${Buffer.from(o.hwId).toString("hex")}`] : []),
+        ...(o.cspId ? [`1.3.6.1.4.1.3704.1.5=ASN1:IA5STRING:${o.cspId}`] : []),
+      ];
+      writeFileSync(join(dir, `${id}.ext`), `${lines.join("\n")}\n`);
+      openssl(["ecparam", "-name", o.curve ?? "secp384r1", "-genkey", "-noout", "-out", `${id}.key`], dir);
+      openssl(["req", "-new", "-key", `${id}.key`, "-subj", `/O=Test Micro Devices/CN=SEV-${kind}`, "-out", `${id}.csr`], dir);
+      openssl(["x509", "-req", "-in", `${id}.csr`, "-CA", "ask.pem", "-CAkey", "ask.key", "-set_serial", String(n), "-days", String(o.days ?? 2555), ...PSS(o.saltLength), "-extfile", `${id}.ext`, "-out", `${id}.pem`], dir);
+      const certPem = readFileSync(join(dir, `${id}.pem`), "utf8");
+      const certDer = new Uint8Array(openssl(["x509", "-in", `${id}.pem`, "-outform", "DER"], dir));
+      return { certPem, certDer, privateKey: createPrivateKey(readFileSync(join(dir, `${id}.key`))), serialHex: n.toString(16).padStart(2, "0") };
+    },
+    crl(revoke, hours = 24) {
+      const ca = join(dir, `ca-${n++}`);
+      mkdirSync(ca);
+      writeFileSync(join(ca, "index.txt"), "");
+      writeFileSync(join(ca, "crlnumber"), "01\n");
+      writeFileSync(
+        join(ca, "ca.cnf"),
+        `[ca]\ndefault_ca=test\n[test]\ndatabase=${join(ca, "index.txt")}\ncrlnumber=${join(ca, "crlnumber")}\ndefault_md=sha384\ndefault_crl_hours=${hours}\n`,
+      );
+      for (const file of revoke) openssl(["ca", "-config", join(ca, "ca.cnf"), "-revoke", file, "-keyfile", "ark.key", "-cert", "ark.pem", ...PSS().slice(1)], dir);
+      openssl(["ca", "-config", join(ca, "ca.cnf"), "-gencrl", "-keyfile", "ark.key", "-cert", "ark.pem", "-crlhours", String(hours), "-md", "sha384", "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:48", "-out", join(ca, "crl.pem")], dir);
+      return join(ca, "crl.pem");
+    },
+  };
+}
+
+/** Report fields a test sets; everything else is zero (or the usual constants). */
+export interface ReportFields {
+  version?: number;
+  guestSvn?: number;
+  policy?: bigint;
+  familyId?: Uint8Array;
+  imageId?: Uint8Array;
+  vmpl?: number;
+  signatureAlgo?: number;
+  currentTcb?: bigint;
+  platformInfo?: bigint;
+  signerInfo?: number;
+  reportData?: Uint8Array;
+  measurement?: Uint8Array;
+  hostData?: Uint8Array;
+  idKeyDigest?: Uint8Array;
+  authorKeyDigest?: Uint8Array;
+  reportId?: Uint8Array;
+  reportIdMa?: Uint8Array;
+  reportedTcb?: bigint;
+  cpuid?: [number, number, number];
+  chipId?: Uint8Array;
+  committedTcb?: bigint;
+  currentVersion?: [number, number, number];
+  committedVersion?: [number, number, number];
+  launchTcb?: bigint;
+  launchMitVector?: bigint;
+  currentMitVector?: bigint;
+}
+
+/** Writes a report with the byte layout of sev-snp-report.md §1 (written here from the spec, not by reftrail) and signs it. */
+export function buildReport(f: ReportFields, key: KeyObject | undefined): Uint8Array {
+  const b = Buffer.alloc(0x4a0);
+  const version = f.version ?? 5;
+  b.writeUInt32LE(version, 0x000);
+  b.writeUInt32LE(f.guestSvn ?? 0, 0x004);
+  b.writeBigUInt64LE(f.policy ?? 0x30000n, 0x008);
+  if (f.familyId) b.set(f.familyId, 0x010);
+  if (f.imageId) b.set(f.imageId, 0x020);
+  b.writeUInt32LE(f.vmpl ?? 0, 0x030);
+  b.writeUInt32LE(f.signatureAlgo ?? 1, 0x034);
+  b.writeBigUInt64LE(f.currentTcb ?? 0n, 0x038);
+  b.writeBigUInt64LE(f.platformInfo ?? 0x25n, 0x040);
+  b.writeUInt32LE(f.signerInfo ?? 0, 0x048);
+  if (f.reportData) b.set(f.reportData, 0x050);
+  if (f.measurement) b.set(f.measurement, 0x090);
+  if (f.hostData) b.set(f.hostData, 0x0c0);
+  if (f.idKeyDigest) b.set(f.idKeyDigest, 0x0e0);
+  if (f.authorKeyDigest) b.set(f.authorKeyDigest, 0x110);
+  if (f.reportId) b.set(f.reportId, 0x140);
+  b.set(f.reportIdMa ?? Buffer.alloc(32, 0xff), 0x160);
+  b.writeBigUInt64LE(f.reportedTcb ?? 0n, 0x180);
+  if (version >= 3) b.set(f.cpuid ?? [0x19, 0x01, 0x01], 0x188);
+  if (f.chipId) b.set(f.chipId, 0x1a0);
+  b.writeBigUInt64LE(f.committedTcb ?? f.currentTcb ?? 0n, 0x1e0);
+  const [cb, cmi, cma] = f.currentVersion ?? [1, 55, 1];
+  b.set([cb, cmi, cma], 0x1e8);
+  const [kb, kmi, kma] = f.committedVersion ?? f.currentVersion ?? [1, 55, 1];
+  b.set([kb, kmi, kma], 0x1ec);
+  b.writeBigUInt64LE(f.launchTcb ?? f.currentTcb ?? 0n, 0x1f0);
+  if (version >= 5) {
+    b.writeBigUInt64LE(f.launchMitVector ?? 0n, 0x1f8);
+    b.writeBigUInt64LE(f.currentMitVector ?? 0n, 0x200);
+  }
+  if (key) {
+    const sig = sign("sha384", b.subarray(0, 0x2a0), { key, dsaEncoding: "ieee-p1363" });
+    b.set(Buffer.from(sig.subarray(0, 48)).reverse(), 0x2a0);
+    b.set(Buffer.from(sig.subarray(48, 96)).reverse(), 0x2e8);
+  }
+  return new Uint8Array(b);
+}
+
+/** Milan/Genoa TCB_VERSION bytes [bl, tee, 0, 0, 0, 0, snp, ucode]. */
+export const milanTcb = (bl: number, tee: number, snp: number, ucode: number): bigint =>
+  BigInt(bl) | (BigInt(tee) << 8n) | (BigInt(snp) << 48n) | (BigInt(ucode) << 56n);
+/** Turin TCB_VERSION bytes [fmc, bl, tee, snp, 0, 0, 0, ucode]. */
+export const turinTcb = (fmc: number, bl: number, tee: number, snp: number, ucode: number): bigint =>
+  BigInt(fmc) | (BigInt(bl) << 8n) | (BigInt(tee) << 16n) | (BigInt(snp) << 24n) | (BigInt(ucode) << 56n);
