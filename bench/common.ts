@@ -35,3 +35,13 @@ export function interleaved(commands: readonly (readonly string[])[], runs: numb
   for (let i = 0; i < runs; i++) commands.forEach((c, j) => times[j]!.push(wall(c).seconds));
   return times.map(median);
 }
+
+/** `openssl speed -seconds 3 <ecdsap256|ecdsap384>`: ECDSA verifications per second on this machine (the floor of signature work). */
+export function opensslVerifiesPerSecond(algorithm: "ecdsap256" | "ecdsap384"): { perSecond: number; version: string } | undefined {
+  const result = spawnSync("openssl", ["speed", "-seconds", "3", algorithm], { encoding: "utf8" });
+  if (result.status !== 0) return undefined;
+  const bits = algorithm === "ecdsap256" ? "256" : "384";
+  const m = new RegExp(`${bits} bits ecdsa \\(nistp${bits}\\)\\s+\\S+s\\s+\\S+s\\s+[\\d.]+\\s+([\\d.]+)`).exec(result.stdout);
+  const version = spawnSync("openssl", ["version"], { encoding: "utf8" }).stdout.trim().split(" ").slice(0, 2).join(" ");
+  return m ? { perSecond: Number(m[1]), version } : undefined;
+}

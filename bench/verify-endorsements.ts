@@ -13,7 +13,6 @@
  * again after all were logged (proof against the final tree, one checkpoint for all).
  */
 import { createHash, createPublicKey, verify } from "node:crypto";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,7 +38,7 @@ import type { EndorsementEvidence, EndorsementPolicy } from "../src/verify/endor
 import { logEntryEvidence } from "../src/verify/endorsement/read-evidence.js";
 import { claimedComponent, readEndorsement } from "../src/verify/endorsement/statement.js";
 import { verifyEndorsement } from "../src/verify/endorsement/verifier.js";
-import { ROOT, RUNS, median } from "./common.js";
+import { ROOT, RUNS, median, opensslVerifiesPerSecond } from "./common.js";
 
 const COUNT = Number(process.env["BENCH_ENDORSEMENTS"] ?? 1000);
 const runs = Math.max(3, Math.min(RUNS, 7));
@@ -123,14 +122,6 @@ async function setup() {
 // ---------------------------------------------------------------------------------------------
 // The floor: openssl speed on this machine.
 
-function opensslVerifiesPerSecond(): { perSecond: number; version: string } | undefined {
-  const result = spawnSync("openssl", ["speed", "-seconds", "3", "ecdsap256"], { encoding: "utf8" });
-  if (result.status !== 0) return undefined;
-  const m = /256 bits ecdsa \(nistp256\)\s+\S+s\s+\S+s\s+[\d.]+\s+([\d.]+)/.exec(result.stdout);
-  const version = spawnSync("openssl", ["version"], { encoding: "utf8" }).stdout.trim().split(" ").slice(0, 2).join(" ");
-  return m ? { perSecond: Number(m[1]), version } : undefined;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Timing helpers: every measurement covers all endorsements in one pass; medians over `runs` passes.
 
@@ -158,7 +149,7 @@ function verifyAll(which: "finalTree" | "asReturned", indices: readonly number[]
   }
 }
 
-const before = opensslVerifiesPerSecond();
+const before = opensslVerifiesPerSecond("ecdsap256");
 // The first pass runs on cold code (what one `reftrail verify release` process pays); then the
 // two proof variants interleaved, run by run.
 const firstPass = pass(() => verifyAll("finalTree"));
@@ -168,7 +159,7 @@ for (let r = 0; r < runs; r++) {
   finalTimes.push(pass(() => verifyAll("finalTree")));
   returnedTimes.push(pass(() => verifyAll("asReturned")));
 }
-const after = opensslVerifiesPerSecond();
+const after = opensslVerifiesPerSecond("ecdsap256");
 
 // ---------------------------------------------------------------------------------------------
 // Where the time goes: the verifier's steps one at a time over the same (final-tree) data. The

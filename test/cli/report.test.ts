@@ -1,0 +1,116 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseReport } from "../../src/verify/snp/abi/report.js";
+import { verifyReport } from "../../src/verify/snp/verifier.js";
+import { certificateBlobs, parseCertificate } from "../../src/verify/x509/certificate.js";
+import { runCli } from "../helpers/cli.js";
+import { expectRejected } from "../helpers/expect.js";
+import { COMMITTED } from "../helpers/fixtures.js";
+import { tempDir } from "../helpers/tlog.js";
+
+const set = (name: string, file: string) => join(COMMITTED, "snp-reports", name, file);
+const AT = "2026-06-01T00:00:00Z";
+
+describe("reftrail verify report", () => {
+  it("a real Genoa report: exit 0, one line per check with expected and actual", () => {
+    const r = runCli(["verify", "report", "--report", set("oak_genoa_oc", "report.bin"), "--cert", set("oak_genoa_oc", "vcek.der"), "--at", AT]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^VERIFIED SEV-SNP report \(Genoa, VCEK\)/);
+    expect(r.stdout).toMatch(/\nREPORT_SIGNATURE\s+pass/);
+    expect(r.stdout).toMatch(/\nCHIP_ID\s+pass\s+/);
+  });
+
+  it("--json prints the library's verdict object", () => {
+    const r = runCli(["verify", "report", "--report", set("oak_turin_oc", "report.bin"), "--cert", set("oak_turin_oc", "vcek.der"), "--at", AT, "--json"]);
+    expect(r.status).toBe(0);
+    const fromLibrary = verifyReport(
+      { report: parseReport(readFileSync(set("oak_turin_oc", "report.bin"))), vek: parseCertificate(readFileSync(set("oak_turin_oc", "vcek.der"))) },
+      { at: BigInt(Date.parse(AT)) * 1_000_000n },
+    );
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(fromLibrary)));
+  });
+
+  it("the debug policy of the go-sev-guest report: exit 1, then 0 with a policy allowing debug", () => {
+    const args = ["verify", "report", "--report", set("gosevguest_milan", "report.bin"), "--cert", set("gosevguest_milan", "vcek.der"), "--at", AT];
+    const strict = runCli(args);
+    expect(strict.status).toBe(1);
+    expect(strict.stdout).toMatch(/\nPOLICY_GUEST_POLICY\s+FAIL\s+.*DEBUG/);
+    expect(strict.stderr).toBe("reftrail: not verified: POLICY_GUEST_POLICY\n");
+    const dir = tempDir("report-policy");
+    writeFileSync(join(dir, "policy.json"), JSON.stringify({ version: 1, guestPolicy: { debug: true }, measurements: ["b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b6bdf8a9ece31a5a608eb0cf2e4872b01"] }));
+    expect(runCli([...args, "--policy", join(dir, "policy.json")]).status).toBe(0);
+  });
+
+  it("the VLEK report: exit 0 at the pinned time, 1 now (expired)", () => {
+    const args = ["verify", "report", "--report", set("trustee_milan_vlek", "report.bin"), "--cert", set("trustee_milan_vlek", "vlek.der")];
+    expect(runCli([...args, "--at", "2025-06-01"]).status).toBe(0);
+    const now = runCli(args);
+    expect(now.status).toBe(1);
+    expect(now.stderr).toContain("CERT_VALIDITY");
+  });
+
+  it("explicit AMD chains: the KDS cert_chain, or --ask and --ark; another product's chain fails", () => {
+    const base = ["verify", "report", "--report", set("virtee_milan", "report.bin"), "--cert", set("virtee_milan", "vcek.der"), "--at", AT];
+    expect(runCli([...base, "--chain", join(COMMITTED, "amd/cert_chain/ask_ark_milan.pem")]).status).toBe(0);
+    expect(runCli([...base, "--ask", join(COMMITTED, "amd/ask_milan.pem"), "--ark", join(COMMITTED, "amd/ark_milan.pem")]).status).toBe(0);
+    const wrong = runCli([...base, "--ask", join(COMMITTED, "amd/ask_genoa.pem")]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain("VEK_SIGNATURE");
+  });
+
+  it("a v2 report with a contradicting --product fails PRODUCT", () => {
+    const r = runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), "--cert", set("virtee_milan", "vcek.der"), "--at", AT, "--product", "Genoa"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("PRODUCT");
+  });
+
+  it("input errors: exit 2, one line naming the file or option", () => {
+    const dir = tempDir("report-inputs");
+    const report = readFileSync(set("virtee_milan", "report.bin"));
+    writeFileSync(join(dir, "short.bin"), report.subarray(0, 1000));
+    const v1 = Buffer.from(report);
+    v1.writeUInt32LE(1, 0);
+    writeFileSync(join(dir, "v1.bin"), v1);
+    writeFileSync(join(dir, "junk.pem"), "not a certificate");
+    const cert = ["--cert", set("virtee_milan", "vcek.der")];
+    expectRejected(runCli(["verify", "report", "--report", join(dir, "short.bin"), ...cert]), "short.bin", "1184");
+    expectRejected(runCli(["verify", "report", "--report", join(dir, "v1.bin"), ...cert]), "v1.bin", "VERSION is 1");
+    expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), "--cert", join(dir, "junk.pem")]), "--cert");
+    expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), "--cert", join(COMMITTED, "amd/cert_chain/ask_ark_milan.pem")]), "2 certificates");
+    expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin")]), "--cert");
+    expectRejected(runCli(["verify", "report", "--report", "/nonexistent.bin", ...cert]), "/nonexistent.bin");
+    expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), ...cert, "--product", "Venice"]), "--product");
+    writeFileSync(join(dir, "policy.json"), JSON.stringify({ version: 1, vmpl: 0 }));
+    expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), ...cert, "--policy", join(dir, "policy.json")]), "policy.json", "vmpl");
+  });
+});
+
+describe("reftrail inspect report", () => {
+  it("prints every field; --json decodes them as the manifest lists", () => {
+    const text = runCli(["inspect", "report", set("oak_turin_oc", "report.bin")]);
+    expect(text.status).toBe(0);
+    for (const label of ["Version:", "Guest policy:", "Reported TCB:", "FMC:", "Chip ID:", "Platform info:", "Launch mitigation vector:"]) expect(text.stdout).toContain(label);
+    const json = JSON.parse(runCli(["inspect", "report", set("oak_turin_oc", "report.bin"), "--json"]).stdout) as Record<string, unknown>;
+    const manifest = (JSON.parse(readFileSync(join(COMMITTED, "snp-reports/MANIFEST.json"), "utf8")) as { set: string; measurement: string; chip_id: string; reported_tcb: Record<string, number> }[]).find((m) => m.set === "oak_turin_oc")!;
+    expect(json["measurement"]).toBe(manifest.measurement);
+    expect(json["chipId"]).toBe(manifest.chip_id);
+    expect(json["product"]).toBe("Turin");
+    const tcb = json["reportedTcb"] as Record<string, number>;
+    for (const c of ["fmc", "bl", "tee", "snp", "ucode"]) expect(tcb[c], c).toBe(manifest.reported_tcb[c]);
+  });
+
+  it("reads hex text too, and refuses anything else", () => {
+    const dir = tempDir("inspect-hex");
+    writeFileSync(join(dir, "report.hex"), readFileSync(set("virtee_milan", "report.bin")).toString("hex").replace(/(.{64})/g, "$1\n"));
+    expect(runCli(["inspect", "report", join(dir, "report.hex"), "--product", "Milan"]).status).toBe(0);
+    expectRejected(runCli(["inspect", "report"]), "FILE");
+    expectRejected(runCli(["inspect", "report", set("virtee_milan", "vcek.der")]), "vcek.der");
+  });
+});
+
+it("certificate blobs helper: a KDS cert_chain holds the ASK then the ARK", () => {
+  const [ask, ark] = certificateBlobs(readFileSync(join(COMMITTED, "amd/cert_chain/ask_ark_turin_vcek.pem"))).map(parseCertificate);
+  expect([ask!.subject.commonName, ark!.subject.commonName]).toEqual(["SEV-Turin", "ARK-Turin"]);
+});
