@@ -110,7 +110,8 @@ export function readUnsigned(tlv: Tlv): bigint {
 }
 
 /** UTCTime (YYMMDDHHMMSSZ, years 1950-2049) or GeneralizedTime (YYYYMMDDHHMMSSZ), as ns since the epoch. */
-export function readTime(tlv: Tlv): bigint {
+export function readTime(tlv: Tlv | undefined): bigint {
+  if (tlv === undefined) throw new DerError("time is missing");
   const text = Buffer.from(tlv.content).toString("latin1");
   let m: RegExpExecArray | null;
   let year: number;

@@ -27,8 +27,8 @@ export interface TestPki {
   readonly askKeyFile: string;
   /** Issues a VCEK/VLEK under this PKI's ASK. */
   vek(options: VekOptions): TestVek;
-  /** Writes an ARK-signed CRL revoking the given certificate files; returns its path. */
-  crl(revoke: readonly string[], hours?: number): string;
+  /** Writes an ARK-signed CRL revoking the given certificate files (RSA-PSS unless `pss` is false); returns its path. */
+  crl(revoke: readonly string[], hours?: number, pss?: boolean): string;
 }
 
 export interface VekOptions {
@@ -83,7 +83,7 @@ export function testPki(product: "Milan" | "Genoa" | "Turin", signer: "ASK" | "A
       const certDer = new Uint8Array(openssl(["x509", "-in", `${id}.pem`, "-outform", "DER"], dir));
       return { certPem, certDer, privateKey: createPrivateKey(readFileSync(join(dir, `${id}.key`))), serialHex: n.toString(16).padStart(2, "0") };
     },
-    crl(revoke, hours = 24) {
+    crl(revoke, hours = 24, pss = true) {
       const ca = join(dir, `ca-${n++}`);
       mkdirSync(ca);
       writeFileSync(join(ca, "index.txt"), "");
@@ -93,7 +93,8 @@ export function testPki(product: "Milan" | "Genoa" | "Turin", signer: "ASK" | "A
         `[ca]\ndefault_ca=test\n[test]\ndatabase=${join(ca, "index.txt")}\ncrlnumber=${join(ca, "crlnumber")}\ndefault_md=sha384\ndefault_crl_hours=${hours}\n`,
       );
       for (const file of revoke) openssl(["ca", "-config", join(ca, "ca.cnf"), "-revoke", file, "-keyfile", "ark.key", "-cert", "ark.pem", ...PSS().slice(1)], dir);
-      openssl(["ca", "-config", join(ca, "ca.cnf"), "-gencrl", "-keyfile", "ark.key", "-cert", "ark.pem", "-crlhours", String(hours), "-md", "sha384", "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:48", "-out", join(ca, "crl.pem")], dir);
+      const sigopts = pss ? ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:48"] : [];
+      openssl(["ca", "-config", join(ca, "ca.cnf"), "-gencrl", "-keyfile", "ark.key", "-cert", "ark.pem", "-crlhours", String(hours), "-md", "sha384", ...sigopts, "-out", join(ca, "crl.pem")], dir);
       return join(ca, "crl.pem");
     },
   };

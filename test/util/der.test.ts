@@ -323,6 +323,10 @@ describe("readTime", () => {
     expectDerError(() => utc(" 50101000000Z"));
   });
 
+  it("names a missing time (an absent element) as a DerError", () => {
+    expectDerError(() => readTime(undefined), /missing/);
+  });
+
   it("rejects a time under any other tag", () => {
     expectDerError(() => readTime(readDer(ascii(TAG.OCTET_STRING, "250101000000Z"))), /not a DER UTCTime/);
     expectDerError(() => readTime(readDer(ascii(TAG.PRINTABLE_STRING, "20250101000000Z"))), /not a DER UTCTime/);

@@ -117,8 +117,16 @@ export function verifyChain(input: ChainInput): VerifiedChain {
   }
 
   // ROOT_TRUSTED
-  const ark = input.ark ?? (product ? pinnedCert(product, "ark") : input.trustedRoots?.length === 1 ? input.trustedRoots[0] : undefined);
-  if (ark === undefined) checks.push(notRun("ROOT_TRUSTED", "the product is unknown, and no --ark was given"));
+  // Given trusted roots replace AMD's pins: the default root is the trusted one that signed the ASK/ASVK (or the only one).
+  const issuedIt = (r: Certificate) => issuer !== undefined && bytesEqual(r.subject.der, issuer.issuer.der) && verifyRsaPss(issuer.tbs, issuer.signature, r.publicKey, issuer.signatureAlgorithm);
+  const ark =
+    input.ark ??
+    (input.trustedRoots
+      ? (input.trustedRoots.find(issuedIt) ?? (input.trustedRoots.length === 1 ? input.trustedRoots[0] : undefined))
+      : product
+        ? pinnedCert(product, "ark")
+        : undefined);
+  if (ark === undefined) checks.push(notRun("ROOT_TRUSTED", input.trustedRoots ? "none of the trusted roots issued the ASK/ASVK, and no --ark was given" : "the product is unknown, and no --ark was given"));
   else {
     const problems: string[] = [];
     const trusted = input.trustedRoots
@@ -161,11 +169,15 @@ export function verifyChain(input: ChainInput): VerifiedChain {
   else {
     const problems: string[] = [];
     if (!bytesEqual(crl.issuer.der, ark.subject.der)) problems.push("not issued by the ARK");
-    if (!verifyRsaPss(crl.tbs, crl.signature, ark.publicKey, crl.signatureAlgorithm)) problems.push("signature does not verify with the ARK");
+    const a = crl.signatureAlgorithm;
+    if (a.kind !== "rsassa-pss" || a.hash !== "sha384" || a.mgfHash !== "sha384" || a.saltLength !== 48) problems.push("not signed with RSASSA-PSS SHA-384 salt 48");
+    else if (!verifyRsaPss(crl.tbs, crl.signature, ark.publicKey, a)) problems.push("signature does not verify with the ARK");
     if (at < crl.thisUpdate) problems.push(`issued after the verification time (${formatRfc3339(crl.thisUpdate)})`);
     if (crl.nextUpdate !== undefined && at > crl.nextUpdate) problems.push(`stale: next update was due ${formatRfc3339(crl.nextUpdate)}`);
-    for (const cert of [issuer, vek]) if (cert && crl.revoked.has(cert.serial)) problems.push(`${describe(cert)} (serial 0x${cert.serial}) is revoked`);
-    checks.push(problems.length ? failed("CRL", "an ARK-signed, current CRL not listing the ASK/ASVK or VCEK/VLEK", problems.join("; ")) : passed("CRL", `${crl.revoked.size} revoked serial(s), none of this chain`));
+    // An ARK's CRL lists serials of certificates the ARK issued: the ASK/ASVK. VCEKs are issued by
+    // the ASK (and all carry serial 0); AMD supersedes them by TCB rather than revoking them.
+    if (issuer && bytesEqual(issuer.issuer.der, crl.issuer.der) && crl.revoked.has(issuer.serial)) problems.push(`${describe(issuer)} (serial 0x${issuer.serial}) is revoked`);
+    checks.push(problems.length ? failed("CRL", "an ARK-signed (RSA-PSS SHA-384), current CRL not listing the ASK/ASVK", problems.join("; ")) : passed("CRL", `${crl.revoked.size} revoked serial(s), not the ASK/ASVK's`));
   }
   const ok = checks.every((c) => c.status === "passed" || c.status === "skipped");
   return { checks, ok, vek, vekKind, extensions, product, issuer, ark };

@@ -7,7 +7,7 @@ export const SNP_CHECKS = {
   ASK_SIGNATURE: "ASK/ASVK signed by the ARK",
   VEK_SIGNATURE: "VCEK/VLEK signed by the ASK/ASVK",
   CERT_VALIDITY: "certificates valid at the verification time",
-  CRL: "neither the ASK/ASVK nor the VCEK/VLEK is revoked (ARK-signed CRL)",
+  CRL: "the ASK/ASVK is not revoked (ARK-signed CRL)",
   REPORT_SIGNATURE: "report signature (ECDSA P-384, SHA-384) by the VCEK/VLEK",
   SIGNER_TYPE: "the report's signing key type is the certificate's",
   PRODUCT: "product from CPUID, certificate and issuer agree",

@@ -26,6 +26,11 @@ function exact(check: SnpCheck, expected: string | undefined, actual: string): S
   return expected === actual ? passed(check, actual) : failed(check, expected, actual);
 }
 
+function minimum(check: SnpCheck, least: number | undefined, actual: number): SnpCheckResult {
+  if (least === undefined) return skipped(check, "not constrained by the policy");
+  return actual >= least ? passed(check, String(actual), `at least ${least}`) : failed(check, `at least ${least}`, String(actual));
+}
+
 function platformBit(name: string): number {
   return name.startsWith("bit ") ? Number(name.slice(4)) : PLATFORM_INFO_BITS[name as PlatformInfoBit];
 }
@@ -35,13 +40,7 @@ export function policyChecks(report: AttestationReport, product: Product | undef
   const checks: SnpCheckResult[] = [];
   const p = policy;
 
-  checks.push(
-    p.minimumReportVersion === undefined
-      ? skipped("POLICY_REPORT_VERSION", "not constrained by the policy")
-      : report.version >= p.minimumReportVersion
-        ? passed("POLICY_REPORT_VERSION", String(report.version), `at least ${p.minimumReportVersion}`)
-        : failed("POLICY_REPORT_VERSION", `at least ${p.minimumReportVersion}`, String(report.version)),
-  );
+  checks.push(minimum("POLICY_REPORT_VERSION", p.minimumReportVersion, report.version));
   checks.push(oneOf("POLICY_PRODUCT", p.products, product ?? "unknown"));
   checks.push(oneOf("POLICY_SIGNER", p.signers, report.signerInfo.signingKey));
   checks.push(oneOf("POLICY_MEASUREMENT", p.measurements, toHex(report.measurement)));
@@ -55,13 +54,7 @@ export function policyChecks(report: AttestationReport, product: Product | undef
   if (p.authorKeyDigests !== undefined && !report.signerInfo.authorKeyEn) {
     checks.push(failed("POLICY_AUTHOR_KEY", `AUTHOR_KEY_EN with one of ${p.authorKeyDigests.join(", ")}`, "AUTHOR_KEY_EN is 0 (no author key)"));
   } else checks.push(oneOf("POLICY_AUTHOR_KEY", p.authorKeyDigests, toHex(report.authorKeyDigest)));
-  checks.push(
-    p.minimumGuestSvn === undefined
-      ? skipped("POLICY_GUEST_SVN", "not constrained by the policy")
-      : report.guestSvn >= p.minimumGuestSvn
-        ? passed("POLICY_GUEST_SVN", String(report.guestSvn), `at least ${p.minimumGuestSvn}`)
-        : failed("POLICY_GUEST_SVN", `at least ${p.minimumGuestSvn}`, String(report.guestSvn)),
-  );
+  checks.push(minimum("POLICY_GUEST_SVN", p.minimumGuestSvn, report.guestSvn));
   checks.push(oneOf("POLICY_VMPL", p.vmpls?.map(String), String(report.vmpl)));
 
   // POLICY_GUEST_POLICY: go-sev-guest's semantics (validateGuestPolicy).

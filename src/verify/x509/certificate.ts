@@ -142,7 +142,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
     if (f.tag === 0xa3) extensions = f;
     else if (f.tag !== 0x81 && f.tag !== 0x82) throw new DerError(`unexpected TBSCertificate field 0x${f.tag.toString(16)}`);
   }
-  if (!Buffer.from(innerAlg.bytes).equals(Buffer.from(outerAlg!.bytes))) throw new DerError("the signature algorithm inside and outside the TBSCertificate differ");
+  if (!Buffer.from(innerAlg.bytes).equals(Buffer.from(expectTag(outerAlg, TAG.SEQUENCE, "signatureAlgorithm").bytes))) throw new DerError("the signature algorithm inside and outside the TBSCertificate differ");
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: Buffer.from(spki.bytes), format: "der", type: "spki" });

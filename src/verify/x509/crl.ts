@@ -22,8 +22,8 @@ export function parseCrl(der: Uint8Array): Crl {
   const fields = children(expectTag(tbsTlv, TAG.SEQUENCE, "TBSCertList"));
   let i = 0;
   if (fields[0]?.tag === TAG.INTEGER) i++;
-  const innerAlg = fields[i++]!;
-  if (!Buffer.from(innerAlg.bytes).equals(Buffer.from(outerAlg!.bytes))) throw new DerError("the CRL's signature algorithm inside and outside the TBSCertList differ");
+  const innerAlg = expectTag(fields[i++], TAG.SEQUENCE, "TBSCertList signature");
+  if (!Buffer.from(innerAlg.bytes).equals(Buffer.from(expectTag(outerAlg, TAG.SEQUENCE, "signatureAlgorithm").bytes))) throw new DerError("the CRL's signature algorithm inside and outside the TBSCertList differ");
   const issuer = readName(fields[i++]!);
   const thisUpdate = readTime(fields[i++]!);
   const nextUpdate = isTime(fields[i]) ? readTime(fields[i++]!) : undefined;
