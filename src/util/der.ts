@@ -135,11 +135,15 @@ export function readString(tlv: Tlv): string {
   if (tlv.tag !== TAG.UTF8_STRING && tlv.tag !== TAG.PRINTABLE_STRING && tlv.tag !== TAG.IA5_STRING) {
     throw new DerError(`tag 0x${tlv.tag.toString(16)} is not a string`);
   }
+  let text: string;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(tlv.content);
+    text = new TextDecoder("utf-8", { fatal: true }).decode(tlv.content);
   } catch {
     throw new DerError("string is not valid UTF-8");
   }
+  if (tlv.tag === TAG.PRINTABLE_STRING && !/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(text)) throw new DerError("PrintableString has a character outside its set");
+  if (tlv.tag === TAG.IA5_STRING && !/^[\x00-\x7f]*$/.test(text)) throw new DerError("IA5String has a non-ASCII character");
+  return text;
 }
 
 /** A BIT STRING's bytes; only whole-byte strings (no unused bits) are accepted. */
@@ -147,4 +151,33 @@ export function readBitStringBytes(tlv: Tlv): Uint8Array {
   expectTag(tlv, TAG.BIT_STRING, "BIT STRING");
   if (tlv.content[0] !== 0) throw new DerError("BIT STRING with unused bits");
   return tlv.content.subarray(1);
+}
+
+/** A named-bit BIT STRING (KeyUsage): bit n is the nth bit from the most significant of the first byte. Unused bits must be zero. */
+export function readNamedBits(tlv: Tlv): Set<number> {
+  expectTag(tlv, TAG.BIT_STRING, "BIT STRING");
+  const unused = tlv.content[0];
+  const bytes = tlv.content.subarray(1);
+  if (unused === undefined || unused > 7 || (bytes.byteLength === 0 && unused !== 0)) throw new DerError("malformed BIT STRING");
+  if (bytes.byteLength > 0 && (bytes[bytes.byteLength - 1]! & ((1 << unused) - 1)) !== 0) throw new DerError("BIT STRING has non-zero unused bits");
+  const bits = new Set<number>();
+  bytes.forEach((byte, i) => {
+    for (let b = 0; b < 8; b++) if (byte & (0x80 >> b)) bits.add(i * 8 + b);
+  });
+  return bits;
+}
+
+/** A DER BOOLEAN (0x00 or 0xff only). */
+export function readBoolean(tlv: Tlv): boolean {
+  expectTag(tlv, TAG.BOOLEAN, "BOOLEAN");
+  if (tlv.content.byteLength !== 1 || (tlv.content[0] !== 0 && tlv.content[0] !== 0xff)) throw new DerError("BOOLEAN is not DER (0x00 or 0xff)");
+  return tlv.content[0] === 0xff;
+}
+
+/** An INTEGER's content as hex (serial numbers, compared as written); the encoding must be minimal so equal numbers compare equal. */
+export function readIntegerHex(tlv: Tlv | undefined, what: string): string {
+  const c = expectTag(tlv, TAG.INTEGER, what).content;
+  if (c.byteLength === 0) throw new DerError(`${what} is an empty INTEGER`);
+  if (c.byteLength > 1 && ((c[0] === 0 && !(c[1]! & 0x80)) || (c[0] === 0xff && c[1]! & 0x80))) throw new DerError(`${what} is a non-minimal INTEGER`);
+  return Buffer.from(c).toString("hex");
 }

@@ -43,16 +43,29 @@ export interface VekOptions {
   readonly days?: number;
   readonly curve?: "secp384r1" | "prime256v1";
   readonly saltLength?: number;
+  /** Further extension lines (openssl x509v3_config syntax). */
+  readonly extraExtensions?: readonly string[];
 }
 
 const openssl = (args: string[], cwd: string) => execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
 const PSS = (salt = 48) => ["-sha384", "-sigopt", "rsa_padding_mode:pss", "-sigopt", `rsa_pss_saltlen:${salt}`];
 const SPL_OIDS = { bl: "1.3.6.1.4.1.3704.1.3.1", tee: "1.3.6.1.4.1.3704.1.3.2", snp: "1.3.6.1.4.1.3704.1.3.3", ucode: "1.3.6.1.4.1.3704.1.3.8", fmc: "1.3.6.1.4.1.3704.1.3.9" } as const;
 
-export function testPki(product: "Milan" | "Genoa" | "Turin", signer: "ASK" | "ASVK" = "ASK", name = "test"): TestPki {
+/** Extension lines (openssl x509v3_config syntax) replacing the CA defaults, to make malformed hierarchies. */
+export interface PkiOptions {
+  readonly arkExtensions?: readonly string[];
+  readonly askExtensions?: readonly string[];
+  /** Extension lines for the CRL (an openssl `crl_extensions` section). */
+  readonly crlExtensions?: readonly string[];
+}
+
+const CA_EXTENSIONS = ["basicConstraints=critical,CA:true", "keyUsage=critical,keyCertSign,cRLSign"];
+
+export function testPki(product: "Milan" | "Genoa" | "Turin", signer: "ASK" | "ASVK" = "ASK", name = "test", options: PkiOptions = {}): TestPki {
   const dir = tempDir(`snp-pki-${name}`);
-  writeFileSync(join(dir, "ca.ext"), "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n");
-  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ark.key", "-subj", `/O=Test Micro Devices/CN=ARK-${product}`, "-days", "3650", ...PSS(), "-set_serial", "0x10000", "-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "ark.pem"], dir);
+  writeFileSync(join(dir, "ca.ext"), `${(options.askExtensions ?? CA_EXTENSIONS).join("\n")}\n`);
+  writeFileSync(join(dir, "ark.cnf"), `[req]\ndistinguished_name=dn\nx509_extensions=ark\n[dn]\n[ark]\n${(options.arkExtensions ?? CA_EXTENSIONS).join("\n")}\n`);
+  openssl(["req", "-x509", "-config", "ark.cnf", "-newkey", "rsa:2048", "-nodes", "-keyout", "ark.key", "-subj", `/O=Test Micro Devices/CN=ARK-${product}`, "-days", "3650", ...PSS(), "-set_serial", "0x10000", "-out", "ark.pem"], dir);
   const askCn = signer === "ASK" ? `SEV-${product}` : `SEV-VLEK-${product}`;
   openssl(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "ask.key", "-subj", `/O=Test Micro Devices/CN=${askCn}`, "-out", "ask.csr"], dir);
   openssl(["x509", "-req", "-in", "ask.csr", "-CA", "ark.pem", "-CAkey", "ark.key", "-set_serial", "0x10001", "-days", "3650", ...PSS(), "-extfile", "ca.ext", "-out", "ask.pem"], dir);
@@ -74,6 +87,7 @@ export function testPki(product: "Milan" | "Genoa" | "Turin", signer: "ASK" | "A
         ...Object.entries(o.tcb).map(([c, v]) => `${SPL_OIDS[c as keyof typeof SPL_OIDS]}=ASN1:INTEGER:${v}`),
         ...(o.hwId ? [`1.3.6.1.4.1.3704.1.4=DER:${Buffer.from(o.hwId).toString("hex")}`] : []),
         ...(o.cspId ? [`1.3.6.1.4.1.3704.1.5=ASN1:IA5STRING:${o.cspId}`] : []),
+        ...(o.extraExtensions ?? []),
       ];
       writeFileSync(join(dir, `${id}.ext`), `${lines.join("\n")}\n`);
       openssl(["ecparam", "-name", o.curve ?? "secp384r1", "-genkey", "-noout", "-out", `${id}.key`], dir);
@@ -90,7 +104,8 @@ export function testPki(product: "Milan" | "Genoa" | "Turin", signer: "ASK" | "A
       writeFileSync(join(ca, "crlnumber"), "01\n");
       writeFileSync(
         join(ca, "ca.cnf"),
-        `[ca]\ndefault_ca=test\n[test]\ndatabase=${join(ca, "index.txt")}\ncrlnumber=${join(ca, "crlnumber")}\ndefault_md=sha384\ndefault_crl_hours=${hours}\n`,
+        `[ca]\ndefault_ca=test\n[test]\ndatabase=${join(ca, "index.txt")}\ncrlnumber=${join(ca, "crlnumber")}\ndefault_md=sha384\ndefault_crl_hours=${hours}\n` +
+          (options.crlExtensions ? `crl_extensions=crl_ext\n[crl_ext]\n${options.crlExtensions.join("\n")}\n` : ""),
       );
       for (const file of revoke) openssl(["ca", "-config", join(ca, "ca.cnf"), "-revoke", file, "-keyfile", "ark.key", "-cert", "ark.pem", ...PSS().slice(1)], dir);
       const sigopts = pss ? ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:48"] : [];

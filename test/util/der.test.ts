@@ -3,7 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DerError, TAG, children, expectTag, readBitStringBytes, readDer, readOid, readString, readTime, readUnsigned, type Tlv } from "../../src/util/der.js";
+import { DerError, TAG, children, expectTag, readBitStringBytes, readBoolean, readDer, readIntegerHex, readNamedBits, readOid, readString, readTime, readUnsigned, type Tlv } from "../../src/util/der.js";
 import { COMMITTED } from "../helpers/fixtures.js";
 
 /** Hand-built encodings: bytes written out in the test, not produced by reftrail. */
@@ -347,6 +347,14 @@ describe("readString", () => {
     expectDerError(() => readString(readDer(hexBytes("0c 01 c3"))), /UTF-8/);
   });
 
+  it("rejects characters outside PrintableString's set and non-ASCII IA5String", () => {
+    expect(readString(readDer(ascii(TAG.PRINTABLE_STRING, "A-z 0'()+,./:=?")))).toBe("A-z 0'()+,./:=?");
+    for (const bad of ["a@b", "a*b", "a_b", "a&b", "a;b", "a\"b"]) expectDerError(() => readString(readDer(ascii(TAG.PRINTABLE_STRING, bad))), /PrintableString/);
+    expectDerError(() => readString(readDer(hexBytes("13 02 c3 a9"))), /PrintableString/);
+    expect(readString(readDer(ascii(TAG.IA5_STRING, "a@b_*")))).toBe("a@b_*");
+    expectDerError(() => readString(readDer(hexBytes("16 02 c3 a9"))), /IA5String/);
+  });
+
   it("rejects non-string tags", () => {
     expectDerError(() => readString(readDer(ascii(TAG.OCTET_STRING, "abc"))), /not a string/);
     expectDerError(() => readString(readDer(hexBytes("1e 02 00 41"))), /not a string/); // BMPString
@@ -374,5 +382,55 @@ describe("readBitStringBytes", () => {
     expect(hex(sig)).toBe(hex(arkDer.subarray(arkDer.byteLength - 512)));
     // "...AFZEAwoKCQ==" ends the PEM: base64 of 00 56 44 03 0a 0a 09.
     expect(hex(sig.subarray(-4))).toBe("030a0a09");
+  });
+});
+
+describe("readNamedBits", () => {
+  it("reads KeyUsage bits, most significant first (RFC 5280 §4.2.1.3)", () => {
+    // keyCertSign (5) + cRLSign (6): 0000 0110, one unused bit; as AMD's ARKs encode it.
+    expect([...readNamedBits(readDer(hexBytes("03 02 01 06")))].sort()).toEqual([5, 6]);
+    // keyCertSign alone: 0000 0100, two unused bits (AMD's ASKs).
+    expect([...readNamedBits(readDer(hexBytes("03 02 02 04")))]).toEqual([5]);
+    // digitalSignature (0): 1000 0000, seven unused bits.
+    expect([...readNamedBits(readDer(hexBytes("03 02 07 80")))]).toEqual([0]);
+    // decipherOnly (8) in a second byte.
+    expect([...readNamedBits(readDer(hexBytes("03 03 07 00 80")))]).toEqual([8]);
+    expect(readNamedBits(readDer(hexBytes("03 01 00"))).size).toBe(0);
+  });
+
+  it("rejects set unused bits, an unused count over 7, unused bits with no bytes, and a wrong tag", () => {
+    expectDerError(() => readNamedBits(readDer(hexBytes("03 02 02 06"))), /unused bits/);
+    expectDerError(() => readNamedBits(readDer(hexBytes("03 02 08 00"))), /malformed/);
+    expectDerError(() => readNamedBits(readDer(hexBytes("03 01 01"))), /malformed/);
+    expectDerError(() => readNamedBits(readDer(hexBytes("03 00"))), /malformed/);
+    expectDerError(() => readNamedBits(readDer(hexBytes("04 02 01 06"))), /BIT STRING/);
+  });
+});
+
+describe("readBoolean", () => {
+  it("reads DER TRUE and FALSE and refuses other encodings", () => {
+    expect(readBoolean(readDer(hexBytes("01 01 ff")))).toBe(true);
+    expect(readBoolean(readDer(hexBytes("01 01 00")))).toBe(false);
+    expectDerError(() => readBoolean(readDer(hexBytes("01 01 01"))), /not DER/);
+    expectDerError(() => readBoolean(readDer(hexBytes("01 02 ff ff"))), /not DER/);
+    expectDerError(() => readBoolean(readDer(hexBytes("01 00"))), /not DER/);
+    expectDerError(() => readBoolean(readDer(hexBytes("02 01 ff"))), /BOOLEAN/);
+  });
+});
+
+describe("readIntegerHex", () => {
+  it("returns the content of minimal INTEGERs, negative ones included", () => {
+    expect(readIntegerHex(readDer(hexBytes("02 01 00")), "serial")).toBe("00");
+    expect(readIntegerHex(readDer(hexBytes("02 02 00 80")), "serial")).toBe("0080");
+    expect(readIntegerHex(readDer(hexBytes("02 01 ff")), "serial")).toBe("ff");
+    expect(readIntegerHex(readDer(hexBytes("02 02 ff 7f")), "serial")).toBe("ff7f");
+  });
+
+  it("names the field when the INTEGER is empty, non-minimal, missing or mistagged", () => {
+    expectDerError(() => readIntegerHex(readDer(hexBytes("02 00")), "serial"), /serial is an empty INTEGER/);
+    expectDerError(() => readIntegerHex(readDer(hexBytes("02 02 00 01")), "serial"), /serial is a non-minimal INTEGER/);
+    expectDerError(() => readIntegerHex(readDer(hexBytes("02 02 ff 80")), "serial"), /serial is a non-minimal INTEGER/);
+    expectDerError(() => readIntegerHex(undefined, "serial"), /serial is missing/);
+    expectDerError(() => readIntegerHex(readDer(hexBytes("04 01 01")), "serial"), /serial has tag 0x4/);
   });
 });

@@ -6,7 +6,8 @@ import type { Crl } from "../x509/crl.js";
 import { productFromName, type Product } from "./abi/product.js";
 import { AMD_CERTIFICATES, type AmdRole } from "./amd-roots.js";
 import { failed, notRun, passed, skipped, type SnpCheckResult } from "./checks.js";
-import { vekExtensions, type VekExtensions } from "./vek.js";
+import { chainRoleProblems, KEY_USAGE_BIT, keyUsage } from "../x509/constraints.js";
+import { AMD_VEK_EXTENSION_OIDS, vekExtensions, type VekExtensions } from "./vek.js";
 
 export type VekKind = "VCEK" | "VLEK";
 
@@ -87,6 +88,7 @@ export function verifyChain(input: ChainInput): VerifiedChain {
     if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "secp384r1") problems.push(`a ${key.asymmetricKeyType} ${key.asymmetricKeyDetails?.namedCurve ?? ""} key`.replace(/\s+/g, " "));
     const alg = amdSignatureAlgorithm(vek);
     if (alg) problems.push(alg);
+    problems.push(...chainRoleProblems(vek, { kind: "leaf" }, AMD_VEK_EXTENSION_OIDS));
     try {
       extensions = vekExtensions(vek);
     } catch (err) {
@@ -96,7 +98,7 @@ export function verifyChain(input: ChainInput): VerifiedChain {
     if (extensions?.productName !== undefined && named === undefined) problems.push(`productName ${extensions.productName}`);
     product = named ?? input.product;
     if (product === undefined && problems.length === 0) problems.push("no productName and no product given");
-    const expected = "CN SEV-VCEK or SEV-VLEK, v3, EC P-384 key, RSA-PSS SHA-384 salt 48, productName Milan/Genoa/Turin";
+    const expected = "CN SEV-VCEK or SEV-VLEK, v3, EC P-384 key, RSA-PSS SHA-384 salt 48, not a CA, productName Milan/Genoa/Turin";
     checks.push(problems.length ? failed("VEK_CERTIFICATE", expected, problems.join("; ")) : passed("VEK_CERTIFICATE", `${vekKind} for ${extensions?.productName ?? product}`, expected));
   }
 
@@ -112,7 +114,8 @@ export function verifyChain(input: ChainInput): VerifiedChain {
     if (type !== "rsa" && type !== "rsa-pss") problems.push(`a ${type} key`);
     const alg = amdSignatureAlgorithm(issuer);
     if (alg) problems.push(alg);
-    const expected = `${expectedCn ?? "the product's ASK/ASVK"}, RSA key, RSA-PSS SHA-384 salt 48, issuer of the VCEK/VLEK`;
+    problems.push(...chainRoleProblems(issuer, { kind: "ca", issuesCa: false }));
+    const expected = `${expectedCn ?? "the product's ASK/ASVK"}, RSA key, RSA-PSS SHA-384 salt 48, a CA, issuer of the VCEK/VLEK`;
     checks.push(problems.length ? failed("ISSUER_CERTIFICATE", expected, problems.join("; ")) : passed("ISSUER_CERTIFICATE", `${describe(issuer)}${input.ask ? "" : " (pinned)"}`, expected));
   }
 
@@ -137,6 +140,7 @@ export function verifyChain(input: ChainInput): VerifiedChain {
     if (issuer && !bytesEqual(issuer.issuer.der, ark.subject.der)) problems.push("did not issue the ASK/ASVK (issuer name differs)");
     const alg = amdSignatureAlgorithm(ark);
     if (alg) problems.push(alg);
+    problems.push(...chainRoleProblems(ark, { kind: "ca", issuesCa: true }));
     const expected = input.trustedRoots ? "a trusted root, self-issued, issuer of the ASK/ASVK" : `AMD's pinned ARK${product ? `-${product}` : ""}, issuer of the ASK/ASVK`;
     checks.push(problems.length ? failed("ROOT_TRUSTED", expected, `${describe(ark)}: ${problems.join("; ")}`) : passed("ROOT_TRUSTED", `${describe(ark)} (SHA-256 ${sha256(ark.der).slice(0, 16)}…)`, expected));
   }
@@ -169,6 +173,14 @@ export function verifyChain(input: ChainInput): VerifiedChain {
   else {
     const problems: string[] = [];
     if (!bytesEqual(crl.issuer.der, ark.subject.der)) problems.push("not issued by the ARK");
+    let usage: ReadonlySet<number> | undefined;
+    try {
+      usage = keyUsage(ark);
+    } catch {
+      problems.push("the ARK's keyUsage is malformed");
+    }
+    if (usage && !usage.has(KEY_USAGE_BIT.cRLSign)) problems.push("the ARK's keyUsage lacks cRLSign");
+    if (crl.criticalExtensions.length) problems.push(`unprocessed critical extension ${crl.criticalExtensions.join(", ")}`);
     const a = crl.signatureAlgorithm;
     if (a.kind !== "rsassa-pss" || a.hash !== "sha384" || a.mgfHash !== "sha384" || a.saltLength !== 48) problems.push("not signed with RSASSA-PSS SHA-384 salt 48");
     else if (!verifyRsaPss(crl.tbs, crl.signature, ark.publicKey, a)) problems.push("signature does not verify with the ARK");

@@ -42,6 +42,9 @@ function hwId(value: Uint8Array): Uint8Array {
   throw new DerError(`hwID is ${value.byteLength} bytes; expected 64 (or 8 on Turin)`);
 }
 
+/** Every AMD extension OID reftrail reads from a VCEK/VLEK. */
+export const AMD_VEK_EXTENSION_OIDS: readonly string[] = [...Object.values(OID), ...Object.values(SPL_OID)];
+
 /** Reads AMD's extensions; a present but malformed one is an error, an absent one undefined. */
 export function vekExtensions(cert: Certificate): VekExtensions {
   const ext = (oid: string) => cert.extensions.get(oid)?.value;

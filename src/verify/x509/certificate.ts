@@ -1,5 +1,5 @@
 import { constants, createPublicKey, verify, type KeyObject } from "node:crypto";
-import { DerError, TAG, children, expectTag, readBitStringBytes, readDer, readOid, readString, readTime, readUnsigned, type Tlv } from "../../util/der.js";
+import { DerError, TAG, children, expectTag, readBitStringBytes, readDer, readIntegerHex, readOid, readString, readTime, readUnsigned, type Tlv } from "../../util/der.js";
 
 /** Hash functions by their OID (NIST SHA-2). */
 const HASHES: Readonly<Record<string, "sha256" | "sha384" | "sha512">> = {
@@ -62,23 +62,29 @@ export function readSignatureAlgorithm(tlv: Tlv): SignatureAlgorithm {
   let hash = "sha1";
   let mgfHash = "sha1";
   let saltLength = 20;
+  let lastTag = 0;
   for (const field of children(expectTag(params, TAG.SEQUENCE, "RSASSA-PSS parameters"))) {
-    const [inner] = children(field);
+    // DER: each field at most once, in tag order; one explicit value inside each.
+    if (field.tag <= lastTag) throw new DerError("RSASSA-PSS parameters out of order or repeated");
+    lastTag = field.tag;
+    const [inner, ...extra] = children(field);
+    if (inner === undefined || extra.length) throw new DerError(`RSASSA-PSS parameter [${field.tag & 0x1f}] must hold one value`);
     switch (field.tag) {
       case 0xa0:
         hash = hashOf(inner, "PSS hash algorithm");
         break;
       case 0xa1: {
-        const [mgfOid, mgfParams] = children(expectTag(inner, TAG.SEQUENCE, "PSS mask generation"));
+        const [mgfOid, mgfParams, ...more] = children(expectTag(inner, TAG.SEQUENCE, "PSS mask generation"));
+        if (more.length) throw new DerError("PSS mask generation has extra fields");
         if (readOid(mgfOid!) !== MGF1) throw new DerError("PSS mask generation is not MGF1");
         mgfHash = hashOf(mgfParams, "MGF1 hash algorithm");
         break;
       }
       case 0xa2:
-        saltLength = Number(readUnsigned(inner!));
+        saltLength = Number(readUnsigned(inner));
         break;
       case 0xa3:
-        if (readUnsigned(inner!) !== 1n) throw new DerError("PSS trailer field is not 1");
+        if (readUnsigned(inner) !== 1n) throw new DerError("PSS trailer field is not 1");
         break;
       default:
         throw new DerError(`unknown RSASSA-PSS parameter [${field.tag & 0x1f}]`);
@@ -91,20 +97,32 @@ export function readName(tlv: Tlv): Name {
   const names: string[] = [];
   for (const rdn of children(expectTag(tlv, TAG.SEQUENCE, "Name"))) {
     for (const atv of children(expectTag(rdn, TAG.SET, "RelativeDistinguishedName"))) {
-      const [type, value] = children(expectTag(atv, TAG.SEQUENCE, "AttributeTypeAndValue"));
-      if (readOid(type!) === COMMON_NAME) names.push(readString(value!));
+      const [type, value, ...extra] = children(expectTag(atv, TAG.SEQUENCE, "AttributeTypeAndValue"));
+      if (value === undefined || extra.length) throw new DerError("AttributeTypeAndValue must hold a type and a value");
+      if (readOid(type!) === COMMON_NAME) names.push(readString(value));
     }
   }
   return { commonName: names.length === 1 ? names[0] : undefined, der: tlv.bytes };
 }
 
-function readExtensions(tlv: Tlv | undefined): Map<string, Extension> {
+/** An [n] EXPLICIT Extensions field (certificate [3], CRL [0]); duplicate OIDs refused. */
+export function readExtensions(tlv: Tlv | undefined): Map<string, Extension> {
   const map = new Map<string, Extension>();
   if (tlv === undefined) return map;
-  const [list] = children(tlv);
-  for (const ext of children(expectTag(list, TAG.SEQUENCE, "extensions"))) {
+  const [list, ...extra] = children(tlv);
+  if (extra.length) throw new DerError("extensions must be one SEQUENCE");
+  const all = readExtensionList(expectTag(list, TAG.SEQUENCE, "extensions"));
+  return all;
+}
+
+/** A SEQUENCE OF Extension. */
+export function readExtensionList(list: Tlv): Map<string, Extension> {
+  const map = new Map<string, Extension>();
+  const all = children(list);
+  if (all.length === 0) throw new DerError("empty extensions SEQUENCE");
+  for (const ext of all) {
     const parts = children(expectTag(ext, TAG.SEQUENCE, "extension"));
-    const oid = readOid(parts[0]!);
+    const oid = readOid(expectTag(parts[0], TAG.OID, "extension id"));
     let critical = false;
     let valueTlv = parts[1];
     if (valueTlv?.tag === TAG.BOOLEAN) {
@@ -112,6 +130,7 @@ function readExtensions(tlv: Tlv | undefined): Map<string, Extension> {
       critical = true;
       valueTlv = parts[2];
     }
+    if (parts.length !== (critical ? 3 : 2)) throw new DerError(`extension ${oid} has extra fields`);
     const value = expectTag(valueTlv, TAG.OCTET_STRING, `extension ${oid} value`).content;
     if (map.has(oid)) throw new DerError(`extension ${oid} appears twice`);
     map.set(oid, { critical, value });
@@ -127,20 +146,31 @@ export function parseCertificate(der: Uint8Array): Certificate {
   let i = 0;
   let version = 1;
   if (tbsFields[0]?.tag === 0xa0) {
-    version = Number(readUnsigned(children(tbsFields[0])[0]!)) + 1;
+    const [v, ...extra] = children(tbsFields[0]);
+    if (v === undefined || extra.length) throw new DerError("version must hold one INTEGER");
+    const n = readUnsigned(v);
+    // v1 is the DEFAULT and so is never encoded in DER; only v2 (1) and v3 (2) exist.
+    if (n !== 1n && n !== 2n) throw new DerError(`X.509 version value ${n} (expected 1 for v2 or 2 for v3)`);
+    version = Number(n) + 1;
     i = 1;
   }
-  const serialTlv = expectTag(tbsFields[i++], TAG.INTEGER, "serialNumber");
+  const serial = readIntegerHex(tbsFields[i++], "serialNumber");
   const innerAlg = tbsFields[i++]!;
   const issuer = readName(tbsFields[i++]!);
-  const [notBefore, notAfter] = children(expectTag(tbsFields[i++], TAG.SEQUENCE, "validity"));
+  const [notBefore, notAfter, ...validityExtra] = children(expectTag(tbsFields[i++], TAG.SEQUENCE, "validity"));
+  if (validityExtra.length) throw new DerError("validity has extra fields");
   const subject = readName(tbsFields[i++]!);
   const spki = expectTag(tbsFields[i++], TAG.SEQUENCE, "subjectPublicKeyInfo");
   let extensions: Tlv | undefined;
-  for (; i < tbsFields.length; i++) {
+  // issuerUniqueID [1], subjectUniqueID [2] (v2+), extensions [3] (v3 only): each at most once, in order.
+  const optional = [0x81, 0x82, 0xa3];
+  for (let last = -1; i < tbsFields.length; i++) {
     const f = tbsFields[i]!;
+    const at = optional.indexOf(f.tag);
+    if (at <= last) throw new DerError(`unexpected TBSCertificate field 0x${f.tag.toString(16)}`);
+    last = at;
+    if (version < 2 || (f.tag === 0xa3 && version < 3)) throw new DerError(`a v${version} certificate cannot have field 0x${f.tag.toString(16)}`);
     if (f.tag === 0xa3) extensions = f;
-    else if (f.tag !== 0x81 && f.tag !== 0x82) throw new DerError(`unexpected TBSCertificate field 0x${f.tag.toString(16)}`);
   }
   if (!Buffer.from(innerAlg.bytes).equals(Buffer.from(expectTag(outerAlg, TAG.SEQUENCE, "signatureAlgorithm").bytes))) throw new DerError("the signature algorithm inside and outside the TBSCertificate differ");
   let publicKey: KeyObject;
@@ -153,7 +183,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
     der,
     tbs: tbsTlv!.bytes,
     version,
-    serial: Buffer.from(serialTlv.content).toString("hex"),
+    serial,
     signatureAlgorithm: readSignatureAlgorithm(outerAlg!),
     signature: readBitStringBytes(sigTlv!),
     issuer,

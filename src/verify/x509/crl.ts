@@ -1,5 +1,5 @@
-import { DerError, TAG, children, expectTag, readBitStringBytes, readDer, readTime, type Tlv } from "../../util/der.js";
-import { readName, readSignatureAlgorithm, type Name, type SignatureAlgorithm } from "./certificate.js";
+import { DerError, TAG, children, expectTag, readBitStringBytes, readDer, readIntegerHex, readTime, readUnsigned, type Tlv } from "../../util/der.js";
+import { readExtensionList, readExtensions, readName, readSignatureAlgorithm, type Name, type SignatureAlgorithm } from "./certificate.js";
 
 /** An X.509 CRL (RFC 5280 §5), taken apart; nothing in it is trusted until its signature is checked. */
 export interface Crl {
@@ -12,6 +12,12 @@ export interface Crl {
   readonly nextUpdate: bigint | undefined;
   /** Revoked serial numbers (INTEGER content, hex) and when. */
   readonly revoked: ReadonlyMap<string, bigint>;
+  /**
+   * Critical CRL or entry extension OIDs. reftrail processes none, and such an extension can narrow
+   * what the CRL covers (issuingDistributionPoint), make it a delta (deltaCRLIndicator) or name
+   * another issuer for an entry (certificateIssuer), so a verifier must refuse the CRL.
+   */
+  readonly criticalExtensions: readonly string[];
 }
 
 const isTime = (t: Tlv | undefined) => t !== undefined && (t.tag === TAG.UTC_TIME || t.tag === TAG.GENERALIZED_TIME);
@@ -21,7 +27,14 @@ export function parseCrl(der: Uint8Array): Crl {
   if (rest.length) throw new DerError("CertificateList has extra fields");
   const fields = children(expectTag(tbsTlv, TAG.SEQUENCE, "TBSCertList"));
   let i = 0;
-  if (fields[0]?.tag === TAG.INTEGER) i++;
+  if (fields[0]?.tag === TAG.INTEGER) {
+    if (readUnsigned(fields[0]) !== 1n) throw new DerError("CRL version is not v2");
+    i++;
+  }
+  const critical: string[] = [];
+  const noteCritical = (exts: ReadonlyMap<string, { critical: boolean }>) => {
+    for (const [oid, e] of exts) if (e.critical) critical.push(oid);
+  };
   const innerAlg = expectTag(fields[i++], TAG.SEQUENCE, "TBSCertList signature");
   if (!Buffer.from(innerAlg.bytes).equals(Buffer.from(expectTag(outerAlg, TAG.SEQUENCE, "signatureAlgorithm").bytes))) throw new DerError("the CRL's signature algorithm inside and outside the TBSCertList differ");
   const issuer = readName(fields[i++]!);
@@ -30,11 +43,13 @@ export function parseCrl(der: Uint8Array): Crl {
   const revoked = new Map<string, bigint>();
   if (fields[i]?.tag === TAG.SEQUENCE) {
     for (const entry of children(fields[i++]!)) {
-      const [serial, date] = children(expectTag(entry, TAG.SEQUENCE, "revoked certificate"));
-      revoked.set(Buffer.from(expectTag(serial, TAG.INTEGER, "revoked serial").content).toString("hex"), readTime(date!));
+      const [serial, date, entryExtensions, ...extra] = children(expectTag(entry, TAG.SEQUENCE, "revoked certificate"));
+      if (extra.length) throw new DerError("revoked certificate has extra fields");
+      if (entryExtensions !== undefined) noteCritical(readExtensionList(expectTag(entryExtensions, TAG.SEQUENCE, "crlEntryExtensions")));
+      revoked.set(readIntegerHex(serial, "revoked serial"), readTime(date));
     }
   }
-  if (fields[i]?.tag === 0xa0) i++;
+  if (fields[i]?.tag === 0xa0) noteCritical(readExtensions(fields[i++]));
   if (i !== fields.length) throw new DerError("unexpected TBSCertList field");
-  return { der, tbs: tbsTlv!.bytes, signatureAlgorithm: readSignatureAlgorithm(outerAlg!), signature: readBitStringBytes(sigTlv!), issuer, thisUpdate, nextUpdate, revoked };
+  return { der, tbs: tbsTlv!.bytes, signatureAlgorithm: readSignatureAlgorithm(outerAlg!), signature: readBitStringBytes(sigTlv!), issuer, thisUpdate, nextUpdate, revoked, criticalExtensions: critical };
 }

@@ -332,3 +332,86 @@ describe("CRL (test PKI, ARK-signed CRLs made by openssl ca)", () => {
     expect(withCrl(CRLS.stale, now + HOUR / 2n).failures).toEqual([]);
   });
 });
+
+describe("CA constraints and critical extensions (RFC 5280 §6.1.4)", () => {
+  /** A hierarchy with the given ARK/ASK extension lines; everything else as usual. */
+  const odd = (name: string, options: Parameters<typeof testPki>[3]): Hierarchy & { vcek: TestVek } => {
+    const pki = testPki("Milan", "ASK", name, options);
+    const h = { pki, ask: parseCertificate(certificateBlobs(Buffer.from(pki.askPem))[0]!), ark: parseCertificate(certificateBlobs(Buffer.from(pki.arkPem))[0]!) };
+    return { ...h, vcek: pki.vek({ tcb: TCB, hwId: chip }) };
+  };
+  const askNotCa = odd("ask-not-ca", { askExtensions: ["keyUsage=critical,keyCertSign"] });
+  const askNoCertSign = odd("ask-no-certsign", { askExtensions: ["basicConstraints=critical,CA:true", "keyUsage=critical,digitalSignature"] });
+  const arkPathZero = odd("ark-pathlen-0", { arkExtensions: ["basicConstraints=critical,CA:true,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign"] });
+  const arkNoCrlSign = odd("ark-no-crlsign", { arkExtensions: ["basicConstraints=critical,CA:true", "keyUsage=critical,keyCertSign"] });
+  const askCritical = odd("ask-critical", { askExtensions: ["basicConstraints=critical,CA:true", "keyUsage=critical,keyCertSign", "1.3.6.1.4.1.99999.1=critical,ASN1:NULL"] });
+  const crlCritical = odd("crl-critical", { crlExtensions: ["1.3.6.1.4.1.99999.2=critical,ASN1:NULL"] });
+  afterAll(() => {
+    for (const h of [askNotCa, askNoCertSign, arkPathZero, arkNoCrlSign, askCritical, crlCritical]) rmSync(h.pki.dir, { recursive: true, force: true });
+  });
+  // These certificates are made after `now` was taken; verify at a time after they were made.
+  const later = () => BigInt(Date.now()) * 1_000_000n;
+  const verdictUnder = (h: Hierarchy, v: TestVek, crl?: Crl) => testVerdict(v, { ask: h.ask, ark: h.ark, trustedRoots: [h.ark], ...(crl ? { crl } : {}) }, later());
+
+  it("an ASK without basicConstraints cA (openssl would still sign with it)", () => {
+    const v = verdictUnder(askNotCa, askNotCa.vcek);
+    expect(v.failures).toEqual(["ISSUER_CERTIFICATE"]);
+    expect(check(v.checks, "ISSUER_CERTIFICATE").actual).toBe("not a CA (basicConstraints cA is not TRUE)");
+    expect(check(v.checks, "VEK_SIGNATURE").status).toBe("passed");
+  });
+
+  it("an ASK whose keyUsage lacks keyCertSign", () => {
+    const v = verdictUnder(askNoCertSign, askNoCertSign.vcek);
+    expect(v.failures).toEqual(["ISSUER_CERTIFICATE"]);
+    expect(check(v.checks, "ISSUER_CERTIFICATE").actual).toBe("keyUsage lacks keyCertSign");
+  });
+
+  it("an ARK with path length 0 cannot have issued the ASK", () => {
+    const v = verdictUnder(arkPathZero, arkPathZero.vcek);
+    expect(v.failures).toEqual(["ROOT_TRUSTED"]);
+    expect(check(v.checks, "ROOT_TRUSTED").actual).toContain("path length 0 forbids issuing the ASK/ASVK");
+  });
+
+  it("an ASK with a critical extension reftrail does not process", () => {
+    const v = verdictUnder(askCritical, askCritical.vcek);
+    expect(v.failures).toEqual(["ISSUER_CERTIFICATE"]);
+    expect(check(v.checks, "ISSUER_CERTIFICATE").actual).toBe("unprocessed critical extension 1.3.6.1.4.1.99999.1");
+  });
+
+  it("a VCEK that is a CA, one whose keyUsage lacks digitalSignature, one with a critical unknown extension", () => {
+    const cases: [string[], string][] = [
+      [["basicConstraints=critical,CA:true"], "a CA certificate (basicConstraints cA TRUE) used as the signing key"],
+      [["keyUsage=critical,keyCertSign"], "keyUsage lacks digitalSignature"],
+      [["1.3.6.1.4.1.99999.3=critical,ASN1:NULL"], "unprocessed critical extension 1.3.6.1.4.1.99999.3"],
+    ];
+    for (const [extraExtensions, problem] of cases) {
+      const v = testVerdict(test.pki.vek({ tcb: TCB, hwId: chip, extraExtensions }), undefined, later());
+      expect(v.failures, problem).toEqual(["VEK_CERTIFICATE"]);
+      expect(check(v.checks, "VEK_CERTIFICATE").actual).toBe(problem);
+    }
+  });
+
+  it("AMD's own extensions may be marked critical on a VCEK: reftrail processes them", () => {
+    const v = testVerdict(test.pki.vek({ tcb: {}, hwId: chip, extraExtensions: ["1.3.6.1.4.1.3704.1.3.1=critical,ASN1:INTEGER:3", "1.3.6.1.4.1.3704.1.3.2=ASN1:INTEGER:0", "1.3.6.1.4.1.3704.1.3.3=ASN1:INTEGER:8", "1.3.6.1.4.1.3704.1.3.8=ASN1:INTEGER:115"] }), undefined, later());
+    expect(v.failures).toEqual([]);
+  });
+
+  it("a CRL from an ARK whose keyUsage lacks cRLSign", () => {
+    const crl = loadCrl(arkNoCrlSign.pki.crl([]));
+    expect(verdictUnder(arkNoCrlSign, arkNoCrlSign.vcek).failures).toEqual([]);
+    const v = verdictUnder(arkNoCrlSign, arkNoCrlSign.vcek, crl);
+    expect(v.failures).toEqual(["CRL"]);
+    expect(check(v.checks, "CRL").actual).toBe("the ARK's keyUsage lacks cRLSign");
+  });
+
+  it("a CRL with a critical extension (it might be a delta CRL or cover only part of the ARK's certificates)", () => {
+    const crl = loadCrl(crlCritical.pki.crl([]));
+    expect(crl.criticalExtensions).toEqual(["1.3.6.1.4.1.99999.2"]);
+    const v = verdictUnder(crlCritical, crlCritical.vcek, crl);
+    expect(v.failures).toEqual(["CRL"]);
+    expect(check(v.checks, "CRL").actual).toBe("unprocessed critical extension 1.3.6.1.4.1.99999.2");
+    // The usual openssl CRL (crlNumber, non-critical) has none.
+    expect(CRLS.none.criticalExtensions).toEqual([]);
+    expect(withCrl(CRLS.none).failures).toEqual([]);
+  });
+});

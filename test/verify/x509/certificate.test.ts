@@ -3,7 +3,7 @@ import { X509Certificate, createHash, generateKeyPairSync } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DerError, children, readDer } from "../../../src/util/der.js";
+import { DerError, children, readDer, type Tlv } from "../../../src/util/der.js";
 import { certificateBlobs, parseCertificate, verifyRsaPss, type Certificate, type SignatureAlgorithm } from "../../../src/verify/x509/certificate.js";
 import { COMMITTED } from "../../helpers/fixtures.js";
 
@@ -468,5 +468,109 @@ describe("parseCertificate rejects malformed input", () => {
     const bad = Uint8Array.from(sig.bytes);
     bad[4] = 0x01; // header 03 82 02 01, then the unused-bits octet
     expect(() => parseCertificate(seq(tbs.bytes, alg.bytes, bad))).toThrow(/unused bits/);
+  });
+});
+
+describe("parseCertificate enforces DER's X.509 structure rules", () => {
+  // The ARK-Milan taken apart; each case rebuilds it with one structural change. The signature no
+  // longer matches, but these are parse-time refusals, before any signature is looked at.
+  const arkDer = derOf(join(AMD, "ark_milan.pem"));
+  const [tbs, alg, sig] = children(readDer(arkDer)) as [Tlv, Tlv, Tlv];
+  const fields = children(tbs);
+  /** Any tag with a definite length (short or long form up to 65535). */
+  const tlv = (tag: number, ...parts: Uint8Array[]): Uint8Array => {
+    const body = Buffer.concat(parts);
+    const n = body.byteLength;
+    const head = n < 0x80 ? [tag, n] : n < 0x100 ? [tag, 0x81, n] : [tag, 0x82, n >> 8, n & 0xff];
+    return Uint8Array.from([...head, ...body]);
+  };
+  const bytes = (...b: number[]) => Uint8Array.from(b);
+  const cert = (tbsParts: Uint8Array[], outerAlg: Uint8Array = alg.bytes) => tlv(0x30, tlv(0x30, ...tbsParts), outerAlg, sig.bytes);
+  const [versionField, serial, innerAlg, issuer, validity, subject, spki, extensionsField] = fields as [Tlv, Tlv, Tlv, Tlv, Tlv, Tlv, Tlv, Tlv];
+  const body = [serial, innerAlg, issuer, validity, subject, spki].map((f) => f.bytes);
+  const version = (n: number) => tlv(0xa0, bytes(0x02, 0x01, n));
+  const extensionList = children(children(extensionsField)[0]!).map((e) => e.bytes);
+  const extensions = (...list: Uint8Array[]) => tlv(0xa3, tlv(0x30, ...list));
+  const oidNull = (oid: number[], ...extra: Uint8Array[]) => tlv(0x30, tlv(0x06, bytes(...oid)), ...extra, tlv(0x04, bytes(0x05, 0x00)));
+
+  it("the rebuilt ARK parses when nothing is changed (sanity check of the encoder)", () => {
+    expect(versionField.tag).toBe(0xa0);
+    expect(extensionsField.tag).toBe(0xa3);
+    expect(hex(cert([versionField.bytes, ...body, extensions(...extensionList)]))).toBe(hex(arkDer));
+    expect(parseCertificate(cert([versionField.bytes, ...body, extensions(...extensionList)])).version).toBe(3);
+  });
+
+  it("refuses an encoded v1 (the DEFAULT), unknown versions and a version field holding two values", () => {
+    expect(() => parseCertificate(cert([version(0), ...body]))).toThrow(/version value 0/);
+    expect(() => parseCertificate(cert([version(3), ...body, extensionsField.bytes]))).toThrow(/version value 3/);
+    expect(() => parseCertificate(cert([version(0x7f), ...body, extensionsField.bytes]))).toThrow(/version value 127/);
+    expect(() => parseCertificate(cert([tlv(0xa0, bytes(0x02, 0x01, 0x02, 0x02, 0x01, 0x02)), ...body, extensionsField.bytes]))).toThrow(/one INTEGER/);
+    expect(() => parseCertificate(cert([tlv(0xa0), ...body, extensionsField.bytes]))).toThrow(DerError);
+  });
+
+  it("accepts a v1 certificate without extensions and a v2 one, and reports their versions", () => {
+    expect(parseCertificate(cert(body)).version).toBe(1);
+    expect(parseCertificate(cert([version(1), ...body])).version).toBe(2);
+    expect(parseCertificate(cert([version(1), ...body, tlv(0x81, bytes(0x00, 0x01))])).version).toBe(2);
+  });
+
+  it("refuses extensions in a v1 or v2 certificate, and unique ids in a v1 certificate", () => {
+    expect(() => parseCertificate(cert([...body, extensionsField.bytes]))).toThrow(/v1 certificate cannot have field 0xa3/);
+    expect(() => parseCertificate(cert([version(1), ...body, extensionsField.bytes]))).toThrow(/v2 certificate cannot have field 0xa3/);
+    expect(() => parseCertificate(cert([...body, tlv(0x81, bytes(0x00, 0x01))]))).toThrow(/v1 certificate cannot have field 0x81/);
+  });
+
+  it("refuses a repeated or out-of-order optional field", () => {
+    expect(() => parseCertificate(cert([versionField.bytes, ...body, extensionsField.bytes, extensionsField.bytes]))).toThrow(/unexpected TBSCertificate field 0xa3/);
+    expect(() => parseCertificate(cert([versionField.bytes, ...body, extensionsField.bytes, tlv(0x81, bytes(0x00, 0x01))]))).toThrow(/unexpected TBSCertificate field 0x81/);
+    expect(() => parseCertificate(cert([versionField.bytes, ...body, tlv(0x82, bytes(0x00)), tlv(0x81, bytes(0x00))]))).toThrow(/unexpected TBSCertificate field 0x81/);
+    expect(() => parseCertificate(cert([versionField.bytes, ...body, tlv(0xa4, bytes())]))).toThrow(/unexpected TBSCertificate field 0xa4/);
+  });
+
+  it("refuses an empty extension list, [3] holding two lists, and an extension with extra fields", () => {
+    expect(() => parseCertificate(cert([versionField.bytes, ...body, extensions()]))).toThrow(/empty extensions/);
+    expect(() => parseCertificate(cert([versionField.bytes, ...body, tlv(0xa3, tlv(0x30, ...extensionList), tlv(0x30, ...extensionList))]))).toThrow(/one SEQUENCE/);
+    // 1.2.3.4 = 2a 03 04 with a NULL in an OCTET STRING; then the same with an INTEGER wedged in.
+    expect(parseCertificate(cert([versionField.bytes, ...body, extensions(...extensionList, oidNull([0x2a, 0x03, 0x04]))])).extensions.get("1.2.3.4")?.critical).toBe(false);
+    expect(() => parseCertificate(cert([versionField.bytes, ...body, extensions(...extensionList, oidNull([0x2a, 0x03, 0x04], bytes(0x01, 0x01, 0xff), bytes(0x02, 0x01, 0x00)))]))).toThrow(/extra fields/);
+  });
+
+  it("refuses an explicitly encoded critical FALSE (the DEFAULT), a non-DER TRUE and a repeated extension", () => {
+    expect(parseCertificate(cert([versionField.bytes, ...body, extensions(...extensionList, oidNull([0x2a, 0x03, 0x04], bytes(0x01, 0x01, 0xff)))])).extensions.get("1.2.3.4")?.critical).toBe(true);
+    expect(() => parseCertificate(cert([versionField.bytes, ...body, extensions(...extensionList, oidNull([0x2a, 0x03, 0x04], bytes(0x01, 0x01, 0x00)))]))).toThrow(/DER TRUE/);
+    expect(() => parseCertificate(cert([versionField.bytes, ...body, extensions(...extensionList, oidNull([0x2a, 0x03, 0x04], bytes(0x01, 0x01, 0x01)))]))).toThrow(/DER TRUE/);
+    expect(() => parseCertificate(cert([versionField.bytes, ...body, extensions(...extensionList, extensionList[0]!)]))).toThrow(/appears twice/);
+  });
+
+  it("refuses a non-minimal or empty serial number", () => {
+    expect(serial.tag).toBe(0x02);
+    const rest = [innerAlg, issuer, validity, subject, spki].map((f) => f.bytes);
+    expect(parseCertificate(cert([versionField.bytes, bytes(0x02, 0x01, 0x00), ...rest, extensionsField.bytes])).serial).toBe("00");
+    expect(() => parseCertificate(cert([versionField.bytes, bytes(0x02, 0x02, 0x00, 0x01), ...rest, extensionsField.bytes]))).toThrow(/serialNumber is a non-minimal INTEGER/);
+    expect(() => parseCertificate(cert([versionField.bytes, bytes(0x02, 0x02, 0xff, 0x80), ...rest, extensionsField.bytes]))).toThrow(/non-minimal/);
+    expect(() => parseCertificate(cert([versionField.bytes, bytes(0x02, 0x00), ...rest, extensionsField.bytes]))).toThrow(/empty INTEGER/);
+  });
+
+  it("refuses a Validity with a third time and an AttributeTypeAndValue with a third element", () => {
+    const [nb, na] = children(validity);
+    const withValidity = tlv(0x30, nb!.bytes, na!.bytes, na!.bytes);
+    expect(() => parseCertificate(cert([versionField.bytes, serial.bytes, innerAlg.bytes, issuer.bytes, withValidity, subject.bytes, spki.bytes, extensionsField.bytes]))).toThrow(/validity has extra fields/);
+    // CN=x with a stray NULL after the value.
+    const oddName = tlv(0x30, tlv(0x31, tlv(0x30, bytes(0x06, 0x03, 0x55, 0x04, 0x03), bytes(0x0c, 0x01, 0x78), bytes(0x05, 0x00))));
+    expect(() => parseCertificate(cert([versionField.bytes, serial.bytes, innerAlg.bytes, oddName, validity.bytes, subject.bytes, spki.bytes, extensionsField.bytes]))).toThrow(/type and a value/);
+  });
+
+  it("refuses RSASSA-PSS parameters out of order, repeated, or with two values in one field", () => {
+    // The ARK's parameters: [0] SHA-384, [1] MGF1-SHA-384, [2] salt 48 (and perhaps [3] trailer).
+    const [oid, params] = children(alg) as [Tlv, Tlv];
+    const p = children(params).map((f) => f.bytes);
+    const withParams = (...parts: Uint8Array[]) => {
+      const a = tlv(0x30, oid.bytes, tlv(0x30, ...parts));
+      return cert([versionField.bytes, serial.bytes, a, issuer.bytes, validity.bytes, subject.bytes, spki.bytes, extensionsField.bytes], a);
+    };
+    expect(parseCertificate(withParams(...p)).signatureAlgorithm).toEqual(PSS_SHA384);
+    expect(() => parseCertificate(withParams(p[1]!, p[0]!, p[2]!))).toThrow(/out of order or repeated/);
+    expect(() => parseCertificate(withParams(p[0]!, p[1]!, p[2]!, p[2]!))).toThrow(/out of order or repeated/);
+    expect(() => parseCertificate(withParams(p[0]!, p[1]!, tlv(0xa2, bytes(0x02, 0x01, 0x30), bytes(0x02, 0x01, 0x20))))).toThrow(/must hold one value/);
   });
 });
