@@ -3,6 +3,7 @@ import { SnpPolicy } from "../schema/snp-policy.js";
 import { DerError } from "../util/der.js";
 import { ReftrailError } from "../util/errors.js";
 import { PRODUCTS, type Product } from "../verify/snp/abi/product.js";
+import { isHclReport, parseHclReport, type HclReport } from "../verify/snp/abi/hcl.js";
 import { parseReport, REPORT_SIZE, type AttestationReport } from "../verify/snp/abi/report.js";
 import { SnpError } from "../verify/snp/errors.js";
 import { certificateBlobs, parseCertificate, type Certificate } from "../verify/x509/certificate.js";
@@ -22,16 +23,29 @@ function asInput<T>(option: string, path: string, fn: () => T): T {
   }
 }
 
-/** A report file: the 1184 raw bytes, or the same as hex text (as virtee's test data stores it). */
-export function readReport(option: string, path: string): AttestationReport {
+/** A report read from a file, and the Azure HCL report around it when it came in one. */
+export interface ReportInput {
+  readonly report: AttestationReport;
+  readonly hcl: HclReport | undefined;
+}
+
+/**
+ * A report file: the 1184 raw bytes, the same as hex text (as virtee's test data stores it), or an
+ * Azure HCL report (magic "HCLA") holding it.
+ */
+export function readReport(option: string, path: string): ReportInput {
   const bytes = readInputFile(option, path, 1 << 20);
   return asInput(option, path, () => {
+    if (isHclReport(bytes)) {
+      const hcl = parseHclReport(bytes);
+      return { report: hcl.report, hcl };
+    }
     let raw = bytes;
     if (bytes.byteLength !== REPORT_SIZE) {
       const text = Buffer.from(bytes).toString("latin1").replace(/\s+/g, "");
       if (/^[0-9a-fA-F]+$/.test(text) && text.length === 2 * REPORT_SIZE) raw = new Uint8Array(Buffer.from(text, "hex"));
     }
-    return parseReport(raw);
+    return { report: parseReport(raw), hcl: undefined };
   });
 }
 

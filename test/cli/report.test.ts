@@ -114,3 +114,36 @@ it("certificate blobs helper: a KDS cert_chain holds the ASK then the ARK", () =
   const [ask, ark] = certificateBlobs(readFileSync(join(COMMITTED, "amd/cert_chain/ask_ark_turin_vcek.pem"))).map(parseCertificate);
   expect([ask!.subject.commonName, ark!.subject.commonName]).toEqual(["SEV-Turin", "ARK-Turin"]);
 });
+
+describe("Azure HCL reports (hcl-report.bin: the SNP report at 0x20..0x4C0, runtime data after it)", () => {
+  for (const name of ["azure_milan_hcl", "azure_genoa_hcl"]) {
+    it(`${name}: verify passes HCL_RUNTIME_DATA; inspect shows the runtime data digest (MANIFEST REPORT_DATA[0:32])`, () => {
+      const r = runCli(["verify", "report", "--report", set(name, "hcl-report.bin"), "--cert", set(name, "vcek.pem"), "--at", AT, "--json"]);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const verdict = JSON.parse(r.stdout) as { checks: { check: string; status: string }[] };
+      expect(verdict.checks.find((c) => c.check === "HCL_RUNTIME_DATA")?.status).toBe("passed");
+      const manifest = (JSON.parse(readFileSync(join(COMMITTED, "snp-reports/MANIFEST.json"), "utf8")) as { set: string; report_data: string }[]).find((m) => m.set === name)!;
+      const inspected = JSON.parse(runCli(["inspect", "report", set(name, "hcl-report.bin"), "--json"]).stdout) as { hcl: { runtimeDataDigest: string }; reportData: string };
+      expect(inspected.hcl.runtimeDataDigest).toBe(manifest.report_data.slice(0, 64));
+      expect(inspected.reportData).toBe(manifest.report_data);
+    });
+  }
+
+  it("changed runtime data: exit 1, HCL_RUNTIME_DATA; a broken header: exit 2 naming the file", () => {
+    const dir = tempDir("hcl-cli");
+    const bytes = readFileSync(set("azure_milan_hcl", "hcl-report.bin"));
+    const changed = Buffer.from(bytes);
+    changed[0x4d4 + 10]! ^= 0x20; // inside the JSON variable data
+    writeFileSync(join(dir, "changed.bin"), changed);
+    const r = runCli(["verify", "report", "--report", join(dir, "changed.bin"), "--cert", set("azure_milan_hcl", "vcek.pem"), "--at", AT]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("reftrail: not verified: HCL_RUNTIME_DATA\n");
+    const broken = Buffer.from(bytes);
+    broken.writeUInt32LE(9, 0x4cc); // hash type 9
+    writeFileSync(join(dir, "broken.bin"), broken);
+    const b = runCli(["verify", "report", "--report", join(dir, "broken.bin"), "--cert", set("azure_milan_hcl", "vcek.pem"), "--at", AT]);
+    expect(b.status).toBe(2);
+    expectRejected(b, "broken.bin", "HCL report: runtime data hash type 9");
+  });
+});

@@ -15,11 +15,12 @@ export const command: Command = {
   async run(argv) {
     const parsed = commandOptionsWithFile(NAME, argv, OPTIONS, {
       usage: "FILE [--product NAME] [--json]",
-      summary: "Prints every field of an SEV-SNP attestation report (raw 1184 bytes or hex), decoded: TCB versions per product, guest policy, platform info and signer bits.",
+      summary: "Prints every field of an SEV-SNP attestation report (raw 1184 bytes, hex, or inside an Azure HCL report), decoded: TCB versions per product, guest policy, platform info and signer bits.",
     });
     if (parsed === undefined) return ExitCode.OK;
     const { options: o, file } = parsed;
-    const data = describeReport(readReport("", file), productOption(o.product));
+    const { report, hcl } = readReport("", file);
+    const data = describeReport(report, productOption(o.product), hcl);
     process.stdout.write(o.json ? json(data) : reportText(data));
     return ExitCode.OK;
   },

@@ -42,7 +42,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (o["trust-root"] !== undefined && o.ark !== undefined) throw new UsageError("give --ark (an AMD root) or --trust-root (another root), not both");
   const at = o.at === undefined ? BigInt(Date.now()) * 1_000_000n : timeOption("--at", o.at);
   const product = productOption(o.product);
-  const report = readReport("--report", o.report!);
+  const { report, hcl } = readReport("--report", o.report!);
   const vek = readCertificate("--cert", o.cert!);
   let ask: Certificate | undefined = o.ask === undefined ? undefined : readCertificate("--ask", o.ask);
   let ark: Certificate | undefined = o.ark === undefined ? undefined : readCertificate("--ark", o.ark);
@@ -52,7 +52,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const crl = o.crl === undefined ? undefined : readCrl("--crl", o.crl);
   const policy = o.policy === undefined ? undefined : readPolicy("--policy", o.policy);
   const verdict = verifyReport(
-    { report, vek, ...(ask ? { ask } : {}), ...(ark ? { ark } : {}), ...(crl ? { crl } : {}), ...(trustedRoots ? { trustedRoots } : {}) },
+    { report, ...(hcl ? { hcl } : {}), vek, ...(ask ? { ask } : {}), ...(ark ? { ark } : {}), ...(crl ? { crl } : {}), ...(trustedRoots ? { trustedRoots } : {}) },
     { at, ...(policy ? { policy } : {}), ...(product ? { product } : {}) },
   );
   process.stdout.write(o.json ? json(verdict) : verdictTable(verdict));

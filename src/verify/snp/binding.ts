@@ -1,5 +1,6 @@
-import { verify } from "node:crypto";
+import { createHash, verify } from "node:crypto";
 import { toHex } from "../../util/bytes.js";
+import type { HclReport } from "./abi/hcl.js";
 import type { AttestationReport } from "./abi/report.js";
 import { SIGNED_SIZE } from "./abi/report.js";
 import { productFromCpuid, type Product } from "./abi/product.js";
@@ -103,4 +104,13 @@ export function bindingChecks(report: AttestationReport, chain: VerifiedChain, c
     checks.push(above.length ? failed("TCB_CURRENT", `at most ${formatTcb(current)}`, certText, `above CURRENT_TCB in ${above.join(", ")}`) : passed("TCB_CURRENT", formatTcb(current)));
   }
   return checks;
+}
+
+/** REPORT_DATA must be the hash of the HCL runtime data, then zeros (az-snp-vtpm checks the first 32 bytes; the rest is zero in every real report). */
+export function hclRuntimeDataCheck(report: AttestationReport, hcl: Pick<HclReport, "hash" | "variableData">): SnpCheckResult {
+  const digest = createHash(hcl.hash).update(hcl.variableData).digest();
+  const expected = `${toHex(digest)} (${hcl.hash} of ${hcl.variableData.byteLength} bytes of runtime data), then zeros`;
+  const data = report.reportData;
+  const ok = toHex(data.subarray(0, digest.byteLength)) === toHex(digest) && data.subarray(digest.byteLength).every((b) => b === 0);
+  return ok ? passed("HCL_RUNTIME_DATA", toHex(digest), expected) : failed("HCL_RUNTIME_DATA", expected, toHex(data), "REPORT_DATA does not commit to this HCL report's runtime data");
 }

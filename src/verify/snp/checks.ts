@@ -14,6 +14,7 @@ export const SNP_CHECKS = {
   CHIP_ID: "VCEK hwID is the report's CHIP_ID",
   TCB_BINDING: "VCEK/VLEK TCB equals REPORTED_TCB",
   TCB_CURRENT: "VCEK/VLEK TCB is not above CURRENT_TCB",
+  HCL_RUNTIME_DATA: "REPORT_DATA is the hash of the Azure HCL runtime data (only for an HCL report)",
   POLICY_REPORT_VERSION: "minimum report version",
   POLICY_PRODUCT: "allowed products",
   POLICY_SIGNER: "allowed signing keys",

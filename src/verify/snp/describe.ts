@@ -1,5 +1,8 @@
+import { createHash } from "node:crypto";
 import { toHex } from "../../util/bytes.js";
+import { printable } from "../../util/printable.js";
 import { decodeGuestPolicy, platformInfoNames } from "./abi/fields.js";
+import type { HclReport } from "./abi/hcl.js";
 import { productFromCpuid, type Product } from "./abi/product.js";
 import type { AttestationReport } from "./abi/report.js";
 import { decodeTcb, type TcbVersion } from "./abi/tcb.js";
@@ -23,11 +26,13 @@ export function ownProduct(report: AttestationReport): Product | undefined {
 }
 
 /** Every field of a report, decoded, as JSON-ready data (hex for bytes, names for bits). */
-export function describeReport(report: AttestationReport, productHint?: Product): Record<string, unknown> {
+export function describeReport(report: AttestationReport, productHint?: Product, hcl?: HclReport): Record<string, unknown> {
   const product = ownProduct(report) ?? productHint;
+  const wrapper = hcl === undefined ? {} : { hcl: describeHcl(hcl) };
   const g = decodeGuestPolicy(report.policy);
   const fw = (v: { major: number; minor: number; build: number }) => `${v.major}.${v.minor}.${v.build}`;
   return {
+    ...wrapper,
     version: report.version,
     product: product ?? null,
     guestSvn: report.guestSvn,
@@ -71,6 +76,17 @@ export function describeReport(report: AttestationReport, productHint?: Product)
   };
 }
 
+/** The Azure HCL wrapper: its runtime data as text (it is JSON: the vTPM key and VM configuration) and its digest. */
+function describeHcl(hcl: HclReport): Record<string, unknown> {
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(hcl.variableData);
+  return {
+    headerVersion: hcl.headerVersion,
+    runtimeDataHash: hcl.hash,
+    runtimeDataDigest: createHash(hcl.hash).update(hcl.variableData).digest("hex"),
+    runtimeData: printable(text),
+  };
+}
+
 /** Hex in rows of 16 bytes, the way snpguest displays byte fields. */
 function hexRows(hex: string, indent: string): string {
   const bytes = hex.match(/../g) ?? [];
@@ -90,7 +106,8 @@ const LABELS: Readonly<Record<string, string>> = {
   authorKeyDigest: "Author key digest", reportId: "Report ID", reportIdMa: "Report ID MA", reportedTcb: "Reported TCB", cpuid: "CPUID",
   family: "Family", model: "Model", stepping: "Stepping", chipId: "Chip ID", committedTcb: "Committed TCB",
   currentVersion: "Current firmware", committedVersion: "Committed firmware", launchTcb: "Launch TCB",
-  launchMitVector: "Launch mitigation vector", currentMitVector: "Current mitigation vector", signature: "Signature", r: "R", s: "S",
+  hcl: "Azure HCL report", headerVersion: "Header version", runtimeDataHash: "Runtime data hash", runtimeDataDigest: "Runtime data digest",
+  runtimeData: "Runtime data", launchMitVector: "Launch mitigation vector", currentMitVector: "Current mitigation vector", signature: "Signature", r: "R", s: "S",
 };
 
 const isBytes = (v: unknown): v is string => typeof v === "string" && /^[0-9a-f]{32,}$/.test(v);

@@ -3,7 +3,8 @@ import type { Certificate } from "../x509/certificate.js";
 import type { Crl } from "../x509/crl.js";
 import type { Product } from "./abi/product.js";
 import type { AttestationReport } from "./abi/report.js";
-import { bindingChecks, reportProduct } from "./binding.js";
+import type { HclReport } from "./abi/hcl.js";
+import { bindingChecks, hclRuntimeDataCheck, reportProduct } from "./binding.js";
 import { verifyChain, type VerifiedChain } from "./chain.js";
 import { SNP_CHECKS, type SnpCheckResult } from "./checks.js";
 import { DEFAULT_POLICY, policyChecks } from "./policy.js";
@@ -30,9 +31,14 @@ export interface ReportOptions {
  * then many reports signed by the same key). Every check runs; the verdict lists each with what
  * was expected and found, and is verified only if none failed or could not run.
  */
-export function verifyReportWithChain(report: AttestationReport, chain: VerifiedChain, options: ReportOptions): ReportVerdict {
+export function verifyReportWithChain(report: AttestationReport, chain: VerifiedChain, options: ReportOptions, hcl?: HclRuntimeData): ReportVerdict {
   const product = reportProduct(report, chain).product ?? options.product ?? chain.product;
-  const results: SnpCheckResult[] = [...chain.checks, ...bindingChecks(report, chain, options.product), ...policyChecks(report, product, options.policy ?? DEFAULT_POLICY)];
+  const results: SnpCheckResult[] = [
+    ...chain.checks,
+    ...bindingChecks(report, chain, options.product),
+    ...(hcl ? [hclRuntimeDataCheck(report, hcl)] : []),
+    ...policyChecks(report, product, options.policy ?? DEFAULT_POLICY),
+  ];
   const failures = results.filter((c) => c.status === "failed" || c.status === "not run").map((c) => c.check);
   return {
     verified: failures.length === 0,
@@ -43,8 +49,13 @@ export function verifyReportWithChain(report: AttestationReport, chain: Verified
   };
 }
 
+/** What an Azure HCL report adds to its SNP report: runtime data REPORT_DATA must commit to. */
+export type HclRuntimeData = Pick<HclReport, "hash" | "variableData">;
+
 export interface ReportEvidence {
   readonly report: AttestationReport;
+  /** When the report came inside an Azure HCL report. */
+  readonly hcl?: HclRuntimeData;
   readonly vek: Certificate;
   readonly ask?: Certificate;
   readonly ark?: Certificate;
@@ -63,5 +74,5 @@ export function verifyReport(evidence: ReportEvidence, options: ReportOptions): 
     ...(evidence.trustedRoots ? { trustedRoots: evidence.trustedRoots } : {}),
     ...(options.product ? { product: options.product } : {}),
   });
-  return verifyReportWithChain(evidence.report, chain, options);
+  return verifyReportWithChain(evidence.report, chain, options, evidence.hcl);
 }
