@@ -160,8 +160,8 @@ describe("the good reports meet the full policy", () => {
       expect(v.verified).toBe(true);
       expect(v.product).toBe(product);
       expect(v.signer).toBe("VCEK");
-      // One entry per named check, in the order of SNP_CHECKS.
-      expect(v.checks.map((c) => c.check)).toEqual(Object.keys(SNP_CHECKS));
+      // One entry per named check, in the order of SNP_CHECKS (HCL_RUNTIME_DATA only for Azure HCL reports).
+      expect(v.checks.map((c) => c.check)).toEqual(Object.keys(SNP_CHECKS).filter((c) => c !== "HCL_RUNTIME_DATA"));
       for (const c of v.checks) expect({ check: c.check, status: c.status }).toEqual({ check: c.check, status: c.check === "CRL" ? "skipped" : "passed" });
       for (const check of POLICY_CHECKS) expect(status(v, check), check).toBe("passed");
     });
