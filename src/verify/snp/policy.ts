@@ -55,7 +55,11 @@ export function policyChecks(report: AttestationReport, product: Product | undef
     checks.push(failed("POLICY_AUTHOR_KEY", `AUTHOR_KEY_EN with one of ${p.authorKeyDigests.join(", ")}`, "AUTHOR_KEY_EN is 0 (no author key)"));
   } else checks.push(oneOf("POLICY_AUTHOR_KEY", p.authorKeyDigests, toHex(report.authorKeyDigest)));
   checks.push(minimum("POLICY_GUEST_SVN", p.minimumGuestSvn, report.guestSvn));
-  checks.push(oneOf("POLICY_VMPL", p.vmpls?.map(String), String(report.vmpl)));
+  // A guest's own request carries VMPL 0..3; anything else is a host-requested report, which says
+  // nothing about what the guest asked for. Refused even when the policy names no VMPLs.
+  if (p.vmpls === undefined) {
+    checks.push(report.vmpl <= 3 ? passed("POLICY_VMPL", String(report.vmpl), "0..3 (a guest's request)") : failed("POLICY_VMPL", "0..3 (a guest's request)", `0x${report.vmpl.toString(16)}`, "not a guest-requested report"));
+  } else checks.push(oneOf("POLICY_VMPL", p.vmpls.map(String), String(report.vmpl)));
 
   // POLICY_GUEST_POLICY: go-sev-guest's semantics (validateGuestPolicy).
   {

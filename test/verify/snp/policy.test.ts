@@ -353,15 +353,32 @@ describe("mitigation vectors and report versions", () => {
 });
 
 describe("DEFAULT_POLICY (no policy given)", () => {
+  // The defaults: the guest policy (no debug, no migration agent) and a guest-requested VMPL.
+  const ALWAYS = ["POLICY_GUEST_POLICY", "POLICY_VMPL"];
   const onlyGuestPolicy = (v: ReportVerdict) => {
-    for (const check of POLICY_CHECKS) if (check !== "POLICY_GUEST_POLICY") expect(status(v, check), check).toBe("skipped");
+    for (const check of POLICY_CHECKS) if (!ALWAYS.includes(check)) expect(status(v, check), check).toBe("skipped");
   };
 
-  it("the good report passes; everything but the guest policy is skipped", () => {
+  it("the good report passes; everything but the guest policy and the VMPL range is skipped", () => {
     const v = verdict("Milan", {}, "none");
     expect(v.failures).toEqual([]);
     expect(status(v, "POLICY_GUEST_POLICY")).toBe("passed");
+    expect(status(v, "POLICY_VMPL")).toBe("passed");
     onlyGuestPolicy(v);
+  });
+
+  it("VMPL 0..3 pass; 4, 0x80000000 and 0xffffffff (host-requested reports, spec §1) fail POLICY_VMPL alone", () => {
+    for (const vmpl of [0, 3]) expect(verdict("Milan", { vmpl }, "none").failures, `VMPL ${vmpl}`).toEqual([]);
+    for (const vmpl of [4, 0x8000_0000, 0xffff_ffff]) {
+      const v = verdict("Milan", { vmpl }, "none");
+      expect(v.failures, `VMPL ${vmpl}`).toEqual(["POLICY_VMPL"]);
+      expect(v.checks.find((c) => c.check === "POLICY_VMPL")!.actual).toBe(`0x${vmpl.toString(16)}`);
+    }
+  });
+
+  it("a policy's vmpls list replaces the default range (and the schema cannot name a VMPL above 3)", () => {
+    expect(verdict("Milan", { vmpl: 0xffff_ffff }, policyWith((p) => (p.vmpls = [0, 1, 2, 3]))).failures).toContain("POLICY_VMPL");
+    expect(SnpPolicy.safeParse({ version: 1, vmpls: [4] }).success).toBe(false);
   });
 
   it("is the same as passing DEFAULT_POLICY or a bare { version: 1 }", () => {

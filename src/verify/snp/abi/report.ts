@@ -5,7 +5,8 @@ import type { Cpuid } from "./product.js";
 /** ATTESTATION_REPORT: 0x4A0 bytes, little-endian; the signature covers bytes 0x000..0x2A0. */
 export const REPORT_SIZE = 0x4a0;
 export const SIGNED_SIZE = 0x2a0;
-export const SUPPORTED_VERSIONS: readonly number[] = [2, 3, 5];
+/** 2..5, as the spec decides (go-sev-guest accepts the same); 4 has the layout of 3, as virtee reads it. */
+export const SUPPORTED_VERSIONS: readonly number[] = [2, 3, 4, 5];
 
 export interface FirmwareVersion {
   readonly major: number;
@@ -66,7 +67,7 @@ function mbzRanges(version: number): [number, number, string][] {
 const reversed = (b: Uint8Array) => Uint8Array.from(b).reverse();
 
 /**
- * Parses a report. Refuses anything that is not exactly a version 2, 3 or 5 report: another size,
+ * Parses a report. Refuses anything that is not exactly a version 2, 3, 4 or 5 report: another size,
  * another version, another signature algorithm, non-zero reserved bytes, policy bit 17 clear or
  * reserved policy bits set, a reserved signing-key value. Each refusal names the field.
  */

@@ -244,9 +244,20 @@ const withU64 = (base: Uint8Array, off: number, value: bigint) => {
 };
 
 describe("parseReport on built reports", () => {
-  it("accepts versions 2, 3 and 5 exactly (SUPPORTED_VERSIONS)", () => {
-    expect([...SUPPORTED_VERSIONS]).toEqual([2, 3, 5]);
+  it("accepts versions 2 to 5 exactly (SUPPORTED_VERSIONS; sev-snp-report.md §1: 'reftrail: accept 2..5')", () => {
+    expect([...SUPPORTED_VERSIONS]).toEqual([2, 3, 4, 5]);
     for (const version of [2, 3, 5] as const) expect(parseReport(built[version]).version).toBe(version);
+  });
+
+  it("reads a version 4 report with the version 3 layout: CPUID present, no mitigation vectors, 0x1F8..0x2A0 reserved", () => {
+    const v4 = parseReport(buildReport({ version: 4, cpuid: [0x19, 0x11, 0x01] }, privateKey));
+    expect(v4.version).toBe(4);
+    expect(v4.cpuid).toEqual({ family: 0x19, model: 0x11, stepping: 0x01 });
+    expect(v4.launchMitVector).toBeUndefined();
+    expect(v4.currentMitVector).toBeUndefined();
+    // A v5 report with mitigation vectors, relabelled v4: they sit in what v4 reserves.
+    expectSnpError(() => parseReport(withU32(buildReport({ version: 5, launchMitVector: 1n }, privateKey), 0, 4)), "REPORT_FORMAT", /0x1F8/);
+    expectSnpError(() => parseReport(withU32(buildReport({ version: 5, currentMitVector: 1n }, privateKey), 0, 4)), "REPORT_FORMAT", /0x1F8/);
   });
 
   it("reads fields written at the spec's offsets", () => {
@@ -332,12 +343,10 @@ describe("parseReport rejections", () => {
     }
   });
 
-  it("REPORT_VERSION for versions 0, 1, 4, 6, 7, 0xffffffff, naming the supported versions", () => {
-    for (const version of [0, 1, 4, 6, 7, 0x100, 0xffff_ffff]) {
-      expectSnpError(() => parseReport(withU32(built[5], 0, version)), "REPORT_VERSION", new RegExp(`VERSION is ${version}\\b`), /2, 3, 5/);
+  it("REPORT_VERSION for versions 0, 1, 6, 7, 0xffffffff, naming the supported versions", () => {
+    for (const version of [0, 1, 6, 7, 0x100, 0xffff_ffff]) {
+      expectSnpError(() => parseReport(withU32(built[5], 0, version)), "REPORT_VERSION", new RegExp(`VERSION is ${version}\\b`), /2, 3, 4, 5/);
     }
-    // also a report built as v4 throughout
-    expectSnpError(() => parseReport(buildReport({ version: 4 }, privateKey)), "REPORT_VERSION", /2, 3, 5/);
   });
 
   for (const version of [2, 3, 5] as const) {
