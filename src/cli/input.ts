@@ -92,7 +92,8 @@ export function readInputFile(option: string, path: string, maxBytes: number): U
 export function readTextInput(option: string, path: string, maxBytes: number): string {
   const bytes = readInputFile(option, path, maxBytes);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // ignoreBOM keeps a byte-order mark in the text, so the JSON reader can refuse it as documented.
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     throw new InputError("NOT_UTF8", "is not UTF-8 text", fileSubject(option, path));
   }

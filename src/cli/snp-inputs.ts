@@ -13,11 +13,11 @@ import { fileSubject, readInputFile, readTextInput } from "./input.js";
 
 const MAX_CERT_BYTES = 1 << 20;
 
-function asInput<T>(option: string, path: string, fn: () => T): T {
+function asInput<T>(option: string, path: string, fn: () => T, derCode: "CERTIFICATE" | "CRL" = "CERTIFICATE"): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof DerError) throw new InputError("CERTIFICATE", err.message, fileSubject(option, path));
+    if (err instanceof DerError) throw new InputError(derCode, err.message, fileSubject(option, path));
     if (err instanceof ReftrailError) throw new InputError(err.code, err.message, fileSubject(option, path));
     throw err;
   }
@@ -40,12 +40,16 @@ export function readReport(option: string, path: string): ReportInput {
       const hcl = parseHclReport(bytes);
       return { report: hcl.report, hcl };
     }
-    let raw = bytes;
-    if (bytes.byteLength !== REPORT_SIZE) {
-      const text = Buffer.from(bytes).toString("latin1").replace(/\s+/g, "");
-      if (/^[0-9a-fA-F]+$/.test(text) && text.length === 2 * REPORT_SIZE) raw = new Uint8Array(Buffer.from(text, "hex"));
+    if (bytes.byteLength === REPORT_SIZE) return { report: parseReport(bytes), hcl: undefined };
+    const text = Buffer.from(bytes).toString("latin1").replace(/\s+/g, "");
+    if (/^[0-9a-fA-F]*$/.test(text) && text.length === 2 * REPORT_SIZE) return { report: parseReport(new Uint8Array(Buffer.from(text, "hex"))), hcl: undefined };
+    // Say which form it was taken for: hex text (only hex digits and whitespace) or raw bytes.
+    const looksLikeText = /^[\x20-\x7e\s]*$/.test(Buffer.from(bytes).toString("latin1"));
+    if (looksLikeText && bytes.byteLength > 0) {
+      const bad = /[^0-9a-fA-F]/.exec(text);
+      throw new SnpError("REPORT_SIZE", bad ? `is text but not hex: '${bad[0]}' at character ${bad.index + 1} (expected ${2 * REPORT_SIZE} hex digits)` : `holds ${text.length} hex digits; a report is ${2 * REPORT_SIZE} (${REPORT_SIZE} bytes)`);
     }
-    return { report: parseReport(raw), hcl: undefined };
+    return { report: parseReport(bytes), hcl: undefined };
   });
 }
 
@@ -70,16 +74,17 @@ export function readChain(option: string, path: string): { ask: Certificate; ark
 }
 
 export function readCrl(option: string, path: string): Crl {
-  const bytes = readInputFile(option, path, 16 << 20);
+  // AMD's CRLs are a few KiB; 1 MiB leaves room without letting a huge file cost seconds and memory.
+  const bytes = readInputFile(option, path, 1 << 20);
   return asInput(option, path, () => {
-    const blobs = certificateBlobs(bytes);
+    const blobs = certificateBlobs(bytes, "X509 CRL");
     if (blobs.length !== 1) throw new SnpError("CRL", `holds ${blobs.length} CRLs; expected one`);
     return parseCrl(blobs[0]!);
-  });
+  }, "CRL");
 }
 
 export function readPolicy(option: string, path: string): SnpPolicy {
-  return parseDocument(SnpPolicy, readTextInput(option, path, 4 << 20), path);
+  return parseDocument(SnpPolicy, readTextInput(option, path, 4 << 20), fileSubject(option, path));
 }
 
 export function productOption(text: string | undefined): Product | undefined {

@@ -120,13 +120,17 @@ describe("further bad input", () => {
     ["option without its value", ["--vcpus", "1", "--vcpu-type"], ["--vcpu-type", "value"]],
     ["stray positional argument", ["--vcpus", "1", "--vcpu-type", "EPYC", "extra"], ["extra"]],
     ["unknown output format", ["--vcpus", "1", "--vcpu-type", "EPYC", "--output-format", "hexx"], ["--output-format", "hexx"]],
-    ["unknown mode", ["--vcpus", "1", "--vcpu-type", "EPYC", "--mode", "tdx"], ["--mode", "tdx"]],
+    ["a second --mode (the last one does not win)", ["--vcpus", "1", "--vcpu-type", "EPYC", "--mode", "tdx"], ["--mode given more than once"]],
     ["misaligned VMSA GPA", ["--vcpus", "1", "--vcpu-type", "EPYC", "--vmsa-gpa", "0xfffffffff001"], ["--vmsa-gpa"]],
     ["--dump-vmsa with several configurations", ["--vcpus", "1", "--vcpu-type", "EPYC,EPYC-Milan", "--dump-vmsa"], ["--dump-vmsa"]],
   ];
   for (const [name, extra, mentions] of cases) {
     it(name, () => expectRejected(runCli([...base, ...extra], { cwd: FIXTURES }), ...mentions));
   }
+
+  it("unknown mode", () => {
+    expectRejected(runCli(["measure", "launch-digest", "--mode", "tdx", "--ovmf", "firmware/OVMF.fd", "--vcpus", "1", "--vcpu-type", "EPYC"], { cwd: FIXTURES }), "--mode", "tdx");
+  });
 
   it("flags a mode ignores are still validated (snp:ovmf-hash --vcpus abc)", () => {
     expectRejected(runCli(["measure", "launch-digest", "--mode", "snp:ovmf-hash", "--ovmf", "firmware/OVMF.fd", "--vcpus", "abc"], { cwd: FIXTURES }), "--vcpus", "abc");

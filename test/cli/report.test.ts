@@ -83,7 +83,42 @@ describe("reftrail verify report", () => {
     expectRejected(runCli(["verify", "report", "--report", "/nonexistent.bin", ...cert]), "/nonexistent.bin");
     expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), ...cert, "--product", "Venice"]), "--product");
     writeFileSync(join(dir, "policy.json"), JSON.stringify({ version: 1, vmpl: 0 }));
-    expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), ...cert, "--policy", join(dir, "policy.json")]), "policy.json", "vmpl");
+    expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), ...cert, "--policy", join(dir, "policy.json")]), "--policy", "policy.json", "vmpl");
+  });
+
+  it("a repeated single-value option is a usage error, never 'the last one wins'", () => {
+    const base = ["verify", "report", "--report", set("virtee_milan", "report.bin"), "--cert", set("virtee_milan", "vcek.der")];
+    expectRejected(runCli([...base, "--at", "2100-01-01", "--at", AT]), "--at given more than once");
+    expectRejected(runCli(["verify", "report", "--report", "/nonexistent.bin", ...base.slice(2), "--at", AT]), "--report given more than once");
+    expectRejected(runCli([...base, "--at", AT, "--policy=a.json", "--policy", "b.json"]), "--policy given more than once");
+    // A repeated flag changes nothing and stays accepted.
+    expect(runCli([...base, "--at", AT, "--json", "--json"]).status).toBe(0);
+  });
+
+  it("a policy file with a byte-order mark is refused, as every JSON input is", () => {
+    const dir = tempDir("report-bom");
+    writeFileSync(join(dir, "bom.json"), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ version: 1 }))]));
+    writeFileSync(join(dir, "plain.json"), JSON.stringify({ version: 1 }));
+    const base = ["verify", "report", "--report", set("virtee_milan", "report.bin"), "--cert", set("virtee_milan", "vcek.der"), "--at", AT];
+    expect(runCli([...base, "--policy", join(dir, "plain.json")]).status).toBe(0);
+    expectRejected(runCli([...base, "--policy", join(dir, "bom.json")]), "--policy", "bom.json", "byte-order mark");
+  });
+
+  it("hex text that is not a report says so; a CRL that does not parse has code CRL", () => {
+    const dir = tempDir("report-hex-errors");
+    const hex = readFileSync(set("virtee_milan", "report.bin")).toString("hex");
+    writeFileSync(join(dir, "prefixed.hex"), `0x${hex}`);
+    writeFileSync(join(dir, "odd.hex"), `${hex.slice(0, 100)}zz${hex.slice(102)}`);
+    writeFileSync(join(dir, "short.hex"), hex.slice(0, 200));
+    const cert = ["--cert", set("virtee_milan", "vcek.der")];
+    expectRejected(runCli(["verify", "report", "--report", join(dir, "prefixed.hex"), ...cert]), "prefixed.hex", "is text but not hex: 'x' at character 2");
+    expectRejected(runCli(["verify", "report", "--report", join(dir, "odd.hex"), ...cert]), "odd.hex", "'z' at character 101");
+    expectRejected(runCli(["verify", "report", "--report", join(dir, "short.hex"), ...cert]), "short.hex", "holds 200 hex digits; a report is 2368");
+    writeFileSync(join(dir, "bad.crl"), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]));
+    const r = runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), ...cert, "--crl", join(dir, "bad.crl"), "--json"]);
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: "CRL", message: "TBSCertList has tag 0x2, expected 0x30", subject: `--crl ${join(dir, "bad.crl")}` } });
+    expect(r.stderr).toBe(`reftrail: error: --crl ${join(dir, "bad.crl")}: TBSCertList has tag 0x2, expected 0x30\n`);
   });
 });
 
@@ -107,6 +142,15 @@ describe("reftrail inspect report", () => {
     expect(runCli(["inspect", "report", join(dir, "report.hex"), "--product", "Milan"]).status).toBe(0);
     expectRejected(runCli(["inspect", "report"]), "FILE");
     expectRejected(runCli(["inspect", "report", set("virtee_milan", "vcek.der")]), "vcek.der");
+  });
+
+  it("says which TCB layout it used and whether it was assumed; --product may not contradict CPUID", () => {
+    const layout = (args: string[]) => (JSON.parse(runCli(["inspect", "report", ...args, "--json"]).stdout) as { tcbLayout: string }).tcbLayout;
+    expect(layout([set("virtee_milan", "report.bin")])).toMatch(/^Milan\/Genoa \(assumed/);
+    expect(layout([set("virtee_milan", "report.bin"), "--product", "Milan"])).toBe("Milan/Genoa");
+    expect(layout([set("oak_turin_oc", "report.bin")])).toBe("Turin");
+    expect(layout([set("oak_genoa_oc", "report.bin"), "--product", "Genoa"])).toBe("Milan/Genoa");
+    expectRejected(runCli(["inspect", "report", set("oak_genoa_oc", "report.bin"), "--product", "Turin"]), "--product", "CPUID says Genoa");
   });
 });
 

@@ -1,7 +1,7 @@
-import { describeReport, reportText } from "../../verify/snp/describe.js";
+import { describeReport, ownProduct, reportText } from "../../verify/snp/describe.js";
 import { COMMON_OPTIONS, commandOptionsWithFile, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
-import { ExitCode } from "../errors.js";
+import { ExitCode, UsageError } from "../errors.js";
 import { json } from "../output.js";
 import { productOption, readReport } from "../snp-inputs.js";
 
@@ -20,7 +20,10 @@ export const command: Command = {
     if (parsed === undefined) return ExitCode.OK;
     const { options: o, file } = parsed;
     const { report, hcl } = readReport("", file);
-    const data = describeReport(report, productOption(o.product), hcl);
+    const hint = productOption(o.product);
+    const own = ownProduct(report);
+    if (hint !== undefined && own !== undefined && hint !== own) throw new UsageError(`the report's CPUID says ${own}; --product ${hint} contradicts it`, "--product");
+    const data = describeReport(report, hint, hcl);
     process.stdout.write(o.json ? json(data) : reportText(data));
     return ExitCode.OK;
   },

@@ -95,8 +95,11 @@ export function verifyChain(input: ChainInput): VerifiedChain {
       problems.push(`malformed AMD extension (${(err as Error).message})`);
     }
     const named = extensions?.productName === undefined ? undefined : productFromName(extensions.productName);
-    if (extensions?.productName !== undefined && named === undefined) problems.push(`productName ${extensions.productName}`);
+    if (extensions?.productName !== undefined && named === undefined) problems.push(`productName ${JSON.stringify(extensions.productName)}`);
     product = named ?? input.product;
+    // Turin's KDS keys VCEKs by the first 8 bytes of CHIP_ID; Milan and Genoa by all 64.
+    const hwIdLength = product === "Turin" ? 8 : 64;
+    if (product !== undefined && extensions?.hwId !== undefined && extensions.hwId.byteLength !== hwIdLength) problems.push(`a ${extensions.hwId.byteLength}-byte hwID (${product}: ${hwIdLength})`);
     if (product === undefined && problems.length === 0) problems.push("no productName and no product given");
     const expected = "CN SEV-VCEK or SEV-VLEK, v3, EC P-384 key, RSA-PSS SHA-384 salt 48, not a CA, productName Milan/Genoa/Turin";
     checks.push(problems.length ? failed("VEK_CERTIFICATE", expected, problems.join("; ")) : passed("VEK_CERTIFICATE", `${vekKind} for ${extensions?.productName ?? product}`, expected));
@@ -116,7 +119,10 @@ export function verifyChain(input: ChainInput): VerifiedChain {
     if (alg) problems.push(alg);
     problems.push(...chainRoleProblems(issuer, { kind: "ca", issuesCa: false }));
     const expected = `${expectedCn ?? "the product's ASK/ASVK"}, RSA key, RSA-PSS SHA-384 salt 48, a CA, issuer of the VCEK/VLEK`;
-    checks.push(problems.length ? failed("ISSUER_CERTIFICATE", expected, problems.join("; ")) : passed("ISSUER_CERTIFICATE", `${describe(issuer)}${input.ask ? "" : " (pinned)"}`, expected));
+    // Name the certificate that was checked, and whether it was AMD's pinned default (a caller who
+    // trusts another root but gives no --ask still gets AMD's ASK here).
+    const which = `${describe(issuer)}${input.ask ? "" : " (pinned)"}`;
+    checks.push(problems.length ? failed("ISSUER_CERTIFICATE", expected, `${which}: ${problems.join("; ")}`) : passed("ISSUER_CERTIFICATE", which, expected));
   }
 
   // ROOT_TRUSTED

@@ -12,6 +12,7 @@ export const SNP_CHECKS = {
   SIGNER_TYPE: "the report's signing key type is the certificate's",
   PRODUCT: "product from CPUID, certificate and issuer agree",
   CHIP_ID: "VCEK hwID is the report's CHIP_ID",
+  TCB_RESERVED: "no TCB_VERSION field sets a byte its product's layout reserves",
   TCB_BINDING: "VCEK/VLEK TCB equals REPORTED_TCB",
   TCB_CURRENT: "VCEK/VLEK TCB is not above CURRENT_TCB",
   HCL_RUNTIME_DATA: "REPORT_DATA is the hash of the Azure HCL runtime data (only for an HCL report)",

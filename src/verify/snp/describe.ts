@@ -35,6 +35,8 @@ export function describeReport(report: AttestationReport, productHint?: Product,
     ...wrapper,
     version: report.version,
     product: product ?? null,
+    // Which layout the TCB fields below are read with, and whether that was a guess.
+    tcbLayout: product === undefined ? "Milan/Genoa (assumed: the product is unknown; give --product)" : product === "Turin" ? "Turin" : "Milan/Genoa",
     guestSvn: report.guestSvn,
     policy: {
       raw: hex64(report.policy),
@@ -107,7 +109,7 @@ const LABELS: Readonly<Record<string, string>> = {
   family: "Family", model: "Model", stepping: "Stepping", chipId: "Chip ID", committedTcb: "Committed TCB",
   currentVersion: "Current firmware", committedVersion: "Committed firmware", launchTcb: "Launch TCB",
   hcl: "Azure HCL report", headerVersion: "Header version", runtimeDataHash: "Runtime data hash", runtimeDataDigest: "Runtime data digest",
-  runtimeData: "Runtime data", launchMitVector: "Launch mitigation vector", currentMitVector: "Current mitigation vector", signature: "Signature", r: "R", s: "S",
+  runtimeData: "Runtime data", tcbLayout: "TCB layout", launchMitVector: "Launch mitigation vector", currentMitVector: "Current mitigation vector", signature: "Signature", r: "R", s: "S",
 };
 
 const isBytes = (v: unknown): v is string => typeof v === "string" && /^[0-9a-f]{32,}$/.test(v);

@@ -83,7 +83,9 @@ export function policyChecks(report: AttestationReport, product: Product | undef
     if (minimum === undefined) return skipped(check, "not constrained by the policy");
     if (product === undefined) return failed(check, "a known product", "unknown product: its TCB layout cannot be read");
     const wanted = minimum[product] as Partial<Record<TcbComponent, number>> | undefined;
-    if (wanted === undefined) return skipped(check, `no minimum for ${product}`);
+    // A policy that sets minimums for some products and not this one did not consider it: refuse
+    // rather than let it through unconstrained. `"Genoa": {}` says "no minimum" on purpose.
+    if (wanted === undefined) return failed(check, `a minimum for ${product}`, `minimums only for ${Object.keys(minimum).join(", ")}`, `the policy sets no ${which} TCB minimum for ${product}`);
     const tcb = decodeTcb(raw, product);
     const low = tcbShortfall(tcb, wanted, product);
     const expected = `${product} at least ${Object.entries(wanted).map(([c, v]) => `${c} ${v}`).join(", ")}`;

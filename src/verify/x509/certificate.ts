@@ -205,15 +205,23 @@ export function verifyRsaPss(data: Uint8Array, signature: Uint8Array, key: KeyOb
   }
 }
 
-/** PEM (one or more CERTIFICATE blocks) or DER, as DER blobs in order. */
-export function certificateBlobs(bytes: Uint8Array): Uint8Array[] {
+/**
+ * PEM (one or more blocks labelled `label`) or DER, as DER blobs in order. The base64 must be
+ * canonical (padding only at the end, re-encoding gives it back), so that nothing can hide in a
+ * PEM file that another reader would see differently.
+ */
+export function certificateBlobs(bytes: Uint8Array, label: "CERTIFICATE" | "X509 CRL" = "CERTIFICATE"): Uint8Array[] {
   const text = Buffer.from(bytes).toString("latin1");
   if (!text.includes("-----BEGIN")) return [bytes];
-  const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END \1-----/g)];
-  const rest = text.replace(/-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END \1-----/g, "").trim();
+  const block = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END \1-----/g;
+  const blocks = [...text.matchAll(block)];
+  const rest = text.replace(block, "").trim();
   if (rest.length) throw new DerError("text outside the PEM blocks");
   return blocks.map((b) => {
-    if (b[1] !== "CERTIFICATE" && b[1] !== "X509 CRL") throw new DerError(`a PEM ${b[1]} block where a certificate was expected`);
-    return new Uint8Array(Buffer.from(b[2]!.replace(/\s+/g, ""), "base64"));
+    if (b[1] !== label) throw new DerError(`a PEM ${b[1]} block where ${label === "CERTIFICATE" ? "a CERTIFICATE" : "an X509 CRL"} was expected`);
+    const base64 = b[2]!.replace(/\r?\n/g, "");
+    const der = Buffer.from(base64, "base64");
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || der.toString("base64") !== base64) throw new DerError(`the PEM ${label} block is not canonical base64`);
+    return new Uint8Array(der);
   });
 }

@@ -72,6 +72,8 @@ const turinStruct0 = issue(turin, { tcb: TURIN, hwId: turinHw, structVersion: 0 
 const vlek = issue(milanVlek, { kind: "VLEK", productName: "Milan", tcb: MILAN, cspId: "cc-us-east-2.amazonaws.com" });
 const vlekWithHwId = issue(milanVlek, { kind: "VLEK", productName: "Milan", tcb: MILAN, cspId: "cc-us-east-2.amazonaws.com", hwId: chipA });
 const vlekNoCsp = issue(milanVlek, { kind: "VLEK", productName: "Milan", tcb: MILAN });
+const milanShortHwId = issue(milan, { tcb: MILAN, hwId: turinHw });
+const turinLongHwId = issue(turin, { tcb: TURIN, hwId: turinChip });
 
 const at = BigInt(Date.now()) * 1_000_000n;
 
@@ -211,11 +213,7 @@ describe("TCB_BINDING", () => {
     expect(result(v, "TCB_BINDING").detail).toBe("differs in ucode");
   });
 
-  it("REPORTED_TCB with a reserved byte set (Milan byte 2)", () => {
-    const v = verdict(vcekA, { ...MILAN_REPORT, reportedTcb: milanRaw(MILAN) | (1n << 16n) });
-    expect(v.failures).toEqual(["TCB_BINDING"]);
-    expect(result(v, "TCB_BINDING").detail).toContain("reserved");
-  });
+
 
   it("structVersion 0 on a Turin VCEK", () => {
     const v = verdict(turinStruct0, TURIN_REPORT);
@@ -300,14 +298,15 @@ describe("PRODUCT", () => {
     expect(verdict(vcekA, { ...MILAN_REPORT, cpuid: [0x19, 0xa0, 0x02] }).failures).toEqual(["PRODUCT"]);
   });
 
-  it("Turin CPUID under a Milan VCEK: the Turin TCB layout no longer matches either", () => {
-    expect(verdict(vcekA, { ...MILAN_REPORT, cpuid: [0x1a, 0x02, 0x01] }).failures).toEqual(["PRODUCT", "TCB_BINDING", "TCB_CURRENT"]);
+  it("Turin CPUID under a Milan VCEK: the Turin TCB layout no longer matches either (Milan's snp byte is in Turin's reserved bytes)", () => {
+    expect(verdict(vcekA, { ...MILAN_REPORT, cpuid: [0x1a, 0x02, 0x01] }).failures).toEqual(["PRODUCT", "TCB_RESERVED", "TCB_BINDING", "TCB_CURRENT"]);
   });
 
   it("an unknown CPUID (Venice-like 1A/50): product unknown, the TCB checks cannot run", () => {
     const v = verdict(vcekA, { ...MILAN_REPORT, cpuid: [0x1a, 0x50, 0x00] });
-    expect(v.failures).toEqual(["PRODUCT", "TCB_BINDING", "TCB_CURRENT"]);
+    expect(v.failures).toEqual(["PRODUCT", "TCB_RESERVED", "TCB_BINDING", "TCB_CURRENT"]);
     expect(result(v, "TCB_BINDING").status).toBe("not run");
+    expect(result(v, "TCB_RESERVED").status).toBe("not run");
   });
 
   it("a caller product differing from CPUID and certificate", () => {
@@ -316,5 +315,55 @@ describe("PRODUCT", () => {
 
   it("a caller product agreeing with them", () => {
     expect(verdict(vcekA, MILAN_REPORT, { product: "Milan" }).failures).toEqual([]);
+  });
+});
+
+describe("TCB_RESERVED", () => {
+  // Milan/Genoa reserve bytes 2..5, Turin bytes 4..6 (sev-snp-report.md §2).
+  const fields = ["reportedTcb", "currentTcb", "committedTcb", "launchTcb"] as const;
+  for (const field of fields) {
+    it(`Milan ${field} with byte 2 set fails TCB_RESERVED alone`, () => {
+      const base = { ...MILAN_REPORT, committedTcb: milanRaw(MILAN), launchTcb: milanRaw(MILAN) };
+      const v = verdict(vcekA, { ...base, [field]: (base[field] ?? 0n) | (1n << 16n) });
+      expect(v.failures).toEqual(["TCB_RESERVED"]);
+      expect(result(v, "TCB_RESERVED").actual).toContain(field.replace("Tcb", "").toUpperCase() + "_TCB");
+    });
+
+    it(`Turin ${field} with byte 5 set fails TCB_RESERVED alone`, () => {
+      const base = { ...TURIN_REPORT, committedTcb: turinRaw(TURIN), launchTcb: turinRaw(TURIN) };
+      const v = verdict(turinVcek, { ...base, [field]: (base[field] ?? 0n) | (1n << 40n) });
+      expect(v.failures).toEqual(["TCB_RESERVED"]);
+    });
+  }
+
+  it("both layouts pass their own good reports (Milan byte 2 is reserved, Turin byte 2 is tee)", () => {
+    expect(result(verdict(vcekA, MILAN_REPORT), "TCB_RESERVED").status).toBe("passed");
+    expect(result(verdict(turinVcek, TURIN_REPORT), "TCB_RESERVED").status).toBe("passed");
+  });
+});
+
+describe("MASK_CHIP_KEY", () => {
+  it("set on a VCEK-signed report: SIGNER_TYPE fails (the firmware writes zeros instead of a VCEK signature)", () => {
+    const v = verdict(vcekA, { ...MILAN_REPORT, signerInfo: 1 << 1 });
+    expect(v.failures).toEqual(["SIGNER_TYPE"]);
+    expect(result(v, "SIGNER_TYPE").actual).toContain("MASK_CHIP_KEY");
+  });
+
+  it("set on a VLEK-signed report: not the chip key, accepted", () => {
+    expect(verdict(vlek, { ...MILAN_REPORT, chipId: new Uint8Array(64), signerInfo: VLEK_SIGNED | (1 << 1) }).failures).toEqual([]);
+  });
+});
+
+describe("hwID length per product (VEK_CERTIFICATE)", () => {
+  it("a Milan VCEK with Turin's 8-byte hwID", () => {
+    const v = verdict(milanShortHwId, { ...MILAN_REPORT, chipId: turinChip });
+    expect(v.failures).toEqual(["VEK_CERTIFICATE"]);
+    expect(result(v, "VEK_CERTIFICATE").actual).toContain("8-byte hwID (Milan: 64)");
+  });
+
+  it("a Turin VCEK with a 64-byte hwID", () => {
+    const v = verdict(turinLongHwId, TURIN_REPORT);
+    expect(v.failures).toEqual(["VEK_CERTIFICATE"]);
+    expect(result(v, "VEK_CERTIFICATE").actual).toContain("64-byte hwID (Turin: 8)");
   });
 });

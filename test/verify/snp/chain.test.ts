@@ -84,7 +84,7 @@ const pemFile = (v: TestVek, name: string) => {
   writeFileSync(file, v.certPem);
   return file;
 };
-const loadCrl = (file: string): Crl => parseCrl(certificateBlobs(new Uint8Array(readFileSync(file)))[0]!);
+const loadCrl = (file: string): Crl => parseCrl(certificateBlobs(new Uint8Array(readFileSync(file)), "X509 CRL")[0]!);
 const CRLS = {
   none: loadCrl(test.pki.crl([])),
   unrelated: loadCrl(test.pki.crl([pemFile(otherVcek, "other")])),
@@ -191,6 +191,12 @@ describe("ROOT_TRUSTED", () => {
       // The test root was made today, after VIRTEE_AT, so it is not valid then either.
       expect(v.failures).toEqual(["ROOT_TRUSTED", "ASK_SIGNATURE", "CERT_VALIDITY"]);
       expect(check(v.checks, "ROOT_TRUSTED").actual).toContain("did not issue the ASK/ASVK");
+    });
+
+    it("a test VCEK with a trusted test root but no ASK: the failure names AMD's pinned ASK, which was used instead", () => {
+      const v = testVerdict(vcek, { trustedRoots: [test.ark] });
+      expect(v.failures).toEqual(["ISSUER_CERTIFICATE", "ROOT_TRUSTED", "ASK_SIGNATURE", "VEK_SIGNATURE"]);
+      expect(check(v.checks, "ISSUER_CERTIFICATE").actual).toBe("SEV-Milan (pinned): did not issue the VCEK/VLEK (issuer name differs)");
     });
   });
 
@@ -356,14 +362,14 @@ describe("CA constraints and critical extensions (RFC 5280 §6.1.4)", () => {
   it("an ASK without basicConstraints cA (openssl would still sign with it)", () => {
     const v = verdictUnder(askNotCa, askNotCa.vcek);
     expect(v.failures).toEqual(["ISSUER_CERTIFICATE"]);
-    expect(check(v.checks, "ISSUER_CERTIFICATE").actual).toBe("not a CA (basicConstraints cA is not TRUE)");
+    expect(check(v.checks, "ISSUER_CERTIFICATE").actual).toBe("SEV-Milan: not a CA (basicConstraints cA is not TRUE)");
     expect(check(v.checks, "VEK_SIGNATURE").status).toBe("passed");
   });
 
   it("an ASK whose keyUsage lacks keyCertSign", () => {
     const v = verdictUnder(askNoCertSign, askNoCertSign.vcek);
     expect(v.failures).toEqual(["ISSUER_CERTIFICATE"]);
-    expect(check(v.checks, "ISSUER_CERTIFICATE").actual).toBe("keyUsage lacks keyCertSign");
+    expect(check(v.checks, "ISSUER_CERTIFICATE").actual).toBe("SEV-Milan: keyUsage lacks keyCertSign");
   });
 
   it("an ARK with path length 0 cannot have issued the ASK", () => {
@@ -375,7 +381,7 @@ describe("CA constraints and critical extensions (RFC 5280 §6.1.4)", () => {
   it("an ASK with a critical extension reftrail does not process", () => {
     const v = verdictUnder(askCritical, askCritical.vcek);
     expect(v.failures).toEqual(["ISSUER_CERTIFICATE"]);
-    expect(check(v.checks, "ISSUER_CERTIFICATE").actual).toBe("unprocessed critical extension 1.3.6.1.4.1.99999.1");
+    expect(check(v.checks, "ISSUER_CERTIFICATE").actual).toBe("SEV-Milan: unprocessed critical extension 1.3.6.1.4.1.99999.1");
   });
 
   it("a VCEK that is a CA, one whose keyUsage lacks digitalSignature, one with a critical unknown extension", () => {

@@ -322,10 +322,16 @@ describe("changes that still pass", () => {
   passes("PLATFORM_INFO bit 6 set, only `required` given (unknown bits are not rejected by themselves)", "Turin", { platformInfo: 0x65n }, policyWith((p) => delete p.platformInfo!.allowed));
   passes("provisional firmware permitted", "Milan", { committedVersion: [3, 55, 1], committedTcb: milanTcb(3, 0, 8, 110) }, policyWith((p) => (p.permitProvisionalFirmware = true)));
 
-  it("a product without a minimum is not constrained by it (skipped)", () => {
+  it("a policy with TCB minimums for other products only fails that check (it did not consider this product)", () => {
     const v = verdict("Milan", {}, policyWith((p) => delete p.minimumTcb!.reported!.Milan));
+    expect(v.failures).toEqual(["POLICY_TCB_REPORTED"]);
+    expect(v.checks.find((c) => c.check === "POLICY_TCB_REPORTED")!.detail).toBe("the policy sets no reported TCB minimum for Milan");
+  });
+
+  it("an empty minimum for the product ('Milan': {}) says 'no minimum' on purpose and passes", () => {
+    const v = verdict("Milan", {}, policyWith((p) => (p.minimumTcb!.reported!.Milan = {})));
     expect(v.failures).toEqual([]);
-    expect(status(v, "POLICY_TCB_REPORTED")).toBe("skipped");
+    expect(status(v, "POLICY_TCB_REPORTED")).toBe("passed");
   });
 
   it("provisional firmware permitted: the check is skipped", () => {

@@ -377,6 +377,36 @@ describe("certificateBlobs", () => {
     expect(() => certificateBlobs(Buffer.from(ask.replace("END CERTIFICATE", "END X509 CRL")))).toThrow(DerError);
     expect(() => certificateBlobs(Buffer.from(ask.replace("-----END CERTIFICATE-----", "")))).toThrow(DerError);
   });
+
+  it("takes only blocks of the expected label: a certificate labelled X509 CRL is refused, and the reverse", () => {
+    const ask = readFileSync(join(AMD, "ask_milan.pem"), "latin1");
+    const asCrl = ask.replaceAll("CERTIFICATE", "X509 CRL");
+    expect(() => certificateBlobs(Buffer.from(asCrl))).toThrow(/a PEM X509 CRL block where a CERTIFICATE was expected/);
+    expect(certificateBlobs(Buffer.from(asCrl), "X509 CRL")).toHaveLength(1);
+    expect(() => certificateBlobs(Buffer.from(ask), "X509 CRL")).toThrow(/a PEM CERTIFICATE block where an X509 CRL was expected/);
+  });
+
+  it("refuses base64 that is not canonical: data after the padding, padding inside, non-zero unused bits", () => {
+    // ARK-Milan's base64 ends in '==' (its last line is "AFZEAwoKCQ==").
+    const ark = readFileSync(join(AMD, "ark_milan.pem"), "latin1");
+    const body = /-----BEGIN CERTIFICATE-----\n([\s\S]+?)-----END CERTIFICATE-----/.exec(ark)![1]!;
+    const wrap = (b: string) => Buffer.from(`-----BEGIN CERTIFICATE-----\n${b}-----END CERTIFICATE-----\n`);
+    // The genuine body round-trips: node's decoder and encoder agree with the file.
+    expect(Buffer.from(certificateBlobs(wrap(body))[0]!).toString("base64")).toBe(body.replace(/\n/g, ""));
+    // node's decoder stops at '=' and would drop what follows; reftrail refuses it.
+    expect(Buffer.from(`${body.replace(/\n/g, "")}AAAA`, "base64").byteLength).toBeGreaterThan(0);
+    expect(body.endsWith("==\n")).toBe(true);
+    expect(() => certificateBlobs(wrap(`${body}AAAA\n`))).toThrow(/not canonical base64/);
+    expect(() => certificateBlobs(wrap(`AA==${body}`))).toThrow(/not canonical base64/);
+    // Non-zero bits in the last character's unused part decode to the same bytes; the re-encoding differs.
+    const lines = body.trimEnd().split("\n");
+    const last = lines[lines.length - 1]!;
+    expect(last).toBe("AFZEAwoKCQ==");
+    // 'Q' = 010000: with '==' only its top 2 bits are data; 'R' = 010001 decodes to the same bytes.
+    lines[lines.length - 1] = "AFZEAwoKCR==";
+    expect(Buffer.from(`${lines.join("")}`, "base64").equals(Buffer.from(body.replace(/\n/g, ""), "base64"))).toBe(true);
+    expect(() => certificateBlobs(wrap(`${lines.join("\n")}\n`))).toThrow(/not canonical base64/);
+  });
 });
 
 describe("parseCertificate rejects malformed input", () => {

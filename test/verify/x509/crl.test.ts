@@ -48,7 +48,7 @@ function opensslView(path: string): OpensslCrl {
 }
 
 const readCrlFile = (path: string): Crl => {
-  const blobs = certificateBlobs(readFileSync(path));
+  const blobs = certificateBlobs(readFileSync(path), "X509 CRL");
   expect(blobs).toHaveLength(1);
   return parseCrl(blobs[0]!);
 };

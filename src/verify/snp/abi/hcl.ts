@@ -42,6 +42,8 @@ export function parseHclReport(bytes: Uint8Array): HclReport {
   if (!HEADER_VERSIONS.includes(headerVersion)) fail(`header version ${headerVersion} (known: ${HEADER_VERSIONS.join(", ")})`);
   const reportSize = u32(8);
   if (u32(12) !== SNP_REPORT_TYPE) fail(`request type ${u32(12)} is not 2 (SNP)`);
+  const reserved = bytes.subarray(16, HEADER_SIZE).findIndex((b) => b !== 0);
+  if (reserved >= 0) fail(`header byte 0x${(16 + reserved).toString(16)} (status and reserved, 0x10..0x20) is not zero`);
   const [dataSize, runtimeVersion, reportType, hashType, variableSize] = [0, 4, 8, 12, 16].map((o) => u32(RUNTIME_AT + o)) as [number, number, number, number, number];
   if (runtimeVersion !== 1) fail(`runtime data version ${runtimeVersion} (known: 1)`);
   if (reportType !== SNP_REPORT_TYPE) fail(`runtime data report type ${reportType} is not 2 (SNP)`);

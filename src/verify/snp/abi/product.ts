@@ -27,6 +27,7 @@ export function productFromCpuid(cpuid: Cpuid): Product {
 
 /** The product a VCEK/VLEK productName names ("Milan-B0", "Genoa", "Turin"): the name up to any stepping. */
 export function productFromName(name: string): Product | undefined {
-  const base = name.split("-")[0];
-  return PRODUCTS.find((p) => p === base);
+  // A stepping suffix is letters and digits ("B0", "C1"); anything else is not a name AMD issues.
+  const m = /^([A-Za-z]+)(?:-[A-Z][0-9])?$/.exec(name);
+  return PRODUCTS.find((p) => p === m?.[1]);
 }

@@ -91,6 +91,14 @@ describe("parseHclReport refuses malformed HCL reports, naming the field", () =>
     for (const [at, value, message] of cases) expect(snpError(() => parseHclReport(withU32(good, at, value))).message, `offset ${at}`).toMatch(message);
   });
 
+  it("a non-zero status or reserved header byte (0x10..0x20)", () => {
+    for (const at of [0x10, 0x14, 0x1f]) {
+      const c = Uint8Array.from(good);
+      c[at] = 1;
+      expect(snpError(() => parseHclReport(c)).message, `byte ${at}`).toMatch(new RegExp(`header byte 0x${at.toString(16)} .* is not zero`));
+    }
+  });
+
   it("sizes that disagree: data size, variable size, report size", () => {
     expect(snpError(() => parseHclReport(withU32(good, 0x4c0, u32(good, 0x4c0) + 1))).message).toMatch(/runtime data size/);
     expect(snpError(() => parseHclReport(withU32(good, 0x4d0, u32(good, 0x4d0) - 1))).message).toMatch(/runtime data size/);

@@ -126,6 +126,12 @@ describe("productFromName", () => {
     expect(productFromName("MilanX")).toBeUndefined();
   });
 
+  it("refuses a suffix other than one stepping (letter, digit) and any control character", () => {
+    for (const name of ["Milan-", "Milan-B0\u0000", "Milan-anything", "Milan-B0-extra", "Milan-b0", "Milan-B00", "Milan B0", "milan", "Genoa\n", "Turin-\u202e0B"]) {
+      expect(productFromName(name), JSON.stringify(name)).toBeUndefined();
+    }
+  });
+
   for (const m of MANIFEST) {
     it(`${m.set}: the VEK productName "${m.vek_product_name}" names the manifest's product`, () => {
       expect(productFromName(m.vek_product_name)).toBe(productOf(m));
