@@ -63,6 +63,20 @@ export function readCertificate(option: string, path: string): Certificate {
   });
 }
 
+/**
+ * `--cert`: the VCEK/VLEK alone, or followed by its chain (ASK/ASVK, then ARK) in one PEM file, the
+ * order of Azure's vcek_chain.pem and of the extended report's certificate table.
+ */
+export function readVekBundle(option: string, path: string): { vek: Certificate; ask?: Certificate; ark?: Certificate } {
+  const bytes = readInputFile(option, path, MAX_CERT_BYTES);
+  return asInput(option, path, () => {
+    const blobs = certificateBlobs(bytes);
+    if (blobs.length < 1 || blobs.length > 3) throw new SnpError("CERTIFICATE", `holds ${blobs.length} certificates; expected the VCEK/VLEK, optionally followed by the ASK/ASVK and the ARK`);
+    const [vek, ask, ark] = blobs.map(parseCertificate);
+    return { vek: vek!, ...(ask ? { ask } : {}), ...(ark ? { ark } : {}) };
+  });
+}
+
 /** AMD KDS `cert_chain`: the ASK (or ASVK), then the ARK, in one PEM file. */
 export function readChain(option: string, path: string): { ask: Certificate; ark: Certificate } {
   const bytes = readInputFile(option, path, MAX_CERT_BYTES);

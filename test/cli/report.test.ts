@@ -78,7 +78,8 @@ describe("reftrail verify report", () => {
     expectRejected(runCli(["verify", "report", "--report", join(dir, "short.bin"), ...cert]), "short.bin", "1184");
     expectRejected(runCli(["verify", "report", "--report", join(dir, "v1.bin"), ...cert]), "v1.bin", "VERSION is 1");
     expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), "--cert", join(dir, "junk.pem")]), "--cert");
-    expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), "--cert", join(COMMITTED, "amd/cert_chain/ask_ark_milan.pem")]), "2 certificates");
+    writeFileSync(join(dir, "four.pem"), Buffer.concat([readFileSync(set("azure_milan_hcl", "vcek_chain.pem")), readFileSync(join(COMMITTED, "amd/ark_milan.pem"))]));
+    expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), "--cert", join(dir, "four.pem")]), "--cert", "holds 4 certificates");
     expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin")]), "--cert");
     expectRejected(runCli(["verify", "report", "--report", "/nonexistent.bin", ...cert]), "/nonexistent.bin");
     expectRejected(runCli(["verify", "report", "--report", set("virtee_milan", "report.bin"), ...cert, "--product", "Venice"]), "--product");
@@ -189,5 +190,39 @@ describe("Azure HCL reports (hcl-report.bin: the SNP report at 0x20..0x4C0, runt
     const b = runCli(["verify", "report", "--report", join(dir, "broken.bin"), "--cert", set("azure_milan_hcl", "vcek.pem"), "--at", AT]);
     expect(b.status).toBe(2);
     expectRejected(b, "broken.bin", "HCL report: runtime data hash type 9");
+  });
+});
+
+describe("--cert with its chain (Azure's vcek_chain.pem: VCEK, ASK, ARK)", () => {
+  const report = ["--report", set("azure_milan_hcl", "report.bin"), "--at", AT];
+
+  it("verifies with the chain taken from the file; the ASK is then not the pinned default", () => {
+    const r = runCli(["verify", "report", ...report, "--cert", set("azure_milan_hcl", "vcek_chain.pem"), "--json"]);
+    expect(r.status).toBe(0);
+    const checks = (JSON.parse(r.stdout) as { checks: { check: string; actual?: string }[] }).checks;
+    expect(checks.find((c) => c.check === "ISSUER_CERTIFICATE")?.actual).toBe("SEV-Milan");
+  });
+
+  it("a bundle together with --ask, --ark or --chain is a usage error (which chain would count?)", () => {
+    const bundle = ["--cert", set("azure_milan_hcl", "vcek_chain.pem")];
+    expectRejected(runCli(["verify", "report", ...report, ...bundle, "--chain", join(COMMITTED, "amd/cert_chain/ask_ark_milan.pem")]), "--cert", "already holds the chain");
+    expectRejected(runCli(["verify", "report", ...report, ...bundle, "--ask", join(COMMITTED, "amd/ask_milan.pem")]), "--cert", "already holds the chain");
+  });
+
+  it("the KDS cert_chain (ASK, ARK) given as --cert by mistake: exit 1, the first certificate is not a VCEK/VLEK", () => {
+    const r = runCli(["verify", "report", ...report, "--cert", join(COMMITTED, "amd/cert_chain/ask_ark_milan.pem")]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/\nVEK_CERTIFICATE\s+FAIL\s+.*subject CN SEV-Milan/);
+  });
+
+  it("a bundle whose ARK is not AMD's fails ROOT_TRUSTED", () => {
+    const dir = tempDir("cert-bundle");
+    const chain = readFileSync(set("azure_milan_hcl", "vcek_chain.pem"), "latin1");
+    const blocks = chain.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g)!;
+    expect(blocks).toHaveLength(3);
+    writeFileSync(join(dir, "genoa-ark.pem"), blocks[0]! + blocks[1]! + readFileSync(join(COMMITTED, "amd/ark_genoa.pem"), "latin1"));
+    const r = runCli(["verify", "report", ...report, "--cert", join(dir, "genoa-ark.pem")]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("ROOT_TRUSTED");
   });
 });

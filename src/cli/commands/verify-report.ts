@@ -4,12 +4,12 @@ import { COMMON_OPTIONS, commandOptions, requireOptions, timeOption, type Option
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { formatTable, json, notVerified } from "../output.js";
-import { productOption, readCertificate, readChain, readCrl, readPolicy, readReport } from "../snp-inputs.js";
+import { productOption, readCertificate, readChain, readCrl, readPolicy, readReport, readVekBundle } from "../snp-inputs.js";
 
 const NAME = "verify report";
 const OPTIONS = {
   report: { type: "string", value: "FILE", description: "the attestation report: 1184 raw bytes, or hex (required)" },
-  cert: { type: "string", value: "FILE", description: "the VCEK or VLEK that signed it, DER or PEM (required)" },
+  cert: { type: "string", value: "FILE", description: "the VCEK or VLEK that signed it, DER or PEM (required); a PEM may go on with its ASK/ASVK and ARK, as Azure's vcek_chain.pem does" },
   ask: { type: "string", value: "FILE", description: "the ASK or ASVK (default: AMD's, pinned in reftrail)" },
   ark: { type: "string", value: "FILE", description: "the ARK; it must be AMD's pinned ARK (default: that one)" },
   chain: { type: "string", value: "FILE", description: "AMD KDS cert_chain PEM (ASK or ASVK, then ARK) instead of --ask and --ark" },
@@ -43,9 +43,13 @@ async function run(argv: readonly string[]): Promise<number> {
   const at = o.at === undefined ? BigInt(Date.now()) * 1_000_000n : timeOption("--at", o.at);
   const product = productOption(o.product);
   const { report, hcl } = readReport("--report", o.report!);
-  const vek = readCertificate("--cert", o.cert!);
-  let ask: Certificate | undefined = o.ask === undefined ? undefined : readCertificate("--ask", o.ask);
-  let ark: Certificate | undefined = o.ark === undefined ? undefined : readCertificate("--ark", o.ark);
+  const bundle = readVekBundle("--cert", o.cert!);
+  const vek = bundle.vek;
+  if (bundle.ask && (o.ask !== undefined || o.ark !== undefined || o.chain !== undefined)) {
+    throw new UsageError(`${o.cert} already holds the chain after the VCEK/VLEK; give it alone, or the VCEK/VLEK alone with --ask/--ark/--chain`, "--cert");
+  }
+  let ask: Certificate | undefined = o.ask === undefined ? bundle.ask : readCertificate("--ask", o.ask);
+  let ark: Certificate | undefined = o.ark === undefined ? bundle.ark : readCertificate("--ark", o.ark);
   if (o.chain !== undefined) ({ ask, ark } = readChain("--chain", o.chain));
   const trustedRoots = o["trust-root"] === undefined ? undefined : [readCertificate("--trust-root", o["trust-root"])];
   if (trustedRoots && ark === undefined) ark = trustedRoots[0];
