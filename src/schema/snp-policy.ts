@@ -10,7 +10,8 @@ const TurinTcb = z.object({ fmc: Spl.optional(), bl: Spl.optional(), tee: Spl.op
 const PerProductTcb = z
   .object({ Milan: MilanGenoaTcb.optional(), Genoa: MilanGenoaTcb.optional(), Turin: TurinTcb.optional() })
   .strict()
-  .describe("minimum security patch level per component, per product; a product not listed is not constrained");
+  .refine((m) => Object.keys(m).length > 0, "name at least one product (an empty object would constrain nothing)")
+  .describe("minimum security patch level per component, per product; a report of a product not listed fails the check (list it with {} for no minimum)");
 
 const PLATFORM_BITS = ["SMT_EN", "TSME_EN", "ECC_EN", "RAPL_DIS", "CIPHERTEXT_HIDING_DRAM_EN", "ALIAS_CHECK_COMPLETE", "SEV_TIO_EN"] as const;
 const PlatformBit = z.union([z.enum(PLATFORM_BITS), z.string().regex(/^bit (?:[0-9]|[1-5][0-9]|6[0-3])$/, "a PLATFORM_INFO bit name or 'bit N'")]);
@@ -18,12 +19,12 @@ const PlatformBit = z.union([z.enum(PLATFORM_BITS), z.string().regex(/^bit (?:[0
 /**
  * What an SEV-SNP report must satisfy beyond its signature and certificate chain. Every member is
  * optional; each one given becomes one named check. Without a policy file the defaults below still
- * apply: debug and the migration agent are not allowed.
+ * apply: debug and the migration agent are not allowed, and VMPL must be 0..3.
  */
 export const SnpPolicy = z
   .object({
     version: z.literal(1),
-    minimumReportVersion: z.union([z.literal(2), z.literal(3), z.literal(5)]).optional(),
+    minimumReportVersion: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5)]).optional(),
     products: z.array(z.enum(["Milan", "Genoa", "Turin"])).min(1).optional().describe("allowed products"),
     signers: z.array(z.enum(["VCEK", "VLEK"])).min(1).optional().describe("allowed signing keys"),
     measurements: z.array(hex(48)).min(1).optional().describe("MEASUREMENT must be one of these (e.g. the endorsed launch digests)"),
@@ -36,7 +37,7 @@ export const SnpPolicy = z
     idKeyDigests: z.array(hex(48)).min(1).optional().describe("ID_KEY_DIGEST must be one of these"),
     authorKeyDigests: z.array(hex(48)).min(1).optional().describe("AUTHOR_KEY_DIGEST must be one of these (and AUTHOR_KEY_EN set)"),
     minimumGuestSvn: z.number().int().min(0).max(0xffffffff).optional(),
-    vmpls: z.array(z.number().int().min(0).max(3)).min(1).optional().describe("allowed VMPLs"),
+    vmpls: z.array(z.number().int().min(0).max(3)).min(1).optional().describe("allowed VMPLs (default: 0..3, a guest's own request)"),
     guestPolicy: z
       .object({
         minimumAbi: AbiVersion.optional(),

@@ -119,11 +119,17 @@ export function bindingChecks(report: AttestationReport, chain: VerifiedChain, c
   return checks;
 }
 
-/** REPORT_DATA must be the hash of the HCL runtime data, then zeros (az-snp-vtpm checks the first 32 bytes; the rest is zero in every real report). */
+/**
+ * REPORT_DATA must be the hash of the HCL runtime data, then zeros (az-snp-vtpm checks the first 32
+ * bytes; the rest is zero in every real report), in a VMPL 0 report: only the paravisor runs at
+ * VMPL 0, and code at a lower privilege in the same VM could otherwise put its own "runtime data"
+ * (an attestation key of its choosing) in a report with the VM's measurement (Trustee requires 0 too).
+ */
 export function hclRuntimeDataCheck(report: AttestationReport, hcl: Pick<HclReport, "hash" | "variableData">): SnpCheckResult {
   const digest = createHash(hcl.hash).update(hcl.variableData).digest();
-  const expected = `${toHex(digest)} (${hcl.hash} of ${hcl.variableData.byteLength} bytes of runtime data), then zeros`;
+  const expected = `VMPL 0, REPORT_DATA ${toHex(digest)} (${hcl.hash} of ${hcl.variableData.byteLength} bytes of runtime data), then zeros`;
   const data = report.reportData;
-  const ok = toHex(data.subarray(0, digest.byteLength)) === toHex(digest) && data.subarray(digest.byteLength).every((b) => b === 0);
-  return ok ? passed("HCL_RUNTIME_DATA", toHex(digest), expected) : failed("HCL_RUNTIME_DATA", expected, toHex(data), "REPORT_DATA does not commit to this HCL report's runtime data");
+  const bound = toHex(data.subarray(0, digest.byteLength)) === toHex(digest) && data.subarray(digest.byteLength).every((b) => b === 0);
+  if (report.vmpl !== 0) return failed("HCL_RUNTIME_DATA", expected, `VMPL ${report.vmpl}`, "the runtime data is the paravisor's only in a VMPL 0 report");
+  return bound ? passed("HCL_RUNTIME_DATA", toHex(digest), expected) : failed("HCL_RUNTIME_DATA", expected, toHex(data), "REPORT_DATA does not commit to this HCL report's runtime data");
 }

@@ -328,6 +328,14 @@ describe("changes that still pass", () => {
     expect(v.checks.find((c) => c.check === "POLICY_TCB_REPORTED")!.detail).toBe("the policy sets no reported TCB minimum for Milan");
   });
 
+  it("the schema refuses a minimumTcb field naming no product, and accepts minimumReportVersion 2 to 5", () => {
+    const refused = SnpPolicy.safeParse({ version: 1, minimumTcb: { reported: {} } });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toMatch(/at least one product/);
+    for (const v of [2, 3, 4, 5]) expect(SnpPolicy.safeParse({ version: 1, minimumReportVersion: v }).success, `v${v}`).toBe(true);
+    for (const v of [0, 1, 6]) expect(SnpPolicy.safeParse({ version: 1, minimumReportVersion: v }).success, `v${v}`).toBe(false);
+  });
+
   it("an empty minimum for the product ('Milan': {}) says 'no minimum' on purpose and passes", () => {
     const v = verdict("Milan", {}, policyWith((p) => (p.minimumTcb!.reported!.Milan = {})));
     expect(v.failures).toEqual([]);

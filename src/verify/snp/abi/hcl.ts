@@ -54,9 +54,17 @@ export function parseHclReport(bytes: Uint8Array): HclReport {
   if (reportSize > bytes.byteLength) fail(`report size ${reportSize} runs past the end of the ${bytes.byteLength}-byte input`);
   const padding = bytes.subarray(reportSize).findIndex((b) => b !== 0);
   if (padding >= 0) fail(`byte 0x${(reportSize + padding).toString(16)} after the report is not zero padding`);
+  let report: AttestationReport;
+  try {
+    report = parseReport(bytes.slice(HEADER_SIZE, RUNTIME_AT));
+  } catch (err) {
+    // Offsets in the message are the SNP report's own; say where that report sits in the file.
+    if (err instanceof SnpError) throw new SnpError(err.code, `HCL report: the SNP report at file offset 0x20 (offsets below are within it): ${err.message}`);
+    throw err;
+  }
   return {
     headerVersion,
-    report: parseReport(bytes.slice(HEADER_SIZE, RUNTIME_AT)),
+    report,
     hash: hash!,
     variableData: bytes.slice(RUNTIME_AT + RUNTIME_HEADER_SIZE, reportSize),
   };

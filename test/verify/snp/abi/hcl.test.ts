@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseRfc3339 } from "../../../../src/util/rfc3339.js";
@@ -7,7 +7,9 @@ import { isHclReport, parseHclReport } from "../../../../src/verify/snp/abi/hcl.
 import { SnpError } from "../../../../src/verify/snp/errors.js";
 import { verifyReport } from "../../../../src/verify/snp/verifier.js";
 import { certificateBlobs, parseCertificate } from "../../../../src/verify/x509/certificate.js";
+import { parseReport } from "../../../../src/verify/snp/abi/report.js";
 import { COMMITTED } from "../../../helpers/fixtures.js";
+import { buildReport, milanTcb, testPki } from "../../../helpers/snp-pki.js";
 
 /*
  * Expected values: MANIFEST.json (report.bin is bytes 0x20..0x4C0 of hcl-report.bin; REPORT_DATA[0:32]
@@ -117,6 +119,12 @@ describe("parseHclReport refuses malformed HCL reports, naming the field", () =>
   it("the SNP report inside is parsed as strictly as a bare one", () => {
     const c = withU32(good, 0x20, 1);
     expect(snpError(() => parseHclReport(c)).code).toBe("REPORT_VERSION");
+    // A reserved byte at file offset 0x350 is the report's 0x330; the message says which frame it uses.
+    const reserved = Uint8Array.from(good);
+    reserved[0x350] = 1;
+    const err = snpError(() => parseHclReport(reserved));
+    expect(err.code).toBe("REPORT_FORMAT");
+    expect(err.message).toMatch(/^HCL report: the SNP report at file offset 0x20 \(offsets below are within it\): .*0x330/);
   });
 });
 
@@ -141,6 +149,31 @@ describe("HCL_RUNTIME_DATA", () => {
       variableData[offset]! ^= 0x01;
       const verdict = verifyReport({ report: good.report, hcl: { hash: good.hash, variableData }, vek: vcek("azure_milan_hcl") }, { at });
       expect(verdict.failures, `offset ${offset}`).toEqual(["HCL_RUNTIME_DATA"]);
+    }
+  });
+
+  it("fails unless VMPL is 0, even when REPORT_DATA commits to the runtime data (test PKI, signed reports)", () => {
+    const pki = testPki("Milan", "ASK", "hcl-vmpl");
+    try {
+      const chip = Uint8Array.from({ length: 64 }, (_, i) => i + 7);
+      const vek = pki.vek({ tcb: { bl: 3, tee: 0, snp: 8, ucode: 115 }, hwId: chip });
+      const variableData = new Uint8Array(Buffer.from('{"keys":[{"kid":"HCLAkPub","kty":"RSA"}]}'));
+      const reportData = new Uint8Array(64);
+      reportData.set(createHash("sha256").update(variableData).digest());
+      const ask = parseCertificate(certificateBlobs(Buffer.from(pki.askPem))[0]!);
+      const ark = parseCertificate(certificateBlobs(Buffer.from(pki.arkPem))[0]!);
+      const verdictAt = (vmpl: number) => {
+        const report = parseReport(buildReport({ version: 3, vmpl, reportData, chipId: chip, reportedTcb: milanTcb(3, 0, 8, 115), currentTcb: milanTcb(3, 0, 8, 115) }, vek.privateKey));
+        return verifyReport({ report, hcl: { hash: "sha256", variableData }, vek: parseCertificate(vek.certDer), ask, ark, trustedRoots: [ark] }, { at: BigInt(Date.now()) * 1_000_000n });
+      };
+      expect(verdictAt(0).failures).toEqual([]);
+      for (const vmpl of [1, 2, 3]) {
+        const v = verdictAt(vmpl);
+        expect(v.failures, `VMPL ${vmpl}`).toEqual(["HCL_RUNTIME_DATA"]);
+        expect(v.checks.find((c) => c.check === "HCL_RUNTIME_DATA")!.actual).toBe(`VMPL ${vmpl}`);
+      }
+    } finally {
+      rmSync(pki.dir, { recursive: true, force: true });
     }
   });
 
