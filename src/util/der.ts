@@ -119,6 +119,8 @@ export function readTime(tlv: Tlv | undefined): bigint {
     year = Number(m[1]) + (Number(m[1]) < 50 ? 2000 : 1900);
   } else if (tlv.tag === TAG.GENERALIZED_TIME && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))) {
     year = Number(m[1]);
+    // RFC 5280 §4.1.2.5: dates through 2049 are UTCTime; GeneralizedTime only from 2050.
+    if (year < 2050) throw new DerError(`'${text}' is a GeneralizedTime before 2050, which RFC 5280 encodes as UTCTime`);
   } else {
     throw new DerError(`'${text}' is not a DER UTCTime or GeneralizedTime`);
   }
@@ -160,6 +162,8 @@ export function readNamedBits(tlv: Tlv): Set<number> {
   const bytes = tlv.content.subarray(1);
   if (unused === undefined || unused > 7 || (bytes.byteLength === 0 && unused !== 0)) throw new DerError("malformed BIT STRING");
   if (bytes.byteLength > 0 && (bytes[bytes.byteLength - 1]! & ((1 << unused) - 1)) !== 0) throw new DerError("BIT STRING has non-zero unused bits");
+  // DER would also remove trailing zero bits (X.690 §11.2.2), but AMD's own ASKs encode
+  // keyCertSign as 03 02 01 04 (one unused bit where DER says two), so that is not enforced.
   const bits = new Set<number>();
   bytes.forEach((byte, i) => {
     for (let b = 0; b < 8; b++) if (byte & (0x80 >> b)) bits.add(i * 8 + b);

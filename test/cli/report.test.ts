@@ -169,8 +169,9 @@ describe("Azure HCL reports (hcl-report.bin: the SNP report at 0x20..0x4C0, runt
       const verdict = JSON.parse(r.stdout) as { checks: { check: string; status: string }[] };
       expect(verdict.checks.find((c) => c.check === "HCL_RUNTIME_DATA")?.status).toBe("passed");
       const manifest = (JSON.parse(readFileSync(join(COMMITTED, "snp-reports/MANIFEST.json"), "utf8")) as { set: string; report_data: string }[]).find((m) => m.set === name)!;
-      const inspected = JSON.parse(runCli(["inspect", "report", set(name, "hcl-report.bin"), "--json"]).stdout) as { hcl: { runtimeDataDigest: string }; reportData: string };
+      const inspected = JSON.parse(runCli(["inspect", "report", set(name, "hcl-report.bin"), "--json"]).stdout) as { hcl: { runtimeDataDigest: string; reportDataCommitsToRuntimeData: boolean }; reportData: string };
       expect(inspected.hcl.runtimeDataDigest).toBe(manifest.report_data.slice(0, 64));
+      expect(inspected.hcl.reportDataCommitsToRuntimeData).toBe(true);
       expect(inspected.reportData).toBe(manifest.report_data);
     });
   }
@@ -184,6 +185,7 @@ describe("Azure HCL reports (hcl-report.bin: the SNP report at 0x20..0x4C0, runt
     const r = runCli(["verify", "report", "--report", join(dir, "changed.bin"), "--cert", set("azure_milan_hcl", "vcek.pem"), "--at", AT]);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe("reftrail: not verified: HCL_RUNTIME_DATA\n");
+    expect((JSON.parse(runCli(["inspect", "report", join(dir, "changed.bin"), "--json"]).stdout) as { hcl: { reportDataCommitsToRuntimeData: boolean } }).hcl.reportDataCommitsToRuntimeData).toBe(false);
     const broken = Buffer.from(bytes);
     broken.writeUInt32LE(9, 0x4cc); // hash type 9
     writeFileSync(join(dir, "broken.bin"), broken);

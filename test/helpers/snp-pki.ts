@@ -34,7 +34,8 @@ export interface TestPki {
 export interface VekOptions {
   readonly kind?: "VCEK" | "VLEK";
   readonly productName?: string;
-  readonly structVersion?: number;
+  /** structVersion to write; null leaves the extension out. */
+  readonly structVersion?: number | null;
   /** SPL extensions to include, by component. */
   readonly tcb: Partial<Record<"fmc" | "bl" | "tee" | "snp" | "ucode", number>>;
   /** hwID bytes (64, or 8 for Turin); omitted for a VLEK. */
@@ -82,7 +83,7 @@ export function testPki(product: "Milan" | "Genoa" | "Turin", signer: "ASK" | "A
       const id = `vek${n++}`;
       const kind = o.kind ?? "VCEK";
       const lines = [
-        `1.3.6.1.4.1.3704.1.1=ASN1:INTEGER:${o.structVersion ?? (product === "Turin" ? 1 : 0)}`,
+        ...(o.structVersion === null ? [] : [`1.3.6.1.4.1.3704.1.1=ASN1:INTEGER:${o.structVersion ?? (product === "Turin" ? 1 : 0)}`]),
         `1.3.6.1.4.1.3704.1.2=ASN1:IA5STRING:${o.productName ?? (product === "Milan" ? "Milan-B0" : product)}`,
         ...Object.entries(o.tcb).map(([c, v]) => `${SPL_OIDS[c as keyof typeof SPL_OIDS]}=ASN1:INTEGER:${v}`),
         ...(o.hwId ? [`1.3.6.1.4.1.3704.1.4=DER:${Buffer.from(o.hwId).toString("hex")}`] : []),

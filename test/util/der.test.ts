@@ -268,10 +268,15 @@ describe("readTime", () => {
   it("reads UTCTime and GeneralizedTime as ns since the epoch", () => {
     expect(utc("201022172305Z")).toBe(ns("2020-10-22T17:23:05Z"));
     expect(utc("700101000000Z")).toBe(0n);
-    expect(gen("20451022172305Z")).toBe(ns("2045-10-22T17:23:05Z"));
     expect(gen("20500101000000Z")).toBe(ns("2050-01-01T00:00:00Z"));
+    expect(gen("20510415120000Z")).toBe(ns("2051-04-15T12:00:00Z"));
     expect(gen("99991231235959Z")).toBe(ns("9999-12-31T23:59:59Z"));
-    expect(gen("19700101000000Z")).toBe(0n);
+  });
+
+  it("refuses GeneralizedTime for years before 2050 (RFC 5280 §4.1.2.5 encodes those as UTCTime)", () => {
+    for (const text of ["20451022172305Z", "20491231235959Z", "19700101000000Z", "00490101000000Z", "00010101000000Z"]) {
+      expectDerError(() => gen(text), /GeneralizedTime before 2050/);
+    }
   });
 
   it("pivots UTCTime years at 50 (RFC 5280: 00-49 → 20xx, 50-99 → 19xx)", () => {
@@ -283,15 +288,15 @@ describe("readTime", () => {
     expect(utc("991231235959Z")).toBe(ns("1999-12-31T23:59:59Z"));
   });
 
-  it("reads years before 1970 and before 100 AD correctly (no two-digit-year mapping in GeneralizedTime)", () => {
+  it("reads years before 1970 (UTCTime 50-69) as negative times", () => {
     expect(utc("690720201800Z")).toBe(ns("1969-07-20T20:18:00Z"));
-    expect(gen("00490101000000Z")).toBe(ns("0049-01-01T00:00:00Z"));
-    expect(gen("00010101000000Z")).toBe(-62135596800000n * 1_000_000n);
+    expect(utc("500101000000Z")).toBe(-631152000000n * 1_000_000n);
   });
 
   it("accepts 29 February in a leap year only", () => {
     expect(utc("240229000000Z")).toBe(ns("2024-02-29T00:00:00Z"));
-    expect(gen("20000229000000Z")).toBe(ns("2000-02-29T00:00:00Z"));
+    expect(gen("20520229000000Z")).toBe(ns("2052-02-29T00:00:00Z"));
+    expect(gen("24000229000000Z")).toBe(ns("2400-02-29T00:00:00Z"));
     expectDerError(() => utc("230229000000Z"), /not a valid time/);
     expectDerError(() => gen("21000229000000Z"), /not a valid time/);
   });
@@ -306,9 +311,9 @@ describe("readTime", () => {
     expectDerError(() => utc("250101240000Z"), /not a valid time/); // hour 24
     expectDerError(() => utc("250101236000Z"), /not a valid time/); // minute 60
     expectDerError(() => utc("250101235960Z"), /not a valid time/); // second 60
-    expectDerError(() => gen("20250230000000Z"), /not a valid time/);
-    expectDerError(() => gen("20250101240000Z"), /not a valid time/);
-    expectDerError(() => gen("20250101000099Z"), /not a valid time/);
+    expectDerError(() => gen("20510230000000Z"), /not a valid time/);
+    expectDerError(() => gen("20510101240000Z"), /not a valid time/);
+    expectDerError(() => gen("20510101000099Z"), /not a valid time/);
   });
 
   it("rejects forms DER does not allow for these types", () => {
@@ -395,6 +400,11 @@ describe("readNamedBits", () => {
     expect([...readNamedBits(readDer(hexBytes("03 02 07 80")))]).toEqual([0]);
     // decipherOnly (8) in a second byte.
     expect([...readNamedBits(readDer(hexBytes("03 03 07 00 80")))]).toEqual([8]);
+  });
+
+  it("accepts named bits with trailing zero bits, as AMD's ASKs encode keyCertSign (03 02 01 04; DER would be 03 02 02 04)", () => {
+    expect([...readNamedBits(readDer(hexBytes("03 02 01 04")))]).toEqual([5]);
+    expect([...readNamedBits(readDer(hexBytes("03 03 01 06 00")))].sort()).toEqual([5, 6]);
     expect(readNamedBits(readDer(hexBytes("03 01 00"))).size).toBe(0);
   });
 

@@ -4,7 +4,7 @@ import type { HclReport } from "./abi/hcl.js";
 import type { AttestationReport } from "./abi/report.js";
 import { SIGNED_SIZE } from "./abi/report.js";
 import { productFromCpuid, type Product } from "./abi/product.js";
-import { decodeTcb, formatTcb, tcbComponents, tcbReservedBits } from "./abi/tcb.js";
+import { decodeTcb, formatTcb, tcbComponents, tcbReservedBits, type TcbComponent } from "./abi/tcb.js";
 import type { VerifiedChain } from "./chain.js";
 import { failed, notRun, passed, skipped, type SnpCheckResult } from "./checks.js";
 
@@ -104,11 +104,17 @@ export function bindingChecks(report: AttestationReport, chain: VerifiedChain, c
     const certText = components.map((c) => `${c} ${certTcb[c] ?? "absent"}`).join(", ");
     const mismatch = components.filter((c) => certTcb[c] !== reported[c]);
     const structExpected = product === "Turin" ? 1 : 0;
-    const structOk = extensions.structVersion === undefined || extensions.structVersion === structExpected;
-    if (mismatch.length || !structOk) {
+    const structOk = extensions.structVersion === structExpected;
+    // An SPL for a component the product's TCB has no byte for (fmc before Turin), or a non-zero
+    // reserved SPL, would be a key derived for a TCB the report cannot express.
+    const foreign = (Object.keys(certTcb) as TcbComponent[]).filter((c) => !components.includes(c));
+    const reservedSpls = extensions.nonZeroReservedSpls;
+    if (mismatch.length || !structOk || foreign.length || reservedSpls.length) {
       const why = [
         ...(mismatch.length ? [`differs in ${mismatch.join(", ")}`] : []),
-        ...(!structOk ? [`structVersion ${extensions.structVersion} is not ${product}'s ${structExpected}`] : []),
+        ...(!structOk ? [`structVersion ${extensions.structVersion ?? "absent"} is not ${product}'s ${structExpected}`] : []),
+        ...(foreign.length ? [`${foreign.map((c) => `${c}SPL`).join(", ")} on a ${product} certificate`] : []),
+        ...(reservedSpls.length ? [`reserved SPL ${reservedSpls.join(", ")} is not 0`] : []),
       ];
       checks.push(failed("TCB_BINDING", formatTcb(reported), certText, why.join("; ")));
     } else checks.push(passed("TCB_BINDING", certText));

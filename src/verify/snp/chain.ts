@@ -191,7 +191,9 @@ export function verifyChain(input: ChainInput): VerifiedChain {
     if (a.kind !== "rsassa-pss" || a.hash !== "sha384" || a.mgfHash !== "sha384" || a.saltLength !== 48) problems.push("not signed with RSASSA-PSS SHA-384 salt 48");
     else if (!verifyRsaPss(crl.tbs, crl.signature, ark.publicKey, a)) problems.push("signature does not verify with the ARK");
     if (at < crl.thisUpdate) problems.push(`issued after the verification time (${formatRfc3339(crl.thisUpdate)})`);
-    if (crl.nextUpdate !== undefined && at > crl.nextUpdate) problems.push(`stale: next update was due ${formatRfc3339(crl.nextUpdate)}`);
+    // Without nextUpdate nothing says when the CRL stops being current (RFC 5280 requires it).
+    if (crl.nextUpdate === undefined) problems.push("no nextUpdate: it cannot be known to be current");
+    else if (at > crl.nextUpdate) problems.push(`stale: next update was due ${formatRfc3339(crl.nextUpdate)}`);
     // An ARK's CRL lists serials of certificates the ARK issued: the ASK/ASVK. VCEKs are issued by
     // the ASK (and all carry serial 0); AMD supersedes them by TCB rather than revoking them.
     if (issuer && bytesEqual(issuer.issuer.der, crl.issuer.der) && crl.revoked.has(issuer.serial)) problems.push(`${describe(issuer)} (serial 0x${issuer.serial}) is revoked`);

@@ -28,7 +28,7 @@ export function ownProduct(report: AttestationReport): Product | undefined {
 /** Every field of a report, decoded, as JSON-ready data (hex for bytes, names for bits). */
 export function describeReport(report: AttestationReport, productHint?: Product, hcl?: HclReport): Record<string, unknown> {
   const product = ownProduct(report) ?? productHint;
-  const wrapper = hcl === undefined ? {} : { hcl: describeHcl(hcl) };
+  const wrapper = hcl === undefined ? {} : { hcl: describeHcl(hcl, report) };
   const g = decodeGuestPolicy(report.policy);
   const fw = (v: { major: number; minor: number; build: number }) => `${v.major}.${v.minor}.${v.build}`;
   return {
@@ -79,12 +79,16 @@ export function describeReport(report: AttestationReport, productHint?: Product,
 }
 
 /** The Azure HCL wrapper: its runtime data as text (it is JSON: the vTPM key and VM configuration) and its digest. */
-function describeHcl(hcl: HclReport): Record<string, unknown> {
+function describeHcl(hcl: HclReport, report: AttestationReport): Record<string, unknown> {
   const text = new TextDecoder("utf-8", { fatal: false }).decode(hcl.variableData);
+  const digest = createHash(hcl.hash).update(hcl.variableData).digest("hex");
+  const data = toHex(report.reportData);
   return {
     headerVersion: hcl.headerVersion,
     runtimeDataHash: hcl.hash,
-    runtimeDataDigest: createHash(hcl.hash).update(hcl.variableData).digest("hex"),
+    runtimeDataDigest: digest,
+    // Only a reading aid: `verify report` decides (HCL_RUNTIME_DATA also requires VMPL 0).
+    reportDataCommitsToRuntimeData: data === digest.padEnd(128, "0"),
     runtimeData: printable(text),
   };
 }
@@ -108,7 +112,7 @@ const LABELS: Readonly<Record<string, string>> = {
   authorKeyDigest: "Author key digest", reportId: "Report ID", reportIdMa: "Report ID MA", reportedTcb: "Reported TCB", cpuid: "CPUID",
   family: "Family", model: "Model", stepping: "Stepping", chipId: "Chip ID", committedTcb: "Committed TCB",
   currentVersion: "Current firmware", committedVersion: "Committed firmware", launchTcb: "Launch TCB",
-  hcl: "Azure HCL report", headerVersion: "Header version", runtimeDataHash: "Runtime data hash", runtimeDataDigest: "Runtime data digest",
+  hcl: "Azure HCL report", headerVersion: "Header version", runtimeDataHash: "Runtime data hash", runtimeDataDigest: "Runtime data digest", reportDataCommitsToRuntimeData: "REPORT_DATA commits to it",
   runtimeData: "Runtime data", tcbLayout: "TCB layout", launchMitVector: "Launch mitigation vector", currentMitVector: "Current mitigation vector", signature: "Signature", r: "R", s: "S",
 };
 

@@ -9,6 +9,8 @@ const OID = {
   hwId: "1.3.6.1.4.1.3704.1.4",
   cspId: "1.3.6.1.4.1.3704.1.5",
 } as const;
+/** spl4..spl7: SPLs of the TCB bytes no component uses yet; present (as 0) in real VCEKs. */
+const RESERVED_SPL_OIDS = ["1.3.6.1.4.1.3704.1.3.4", "1.3.6.1.4.1.3704.1.3.5", "1.3.6.1.4.1.3704.1.3.6", "1.3.6.1.4.1.3704.1.3.7"] as const;
 const SPL_OID: Readonly<Record<TcbComponent, string>> = {
   bl: "1.3.6.1.4.1.3704.1.3.1",
   tee: "1.3.6.1.4.1.3704.1.3.2",
@@ -22,6 +24,8 @@ export interface VekExtensions {
   readonly productName: string | undefined;
   /** The TCB the key was derived for, per component present. */
   readonly tcb: Partial<Record<TcbComponent, number>>;
+  /** spl4..spl7 that are present and not zero, by OID. */
+  readonly nonZeroReservedSpls: readonly string[];
   /** CHIP_ID (64 bytes) or, on Turin, its first 8 bytes. VCEKs only. */
   readonly hwId: Uint8Array | undefined;
   /** The cloud provider a VLEK was issued to. VLEKs only. */
@@ -43,7 +47,7 @@ function hwId(value: Uint8Array): Uint8Array {
 }
 
 /** Every AMD extension OID reftrail reads from a VCEK/VLEK. */
-export const AMD_VEK_EXTENSION_OIDS: readonly string[] = [...Object.values(OID), ...Object.values(SPL_OID)];
+export const AMD_VEK_EXTENSION_OIDS: readonly string[] = [...Object.values(OID), ...Object.values(SPL_OID), ...RESERVED_SPL_OIDS];
 
 /** Reads AMD's extensions; a present but malformed one is an error, an absent one undefined. */
 export function vekExtensions(cert: Certificate): VekExtensions {
@@ -57,7 +61,12 @@ export function vekExtensions(cert: Certificate): VekExtensions {
     const v = ext(oid);
     if (v !== undefined) tcb[component] = integer(v, `${component}SPL`);
   }
+  const nonZeroReservedSpls = RESERVED_SPL_OIDS.filter((oid) => {
+    const v = ext(oid);
+    return v !== undefined && integer(v, `reserved SPL ${oid}`) !== 0;
+  });
   return {
+    nonZeroReservedSpls,
     structVersion: struct === undefined ? undefined : integer(struct, "structVersion"),
     productName: name === undefined ? undefined : readString(readDer(name)),
     tcb,

@@ -47,10 +47,10 @@ export interface Certificate {
 }
 
 function hashOf(alg: Tlv | undefined, what: string): string {
-  const [oid, params] = children(expectTag(alg, TAG.SEQUENCE, what));
+  const [oid, params, ...extra] = children(expectTag(alg, TAG.SEQUENCE, what));
   const name = HASHES[readOid(oid!)];
   if (name === undefined) throw new DerError(`${what} is not SHA-256/384/512`);
-  if (params !== undefined && params.tag !== TAG.NULL) throw new DerError(`${what} has parameters`);
+  if (extra.length || (params !== undefined && (params.tag !== TAG.NULL || params.content.byteLength !== 0))) throw new DerError(`${what} has parameters`);
   return name;
 }
 
@@ -93,13 +93,31 @@ export function readSignatureAlgorithm(tlv: Tlv): SignatureAlgorithm {
   return { kind: "rsassa-pss", hash, mgfHash, saltLength };
 }
 
+const STRING_TAGS: ReadonlySet<number> = new Set([TAG.UTF8_STRING, TAG.PRINTABLE_STRING, TAG.IA5_STRING]);
+
+/** DER SET OF: elements in ascending order of their encodings (X.690 §11.6). */
+function assertSetOrder(elements: readonly Tlv[], what: string): void {
+  for (let i = 1; i < elements.length; i++) {
+    if (Buffer.compare(Buffer.from(elements[i - 1]!.bytes), Buffer.from(elements[i]!.bytes)) > 0) throw new DerError(`${what} is not in DER order`);
+  }
+}
+
 export function readName(tlv: Tlv): Name {
   const names: string[] = [];
   for (const rdn of children(expectTag(tlv, TAG.SEQUENCE, "Name"))) {
-    for (const atv of children(expectTag(rdn, TAG.SET, "RelativeDistinguishedName"))) {
+    const atvs = children(expectTag(rdn, TAG.SET, "RelativeDistinguishedName"));
+    if (atvs.length === 0) throw new DerError("empty RelativeDistinguishedName");
+    assertSetOrder(atvs, "RelativeDistinguishedName");
+    for (const atv of atvs) {
       const [type, value, ...extra] = children(expectTag(atv, TAG.SEQUENCE, "AttributeTypeAndValue"));
       if (value === undefined || extra.length) throw new DerError("AttributeTypeAndValue must hold a type and a value");
-      if (readOid(type!) === COMMON_NAME) names.push(readString(value));
+      const oid = readOid(type!);
+      // Every string value is checked against its type's character set, not only the CN.
+      const text = STRING_TAGS.has(value.tag) ? readString(value) : undefined;
+      if (oid === COMMON_NAME) {
+        if (text === undefined) throw new DerError("the common name is not a string");
+        names.push(text);
+      }
     }
   }
   return { commonName: names.length === 1 ? names[0] : undefined, der: tlv.bytes };
@@ -155,6 +173,9 @@ export function parseCertificate(der: Uint8Array): Certificate {
     i = 1;
   }
   const serial = readIntegerHex(tbsFields[i++], "serialNumber");
+  // RFC 5280 §4.1.2.2: non-negative (AMD's VCEKs use 0) and at most 20 octets.
+  if (Number.parseInt(serial.slice(0, 2), 16) & 0x80) throw new DerError("serialNumber is negative");
+  if (serial.length > 2 * 20 + (serial.startsWith("00") ? 2 : 0)) throw new DerError("serialNumber is longer than 20 octets");
   const innerAlg = tbsFields[i++]!;
   const issuer = readName(tbsFields[i++]!);
   const [notBefore, notAfter, ...validityExtra] = children(expectTag(tbsFields[i++], TAG.SEQUENCE, "validity"));

@@ -63,6 +63,8 @@ export function chainRoleProblems(cert: Certificate, role: { kind: "ca"; issuesC
   }
   if (role.kind === "ca") {
     if (!bc?.ca) problems.push("not a CA (basicConstraints cA is not TRUE)");
+    // RFC 5280 §4.2.1.9: a CA's basicConstraints is critical (AMD's are).
+    else if (!cert.extensions.get(BASIC_CONSTRAINTS)?.critical) problems.push("basicConstraints is not critical");
     else if (role.issuesCa && bc.pathLength === 0) problems.push("path length 0 forbids issuing the ASK/ASVK");
     if (usage && !usage.has(KEY_USAGE_BIT.keyCertSign)) problems.push("keyUsage lacks keyCertSign");
     if (role.signsCrl && usage && !usage.has(KEY_USAGE_BIT.cRLSign)) problems.push("keyUsage lacks cRLSign");

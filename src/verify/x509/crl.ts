@@ -27,8 +27,9 @@ export function parseCrl(der: Uint8Array): Crl {
   if (rest.length) throw new DerError("CertificateList has extra fields");
   const fields = children(expectTag(tbsTlv, TAG.SEQUENCE, "TBSCertList"));
   let i = 0;
-  if (fields[0]?.tag === TAG.INTEGER) {
-    if (readUnsigned(fields[0]) !== 1n) throw new DerError("CRL version is not v2");
+  const v2 = fields[0]?.tag === TAG.INTEGER;
+  if (v2) {
+    if (readUnsigned(fields[0]!) !== 1n) throw new DerError("CRL version is not v2");
     i++;
   }
   const critical: string[] = [];
@@ -42,14 +43,23 @@ export function parseCrl(der: Uint8Array): Crl {
   const nextUpdate = isTime(fields[i]) ? readTime(fields[i++]!) : undefined;
   const revoked = new Map<string, bigint>();
   if (fields[i]?.tag === TAG.SEQUENCE) {
-    for (const entry of children(fields[i++]!)) {
+    const entries = children(fields[i++]!);
+    // DER: an empty list is left out, not encoded empty.
+    if (entries.length === 0) throw new DerError("empty revokedCertificates (DER omits it)");
+    for (const entry of entries) {
       const [serial, date, entryExtensions, ...extra] = children(expectTag(entry, TAG.SEQUENCE, "revoked certificate"));
       if (extra.length) throw new DerError("revoked certificate has extra fields");
-      if (entryExtensions !== undefined) noteCritical(readExtensionList(expectTag(entryExtensions, TAG.SEQUENCE, "crlEntryExtensions")));
+      if (entryExtensions !== undefined) {
+        if (!v2) throw new DerError("a v1 CRL cannot have entry extensions");
+        noteCritical(readExtensionList(expectTag(entryExtensions, TAG.SEQUENCE, "crlEntryExtensions")));
+      }
       revoked.set(readIntegerHex(serial, "revoked serial"), readTime(date));
     }
   }
-  if (fields[i]?.tag === 0xa0) noteCritical(readExtensions(fields[i++]));
+  if (fields[i]?.tag === 0xa0) {
+    if (!v2) throw new DerError("a v1 CRL cannot have extensions");
+    noteCritical(readExtensions(fields[i++]));
+  }
   if (i !== fields.length) throw new DerError("unexpected TBSCertList field");
   return { der, tbs: tbsTlv!.bytes, signatureAlgorithm: readSignatureAlgorithm(outerAlg!), signature: readBitStringBytes(sigTlv!), issuer, thisUpdate, nextUpdate, revoked, criticalExtensions: critical };
 }

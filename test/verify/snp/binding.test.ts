@@ -73,6 +73,10 @@ const vlek = issue(milanVlek, { kind: "VLEK", productName: "Milan", tcb: MILAN, 
 const vlekWithHwId = issue(milanVlek, { kind: "VLEK", productName: "Milan", tcb: MILAN, cspId: "cc-us-east-2.amazonaws.com", hwId: chipA });
 const vlekNoCsp = issue(milanVlek, { kind: "VLEK", productName: "Milan", tcb: MILAN });
 const milanShortHwId = issue(milan, { tcb: MILAN, hwId: turinHw });
+const milanNoStruct = issue(milan, { tcb: MILAN, hwId: chipA, structVersion: null });
+const milanWithFmc = issue(milan, { tcb: MILAN, hwId: chipA, extraExtensions: ["1.3.6.1.4.1.3704.1.3.9=ASN1:INTEGER:0"] });
+const milanSpl5 = issue(milan, { tcb: MILAN, hwId: chipA, extraExtensions: ["1.3.6.1.4.1.3704.1.3.4=ASN1:INTEGER:0", "1.3.6.1.4.1.3704.1.3.5=ASN1:INTEGER:1"] });
+const milanSpl4Zero = issue(milan, { tcb: MILAN, hwId: chipA, extraExtensions: ["1.3.6.1.4.1.3704.1.3.4=ASN1:INTEGER:0", "1.3.6.1.4.1.3704.1.3.7=ASN1:INTEGER:0"] });
 const turinLongHwId = issue(turin, { tcb: TURIN, hwId: turinChip });
 
 const at = BigInt(Date.now()) * 1_000_000n;
@@ -224,6 +228,25 @@ describe("TCB_BINDING", () => {
   it("structVersion 1 on a Milan VCEK", () => {
     const v = verdict(milanStruct1, MILAN_REPORT);
     expect(v.failures).toEqual(["TCB_BINDING"]);
+  });
+
+  it("a VCEK without structVersion (every real one has it)", () => {
+    const v = verdict(milanNoStruct, MILAN_REPORT);
+    expect(v.failures).toEqual(["TCB_BINDING"]);
+    expect(result(v, "TCB_BINDING").detail).toBe("structVersion absent is not Milan's 0");
+  });
+
+  it("an fmcSPL on a Milan VCEK (Milan's TCB has no FMC byte)", () => {
+    const v = verdict(milanWithFmc, MILAN_REPORT);
+    expect(v.failures).toEqual(["TCB_BINDING"]);
+    expect(result(v, "TCB_BINDING").detail).toBe("fmcSPL on a Milan certificate");
+  });
+
+  it("a non-zero reserved SPL (spl5); zero spl4..spl7 as real VCEKs carry them pass", () => {
+    const v = verdict(milanSpl5, MILAN_REPORT);
+    expect(v.failures).toEqual(["TCB_BINDING"]);
+    expect(result(v, "TCB_BINDING").detail).toBe("reserved SPL 1.3.6.1.4.1.3704.1.3.5 is not 0");
+    expect(verdict(milanSpl4Zero, MILAN_REPORT).failures).toEqual([]);
   });
 });
 

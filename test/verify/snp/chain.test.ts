@@ -334,6 +334,12 @@ describe("CRL (test PKI, ARK-signed CRLs made by openssl ca)", () => {
     expect(check(v.checks, "CRL").actual).toContain("stale");
   });
 
+  it("a CRL without nextUpdate (its signature still valid) cannot be known to be current", () => {
+    const v = withCrl({ ...CRLS.none, nextUpdate: undefined });
+    expect(v.failures).toEqual(["CRL"]);
+    expect(check(v.checks, "CRL").actual).toBe("no nextUpdate: it cannot be known to be current");
+  });
+
   it("the same CRL is current within its hour", () => {
     expect(withCrl(CRLS.stale, now + HOUR / 2n).failures).toEqual([]);
   });
@@ -350,10 +356,11 @@ describe("CA constraints and critical extensions (RFC 5280 §6.1.4)", () => {
   const askNoCertSign = odd("ask-no-certsign", { askExtensions: ["basicConstraints=critical,CA:true", "keyUsage=critical,digitalSignature"] });
   const arkPathZero = odd("ark-pathlen-0", { arkExtensions: ["basicConstraints=critical,CA:true,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign"] });
   const arkNoCrlSign = odd("ark-no-crlsign", { arkExtensions: ["basicConstraints=critical,CA:true", "keyUsage=critical,keyCertSign"] });
+  const askBcNotCritical = odd("ask-bc-not-critical", { askExtensions: ["basicConstraints=CA:true", "keyUsage=critical,keyCertSign"] });
   const askCritical = odd("ask-critical", { askExtensions: ["basicConstraints=critical,CA:true", "keyUsage=critical,keyCertSign", "1.3.6.1.4.1.99999.1=critical,ASN1:NULL"] });
   const crlCritical = odd("crl-critical", { crlExtensions: ["1.3.6.1.4.1.99999.2=critical,ASN1:NULL"] });
   afterAll(() => {
-    for (const h of [askNotCa, askNoCertSign, arkPathZero, arkNoCrlSign, askCritical, crlCritical]) rmSync(h.pki.dir, { recursive: true, force: true });
+    for (const h of [askNotCa, askNoCertSign, arkPathZero, arkNoCrlSign, askCritical, crlCritical, askBcNotCritical]) rmSync(h.pki.dir, { recursive: true, force: true });
   });
   // These certificates are made after `now` was taken; verify at a time after they were made.
   const later = () => BigInt(Date.now()) * 1_000_000n;
@@ -364,6 +371,7 @@ describe("CA constraints and critical extensions (RFC 5280 §6.1.4)", () => {
     ["an ASK whose keyUsage lacks keyCertSign", askNoCertSign, "ISSUER_CERTIFICATE", "SEV-Milan: keyUsage lacks keyCertSign"],
     ["an ARK with path length 0 cannot have issued the ASK", arkPathZero, "ROOT_TRUSTED", "ARK-Milan: path length 0 forbids issuing the ASK/ASVK"],
     ["an ASK with a critical extension reftrail does not process", askCritical, "ISSUER_CERTIFICATE", "SEV-Milan: unprocessed critical extension 1.3.6.1.4.1.99999.1"],
+    ["an ASK whose basicConstraints is not critical (RFC 5280 §4.2.1.9)", askBcNotCritical, "ISSUER_CERTIFICATE", "SEV-Milan: basicConstraints is not critical"],
   ];
   for (const [name, h, failing, actual] of hierarchyCases) {
     it(name, () => {

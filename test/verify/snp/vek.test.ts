@@ -78,6 +78,9 @@ describe("vekExtensions on every fixture VCEK/VLEK", () => {
       expect(ext.productName).toBe(m.vek_product_name);
       const turin = m.product.startsWith("Turin");
       expect(ext.structVersion).toBe(turin ? 1 : 0);
+      // spl4..spl7 (.3.4-.3.7), where present, are 0 as openssl reads them, and reftrail agrees.
+      for (const n of [4, 5, 6, 7]) if (ossl.has(`${AMD_OID}.3.${n}`)) expect(derInteger(ossl.get(`${AMD_OID}.3.${n}`)!), `spl${n}`).toBe(0);
+      expect(ext.nonZeroReservedSpls).toEqual([]);
 
       // SPLs: present exactly where the certificate has them, equal to the reported TCB of the report
       for (const [component, oid] of Object.entries(SPL_OIDS) as [keyof typeof SPL_OIDS, string][]) {
@@ -131,7 +134,7 @@ describe("vekExtensions on testPki certificates", () => {
 
   it("reads the values it was given (raw 64-byte hwID)", () => {
     const ext = extOf({ tcb: { bl: 3, tee: 1, snp: 8, ucode: 255 }, hwId: chip });
-    expect(ext).toEqual({ structVersion: 0, productName: "Milan-B0", tcb: { bl: 3, tee: 1, snp: 8, ucode: 255 }, hwId: chip, cspId: undefined });
+    expect(ext).toEqual({ nonZeroReservedSpls: [], structVersion: 0, productName: "Milan-B0", tcb: { bl: 3, tee: 1, snp: 8, ucode: 255 }, hwId: chip, cspId: undefined });
   });
 
   it("reads a Turin-style certificate: structVersion 1, fmcSPL, raw 8-byte hwID", () => {
@@ -159,7 +162,7 @@ describe("vekExtensions on testPki certificates", () => {
 
   it("reads a VLEK: cspId, no hwID", () => {
     const ext = extOf({ kind: "VLEK", productName: "Milan", tcb: { bl: 4, tee: 0, snp: 24, ucode: 217 }, cspId: "cc-us-east-2.amazonaws.com" });
-    expect(ext).toEqual({ structVersion: 0, productName: "Milan", tcb: { bl: 4, tee: 0, snp: 24, ucode: 217 }, hwId: undefined, cspId: "cc-us-east-2.amazonaws.com" });
+    expect(ext).toEqual({ nonZeroReservedSpls: [], structVersion: 0, productName: "Milan", tcb: { bl: 4, tee: 0, snp: 24, ucode: 217 }, hwId: undefined, cspId: "cc-us-east-2.amazonaws.com" });
   });
 
   it("reports absent SPL extensions as absent (not as 0)", () => {

@@ -581,6 +581,47 @@ describe("parseCertificate enforces DER's X.509 structure rules", () => {
     expect(() => parseCertificate(cert([versionField.bytes, bytes(0x02, 0x00), ...rest, extensionsField.bytes]))).toThrow(/empty INTEGER/);
   });
 
+  it("refuses a negative serial and one longer than 20 octets (RFC 5280 §4.1.2.2); 20 octets, or 21 with a sign octet, pass", () => {
+    const rest = [innerAlg, issuer, validity, subject, spki].map((f) => f.bytes);
+    const withSerial = (content: number[]) => cert([versionField.bytes, Uint8Array.of(0x02, content.length, ...content), ...rest, extensionsField.bytes]);
+    expect(() => parseCertificate(withSerial([0x80]))).toThrow(/serialNumber is negative/);
+    expect(() => parseCertificate(withSerial([0xff, 0x00]))).toThrow(/serialNumber is negative/);
+    expect(() => parseCertificate(withSerial(Array.from({ length: 21 }, (_, i) => i + 1)))).toThrow(/longer than 20 octets/);
+    expect(parseCertificate(withSerial(Array.from({ length: 20 }, (_, i) => i + 1))).serial).toHaveLength(40);
+    expect(parseCertificate(withSerial([0x00, ...Array.from({ length: 20 }, () => 0xff)])).serial).toHaveLength(42);
+  });
+
+  it("refuses RDN sets out of DER order or empty, and any string attribute outside its character set", () => {
+    const rest = [validity, subject, spki].map((f) => f.bytes);
+    const withIssuer = (name: Uint8Array) => cert([versionField.bytes, serial.bytes, innerAlg.bytes, name, ...rest, extensionsField.bytes]);
+    const atv = (oidLast: number, tag: number, text: string) => tlv(0x30, bytes(0x06, 0x03, 0x55, 0x04, oidLast), tlv(tag, new Uint8Array(Buffer.from(text, "latin1"))));
+    const cn = atv(0x03, 0x0c, "x");
+    const o = atv(0x0a, 0x13, "AMD");
+    // One RDN holding CN and O: DER sorts the SET by encoding (CN's 55 04 03 sorts before O's 55 04 0a).
+    expect(parseCertificate(withIssuer(tlv(0x30, tlv(0x31, cn, o)))).issuer.commonName).toBe("x");
+    expect(() => parseCertificate(withIssuer(tlv(0x30, tlv(0x31, o, cn))))).toThrow(/not in DER order/);
+    expect(() => parseCertificate(withIssuer(tlv(0x30, tlv(0x31))))).toThrow(/empty RelativeDistinguishedName/);
+    // An O that is a PrintableString with '@' (outside the set), not the CN.
+    expect(() => parseCertificate(withIssuer(tlv(0x30, tlv(0x31, cn), tlv(0x31, atv(0x0a, 0x13, "A@MD")))))).toThrow(/PrintableString/);
+    // A CN that is not a string at all.
+    expect(() => parseCertificate(withIssuer(tlv(0x30, tlv(0x31, tlv(0x30, bytes(0x06, 0x03, 0x55, 0x04, 0x03), bytes(0x02, 0x01, 0x05))))))).toThrow(/common name is not a string/);
+  });
+
+  it("refuses a PSS hash AlgorithmIdentifier with a third element or a NULL with content", () => {
+    const [oid, params] = children(alg) as [Tlv, Tlv];
+    const [hashField, ...others] = children(params);
+    const [hashAlg] = children(hashField!) as [Tlv];
+    const [hashOid] = children(hashAlg) as [Tlv];
+    const withHash = (...parts: Uint8Array[]) => {
+      const a = tlv(0x30, oid.bytes, tlv(0x30, tlv(0xa0, tlv(0x30, hashOid.bytes, ...parts)), ...others.map((f) => f.bytes)));
+      return cert([versionField.bytes, serial.bytes, a, issuer.bytes, validity.bytes, subject.bytes, spki.bytes, extensionsField.bytes], a);
+    };
+    expect(parseCertificate(withHash(bytes(0x05, 0x00))).signatureAlgorithm).toEqual(PSS_SHA384);
+    expect(parseCertificate(withHash()).signatureAlgorithm).toEqual(PSS_SHA384);
+    expect(() => parseCertificate(withHash(bytes(0x05, 0x00), bytes(0x05, 0x00)))).toThrow(/has parameters/);
+    expect(() => parseCertificate(withHash(bytes(0x05, 0x01, 0x00)))).toThrow(/has parameters/);
+  });
+
   it("refuses a Validity with a third time and an AttributeTypeAndValue with a third element", () => {
     const [nb, na] = children(validity);
     const withValidity = tlv(0x30, nb!.bytes, na!.bytes, na!.bytes);

@@ -201,6 +201,21 @@ describe("parseCrl rejects malformed CRLs", () => {
     expect(() => parseCrl(rebuild([...fields.map((f) => f.bytes), Uint8Array.of(0x05, 0x00)], alg.bytes, sig.bytes))).toThrow(/unexpected/);
   });
 
+  it("refuses a v1 CRL with extensions or entry extensions, an empty revokedCertificates, a version other than v2", () => {
+    // fields: version, signature, issuer, thisUpdate, nextUpdate, revokedCertificates, [0] extensions
+    expect(fields.map((f) => f.tag)).toEqual([0x02, 0x30, 0x30, 0x17, 0x17, 0x30, 0xa0]);
+    const v1WithExtensions = [fields[1]!, fields[2]!, fields[3]!, fields[4]!, fields[5]!, fields[6]!].map((f) => f.bytes);
+    expect(() => parseCrl(rebuild(v1WithExtensions, alg.bytes, sig.bytes))).toThrow(/v1 CRL cannot have extensions/);
+    const entries = children(fields[5]!);
+    const withEntryExtension = tlv(0x30, ...children(entries[0]!).map((e) => e.bytes), tlv(0x30, tlv(0x30, Uint8Array.of(0x06, 0x03, 0x55, 0x1d, 0x15), tlv(0x04, Uint8Array.of(0x0a, 0x01, 0x01)))));
+    const v1EntryExtension = [fields[1]!, fields[2]!, fields[3]!, fields[4]!].map((f) => f.bytes).concat(tlv(0x30, withEntryExtension));
+    expect(() => parseCrl(rebuild(v1EntryExtension, alg.bytes, sig.bytes))).toThrow(/v1 CRL cannot have entry extensions/);
+    // The same entry extension (reasonCode, not critical) is fine in a v2 CRL.
+    expect(parseCrl(rebuild(fields.map((f, i) => (i === 5 ? tlv(0x30, withEntryExtension) : f.bytes)), alg.bytes, sig.bytes)).criticalExtensions).toEqual([]);
+    expect(() => parseCrl(rebuild(fields.map((f, i) => (i === 5 ? tlv(0x30) : f.bytes)), alg.bytes, sig.bytes))).toThrow(/empty revokedCertificates/);
+    expect(() => parseCrl(rebuild(fields.map((f, i) => (i === 0 ? Uint8Array.of(0x02, 0x01, 0x02) : f.bytes)), alg.bytes, sig.bytes))).toThrow(/not v2/);
+  });
+
   it("accepts a v1 TBSCertList (no version, no extensions, no nextUpdate) with the same content", () => {
     const v1 = parseCrl(rebuild([fields[1]!, fields[2]!, fields[3]!, fields[5]!].map((f) => f.bytes), alg.bytes, sig.bytes));
     const v2 = parseCrl(der);
