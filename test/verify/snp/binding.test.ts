@@ -211,36 +211,21 @@ describe("TCB_BINDING", () => {
     expect(v.failures).toEqual(["TCB_BINDING"]);
   });
 
-  it("Milan VCEK without a ucodeSPL extension", () => {
-    const v = verdict(milanNoUcode, MILAN_REPORT);
-    expect(v.failures).toEqual(["TCB_BINDING"]);
-    expect(result(v, "TCB_BINDING").detail).toBe("differs in ucode");
-  });
-
-
-
-  it("structVersion 0 on a Turin VCEK", () => {
-    const v = verdict(turinStruct0, TURIN_REPORT);
-    expect(v.failures).toEqual(["TCB_BINDING"]);
-    expect(result(v, "TCB_BINDING").detail).toContain("structVersion 0");
-  });
-
-  it("structVersion 1 on a Milan VCEK", () => {
-    const v = verdict(milanStruct1, MILAN_REPORT);
-    expect(v.failures).toEqual(["TCB_BINDING"]);
-  });
-
-  it("a VCEK without structVersion (every real one has it)", () => {
-    const v = verdict(milanNoStruct, MILAN_REPORT);
-    expect(v.failures).toEqual(["TCB_BINDING"]);
-    expect(result(v, "TCB_BINDING").detail).toBe("structVersion absent is not Milan's 0");
-  });
-
-  it("an fmcSPL on a Milan VCEK (Milan's TCB has no FMC byte)", () => {
-    const v = verdict(milanWithFmc, MILAN_REPORT);
-    expect(v.failures).toEqual(["TCB_BINDING"]);
-    expect(result(v, "TCB_BINDING").detail).toBe("fmcSPL on a Milan certificate");
-  });
+  // Certificates whose extensions cannot belong to the report's TCB; TCB_BINDING alone fails, with this detail.
+  const certificateCases: [string, Key, ReportFields, string][] = [
+    ["Milan VCEK without a ucodeSPL extension", milanNoUcode, MILAN_REPORT, "differs in ucode"],
+    ["structVersion 0 on a Turin VCEK", turinStruct0, TURIN_REPORT, "structVersion 0 is not Turin's 1"],
+    ["structVersion 1 on a Milan VCEK", milanStruct1, MILAN_REPORT, "structVersion 1 is not Milan's 0"],
+    ["a VCEK without structVersion (every real one has it)", milanNoStruct, MILAN_REPORT, "structVersion absent is not Milan's 0"],
+    ["an fmcSPL on a Milan VCEK (Milan's TCB has no FMC byte)", milanWithFmc, MILAN_REPORT, "fmcSPL on a Milan certificate"],
+  ];
+  for (const [name, key, fields, detail] of certificateCases) {
+    it(name, () => {
+      const v = verdict(key, fields);
+      expect(v.failures).toEqual(["TCB_BINDING"]);
+      expect(result(v, "TCB_BINDING").detail).toBe(detail);
+    });
+  }
 
   it("a non-zero reserved SPL (spl5); zero spl4..spl7 as real VCEKs carry them pass", () => {
     const v = verdict(milanSpl5, MILAN_REPORT);
