@@ -37,25 +37,25 @@ export function parseOptions<S extends OptionSpecs>(
   argv: readonly string[],
   specs: S,
 ): { options: ParsedOptions<S>; positionals: string[] } {
-  let repeated: string | undefined;
   const config = Object.fromEntries(
     Object.entries(specs).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) }]),
   );
-  try {
-    const { values, positionals, tokens } = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: true, tokens: true });
-    // parseArgs keeps the last of a repeated value; a second --at or --policy appended by a wrapper
-    // must not quietly replace the first.
-    const seen = new Set<string>();
-    for (const token of tokens) {
-      if (token.kind !== "option" || specs[token.name]?.type !== "string" || specs[token.name]?.multiple) continue;
-      if (seen.has(token.name)) repeated = token.name;
-      seen.add(token.name);
+  const parsed = (() => {
+    try {
+      return parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: true, tokens: true });
+    } catch (err) {
+      throw new UsageError(`${describeParseError(err)} (see 'reftrail ${command} --help')`);
     }
-    if (repeated === undefined) return { options: values as ParsedOptions<S>, positionals };
-  } catch (err) {
-    throw new UsageError(`${describeParseError(err)} (see 'reftrail ${command} --help')`);
+  })();
+  // parseArgs keeps the last of a repeated value; a second --at or --policy appended by a wrapper
+  // must not quietly replace the first.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option" || specs[token.name]?.type !== "string" || specs[token.name]?.multiple) continue;
+    if (seen.has(token.name)) throw new UsageError(`option --${token.name} given more than once (see 'reftrail ${command} --help')`);
+    seen.add(token.name);
   }
-  throw new UsageError(`option --${repeated} given more than once (see 'reftrail ${command} --help')`);
+  return { options: parsed.values as ParsedOptions<S>, positionals: parsed.positionals };
 }
 
 function describeParseError(err: unknown): string {

@@ -51,7 +51,7 @@ export function unprocessedCriticalExtensions(cert: Certificate, processed: Read
  * length of 0 is too short), "leaf" for the key that signs reports. `extraProcessed` names further
  * extension OIDs the caller reads.
  */
-export function chainRoleProblems(cert: Certificate, role: { kind: "ca"; issuesCa: boolean; signsCrl?: boolean } | { kind: "leaf" }, extraProcessed: readonly string[] = []): string[] {
+export function chainRoleProblems(cert: Certificate, role: { kind: "ca"; issuesCa: boolean } | { kind: "leaf" }, extraProcessed: readonly string[] = []): string[] {
   const problems: string[] = [];
   let bc: BasicConstraints | undefined;
   let usage: ReadonlySet<number> | undefined;
@@ -67,7 +67,6 @@ export function chainRoleProblems(cert: Certificate, role: { kind: "ca"; issuesC
     else if (!cert.extensions.get(BASIC_CONSTRAINTS)?.critical) problems.push("basicConstraints is not critical");
     else if (role.issuesCa && bc.pathLength === 0) problems.push("path length 0 forbids issuing the ASK/ASVK");
     if (usage && !usage.has(KEY_USAGE_BIT.keyCertSign)) problems.push("keyUsage lacks keyCertSign");
-    if (role.signsCrl && usage && !usage.has(KEY_USAGE_BIT.cRLSign)) problems.push("keyUsage lacks cRLSign");
   } else {
     if (bc?.ca) problems.push("a CA certificate (basicConstraints cA TRUE) used as the signing key");
     if (usage && !usage.has(KEY_USAGE_BIT.digitalSignature)) problems.push("keyUsage lacks digitalSignature");
