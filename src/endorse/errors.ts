@@ -12,10 +12,4 @@ export type EndorseErrorCode =
   | "PUBLISH_FAILED";
 
 /** A failure to generate keys, sign, or publish an endorsement. Messages never contain key material. */
-export class EndorseError extends ReftrailError {
-  declare readonly code: EndorseErrorCode;
-
-  constructor(code: EndorseErrorCode, message: string, subject?: string) {
-    super(code, message, subject);
-  }
-}
+export class EndorseError extends ReftrailError<EndorseErrorCode> {}

@@ -37,10 +37,4 @@ export type MeasureErrorCode =
   | "UKI_SECTION";
 
 /** A firmware image or launch configuration that cannot produce a launch digest. */
-export class MeasureError extends ReftrailError {
-  declare readonly code: MeasureErrorCode;
-
-  constructor(code: MeasureErrorCode, message: string, subject?: string) {
-    super(code, message, subject);
-  }
-}
+export class MeasureError extends ReftrailError<MeasureErrorCode> {}

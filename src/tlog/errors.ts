@@ -18,10 +18,4 @@ export type TlogErrorCode =
   | "REKOR_UNAVAILABLE";
 
 /** A transparency-log failure: a malformed or unverifiable entry, proof, checkpoint or response. */
-export class TlogError extends ReftrailError {
-  declare readonly code: TlogErrorCode;
-
-  constructor(code: TlogErrorCode, message: string, subject?: string) {
-    super(code, message, subject);
-  }
-}
+export class TlogError extends ReftrailError<TlogErrorCode> {}

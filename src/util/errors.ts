@@ -2,11 +2,11 @@
  * Every failure reftrail reports on purpose is a ReftrailError: a stable machine code, a one-line
  * message, and the input it concerns (file path or option) so the CLI can name it.
  */
-export class ReftrailError extends Error {
-  readonly code: string;
+export class ReftrailError<Code extends string = string> extends Error {
+  readonly code: Code;
   subject: string | undefined;
 
-  constructor(code: string, message: string, subject?: string) {
+  constructor(code: Code, message: string, subject?: string) {
     super(message);
     this.name = new.target.name;
     this.code = code;
