@@ -1,26 +1,11 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from "node:fs";
-import { ReftrailError } from "../util/errors.js";
-import { assertUnchanged } from "../util/unchanged.js";
+import { closeSync, type Stats } from "node:fs";
+import { decodeUtf8, openRegularFile, readError, readRegularFile } from "../util/read-file.js";
 import { InputError } from "./errors.js";
 
+/** What went wrong reading (or writing) a file, as a stable code and a one-line message. */
 function describe(err: unknown): { code: string; message: string } {
-  if (err instanceof ReftrailError) return { code: err.code, message: err.message };
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case "ENOENT":
-      return { code: "FILE_NOT_FOUND", message: "no such file" };
-    case "EACCES":
-    case "EPERM":
-      return { code: "FILE_NOT_READABLE", message: "permission denied" };
-    case "EISDIR":
-      return { code: "FILE_IS_DIRECTORY", message: "is a directory, expected a file" };
-    case "ENOTREG":
-      return { code: "FILE_NOT_REGULAR", message: "is not a regular file (a device, pipe or socket)" };
-    case "EFBIG":
-      return { code: "FILE_TOO_LARGE", message: (err as Error).message };
-    default:
-      return { code: "FILE_NOT_READABLE", message: code ? `cannot be read (${code})` : "cannot be read" };
-  }
+  const known = readError(err);
+  return { code: known.code, message: known.message };
 }
 
 /** `--option path` as shown in messages. */
@@ -28,35 +13,12 @@ export function fileSubject(option: string, path: string): string {
   return option ? `${option} ${path}` : path;
 }
 
-function fail(code: string, message = code): never {
-  throw Object.assign(new Error(message), { code });
-}
-
-let devNull: Stats | undefined;
-
-/** /dev/null stands for an empty file (sev-snp-measure's own tests pass it as kernel and initrd). */
-function isDevNull(st: Stats): boolean {
-  devNull ??= statSync("/dev/null");
-  return st.isCharacterDevice() && st.rdev === devNull.rdev && st.ino === devNull.ino;
-}
-
 /**
- * Opens an input without blocking (a FIFO would block a plain open) and checks what was opened, not
- * what the path named a moment before: only regular files or /dev/null, since a device such as
- * /dev/zero never ends and a measurement must be of bytes that stay put. Returns the open descriptor.
+ * Opens a command-line input: a regular file, or /dev/null as an empty one (see
+ * util/read-file.ts). Returns the open descriptor.
  */
 export function openInput(path: string, maxBytes = Number.MAX_SAFE_INTEGER): { fd: number; stats: Stats } {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const stats = fstatSync(fd);
-    if (stats.isDirectory()) fail("EISDIR");
-    if (!stats.isFile() && !isDevNull(stats)) fail("ENOTREG");
-    if (stats.size > maxBytes) fail("EFBIG", `is ${stats.size} bytes, more than the ${maxBytes} this input may have`);
-    return { fd, stats };
-  } catch (err) {
-    closeSync(fd);
-    throw err;
-  }
+  return openRegularFile(path, maxBytes, { allowDevNull: true });
 }
 
 /** Runs `fn`, turning any failure into an InputError that names the option and path. */
@@ -76,27 +38,13 @@ export function checkInputFile(option: string, path: string, maxBytes = Number.M
 
 /** Reads a whole (bounded) input file, refusing one that changes while it is read. */
 export function readInputFile(option: string, path: string, maxBytes: number): Uint8Array {
-  return asInputError(option, path, () => {
-    const { fd, stats } = openInput(path, maxBytes);
-    try {
-      const bytes = new Uint8Array(readFileSync(fd));
-      assertUnchanged(stats, fstatSync(fd), bytes.byteLength);
-      return bytes;
-    } finally {
-      closeSync(fd);
-    }
-  });
+  return asInputError(option, path, () => readRegularFile(path, maxBytes, { allowDevNull: true }));
 }
 
 /** A UTF-8 text input (manifests, documents): malformed UTF-8 is an error, never replaced. */
 export function readTextInput(option: string, path: string, maxBytes: number): string {
   const bytes = readInputFile(option, path, maxBytes);
-  try {
-    // ignoreBOM keeps a byte-order mark in the text, so the JSON reader can refuse it as documented.
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new InputError("NOT_UTF8", "is not UTF-8 text", fileSubject(option, path));
-  }
+  return asInputError(option, path, () => decodeUtf8(bytes));
 }
 
 export function inputFileSize(option: string, path: string): number {

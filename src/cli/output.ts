@@ -1,4 +1,5 @@
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { ReftrailError } from "../util/errors.js";
 import { printable } from "../util/printable.js";
 import { InputError } from "./errors.js";
 import { describeFileError } from "./input.js";
@@ -12,19 +13,29 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)].join("\n") + "\n";
 }
 
-/** Sends a command's result to stdout, or atomically to `--out FILE`. */
+/**
+ * Sends a command's result to stdout, or to `--out FILE`: atomically for a regular file (an existing
+ * one keeps its mode, a symlink's target is replaced), written through for a FIFO, a terminal or
+ * /dev/null, refused for anything else (see util/atomic-write.ts).
+ */
 export function emit(text: string, out: string | undefined): void {
   if (out === undefined) {
     process.stdout.write(text);
     return;
   }
   try {
-    writeFileAtomic(out, text);
+    writeFileAtomic(out, text, { stream: true });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "its directory does not exist" : describeFileError(err).message.replace("cannot be read", "cannot be written");
-    throw new InputError("OUTPUT_NOT_WRITABLE", reason, `--out ${out}`);
+    throw new InputError(...outputError(err), `--out ${out}`);
   }
+}
+
+/** A file that could not be written, as an error code and a one-line reason. */
+export function outputError(err: unknown): [code: string, message: string] {
+  if (err instanceof ReftrailError) return [err.code, err.message];
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return ["OUTPUT_NOT_WRITABLE", "its directory does not exist"];
+  return ["OUTPUT_NOT_WRITABLE", describeFileError(err).message.replace("cannot be read", "cannot be written")];
 }
 
 export function json(value: unknown): string {
