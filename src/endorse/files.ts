@@ -1,7 +1,10 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
-import { writeFileAtomic } from "../util/atomic-write.js";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { MAX_STATEMENT_BYTES } from "../schema/endorsement.js";
+import { syncDirectory, writeFileAtomic } from "../util/atomic-write.js";
+import { ReftrailError } from "../util/errors.js";
+import { readOptionalFile } from "../util/read-file.js";
+import { sweepLeftovers, tempPathFor } from "../util/temp-files.js";
 import { EndorseError } from "./errors.js";
 
 /** One folder per component, with Oak's release file names plus the Sigstore bundle. */
@@ -15,35 +18,37 @@ export const ENDORSEMENT_FILES = {
 
 export type EndorsementFile = keyof typeof ENDORSEMENT_FILES;
 
+/**
+ * The most each file of a component folder may hold, for every reader (endorse, publish, verify):
+ * a statement as large as a verifier accepts, and far more than any real signature, key, log entry
+ * or bundle needs, so that a device or a runaway file in a folder is refused instead of read.
+ */
+export const ENDORSEMENT_FILE_LIMITS: Readonly<Record<EndorsementFile, number>> = {
+  statement: MAX_STATEMENT_BYTES,
+  signature: 64 << 10,
+  publicKey: 64 << 10,
+  logEntry: 16 << 20,
+  bundle: 16 << 20,
+};
+
 export function endorsementPath(dir: string, file: EndorsementFile): string {
   return join(dir, ENDORSEMENT_FILES[file]);
 }
 
-function syncDir(path: string): void {
-  try {
-    const fd = openSync(path, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some filesystems refuse fsync on directories; rename is still atomic.
-  }
-}
-
 /**
  * Creates a component folder with its signed files all at once: they are written into a staging
- * folder that is then renamed into place, so a crash leaves either no folder or a complete one.
+ * folder that is then renamed into place, so a crash leaves either no folder or a complete one (and
+ * the staging folder of a killed run is removed by the next one).
  */
 export function createEndorsementDir(dir: string, files: Partial<Record<EndorsementFile, Uint8Array | string>>): void {
   mkdirSync(dirname(dir), { recursive: true });
+  sweepLeftovers(dirname(dir));
   if (existsSync(dir)) throw new EndorseError("ENDORSEMENT_EXISTS", "the folder already exists", dir);
-  const staging = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const staging = tempPathFor(dir);
   mkdirSync(staging, { mode: 0o755 });
   try {
     for (const [file, data] of Object.entries(files)) writeFileAtomic(join(staging, ENDORSEMENT_FILES[file as EndorsementFile]), data);
-    syncDir(staging);
+    syncDirectory(staging);
     renameSync(staging, dir);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
@@ -52,16 +57,19 @@ export function createEndorsementDir(dir: string, files: Partial<Record<Endorsem
     }
     throw err;
   }
-  syncDir(dirname(dir));
+  syncDirectory(dirname(dir));
 }
 
-/** Reads one file of a component folder, or undefined if it does not exist. */
+/**
+ * Reads one file of a component folder, or undefined if it does not exist. Like every verifier
+ * input it must be a regular file within its limit: a FIFO or /dev/zero in a folder is refused.
+ */
 export function readEndorsementFile(dir: string, file: EndorsementFile): Buffer | undefined {
   const path = endorsementPath(dir, file);
   try {
-    return readFileSync(path);
+    const bytes = readOptionalFile(path, ENDORSEMENT_FILE_LIMITS[file]);
+    return bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new EndorseError("ENDORSEMENT_INVALID", `cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`, path);
+    throw new EndorseError("ENDORSEMENT_INVALID", err instanceof ReftrailError ? err.message : "cannot be read", path);
   }
 }

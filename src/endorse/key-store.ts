@@ -1,7 +1,8 @@
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../util/atomic-write.js";
+import { createFileExclusive, writeFileAtomic } from "../util/atomic-write.js";
+import { ReftrailError } from "../util/errors.js";
+import { decodeUtf8, readOptionalFile, readRegularFileWithStats } from "../util/read-file.js";
 import { EndorseError } from "./errors.js";
 import { generateComponentKey, keyIdOf, parsePrivateKey, privateKeyPem, publicKeyPem, type ComponentKeyPair } from "./keys.js";
 
@@ -33,41 +34,53 @@ export function generateKeyFiles(dir: string, component: string, keepExisting: b
     return kept(component, paths);
   }
   const pair = generateComponentKey();
-  // Staged beside the final name and hard-linked into place: link() fails if the name exists, so a
-  // concurrent generator can never have its key replaced, and the key is never seen half-written.
-  const staged = `${paths.privateKey}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  writeFileAtomic(staged, privateKeyPem(pair.privateKey), 0o600);
+  // Created whole and never over an existing name (see createFileExclusive): a concurrent generator
+  // can never have its key replaced, and the key is never seen half-written.
   try {
-    linkSync(staged, paths.privateKey);
-  } catch {
+    createFileExclusive(paths.privateKey, privateKeyPem(pair.privateKey), 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     if (!keepExisting) throw new EndorseError("KEY_EXISTS", `${paths.privateKey} exists: refusing to replace a signing key`);
     return kept(component, paths);
-  } finally {
-    rmSync(staged, { force: true });
   }
-  writeFileAtomic(paths.publicKey, publicKeyPem(pair.publicKey), 0o644);
+  writeFileAtomic(paths.publicKey, publicKeyPem(pair.publicKey), { mode: 0o644 });
   return { component, keyId: keyIdOf(pair.publicKey), privateKeyPath: paths.privateKey, publicKeyPath: paths.publicKey, pair, created: true };
 }
 
 function kept(component: string, paths: { privateKey: string; publicKey: string }): StoredKey {
   const pair = readPrivateKeyFile(paths.privateKey);
   const pem = publicKeyPem(pair.publicKey);
-  if (!existsSync(paths.publicKey) || readFileSync(paths.publicKey, "utf8") !== pem) writeFileAtomic(paths.publicKey, pem, 0o644);
+  let current: string | undefined;
+  try {
+    const bytes = readOptionalFile(paths.publicKey, MAX_KEY_FILE_BYTES);
+    current = bytes === undefined ? undefined : decodeUtf8(bytes);
+  } catch {
+    current = undefined;
+  }
+  if (current !== pem) writeFileAtomic(paths.publicKey, pem, { mode: 0o644 });
   return { component, keyId: keyIdOf(pair.publicKey), privateKeyPath: paths.privateKey, publicKeyPath: paths.publicKey, pair, created: false };
 }
 
-/** Reads a private key file; refuses one that group or others may read, as ssh does. */
+/** A PEM key is a few hundred bytes; a key file far larger than that is not one. */
+const MAX_KEY_FILE_BYTES = 64 << 10;
+
+/**
+ * Reads a private key file: a regular file of at most 64 KiB (a FIFO or a device is refused, never
+ * waited on). Refuses one that group or others may read, as ssh does, judging the file it opened.
+ */
 export function readPrivateKeyFile(path: string): ComponentKeyPair {
-  let mode: number;
   let text: string;
   try {
-    mode = statSync(path).mode;
-    text = readFileSync(path, "utf8");
+    const { bytes, stats } = readRegularFileWithStats(path, MAX_KEY_FILE_BYTES);
+    if ((stats.mode & 0o077) !== 0) {
+      throw new EndorseError("KEY_PERMISSIONS", `private key is readable by group or others (mode ${(stats.mode & 0o777).toString(8)}): chmod 600 it`, path);
+    }
+    text = decodeUtf8(bytes);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new EndorseError(code === "ENOENT" ? "KEY_MISSING" : "KEY_FILE", code === "ENOENT" ? "private key file does not exist" : `private key file cannot be read (${code ?? "error"})`, path);
+    if (err instanceof EndorseError) throw err;
+    const code = err instanceof ReftrailError ? err.code : "";
+    throw new EndorseError(code === "FILE_NOT_FOUND" ? "KEY_MISSING" : "KEY_FILE", code === "FILE_NOT_FOUND" ? "private key file does not exist" : `private key file ${err instanceof ReftrailError ? err.message : "cannot be read"}`, path);
   }
-  if ((mode & 0o077) !== 0) throw new EndorseError("KEY_PERMISSIONS", `private key is readable by group or others (mode ${(mode & 0o777).toString(8)}): chmod 600 it`, path);
   try {
     return parsePrivateKey(text, "private key file");
   } catch (err) {

@@ -4,6 +4,12 @@ import { ComponentValues } from "./reference-values.js";
 import { ComponentName } from "./release-manifest.js";
 import { Rfc3339 } from "./time.js";
 
+/**
+ * The largest statement a reftrail verifier reads (16 MiB). Measure, endorse and publish refuse to
+ * produce or log anything larger, so nothing reaches a log that could never be verified.
+ */
+export const MAX_STATEMENT_BYTES = 16 << 20;
+
 export const IN_TOTO_STATEMENT_V1 = "https://in-toto.io/Statement/v1" as const;
 /** Oak's endorsement predicate (docs/tr/endorsement_v1.md); the only one Oak accepts since 2025-07. */
 export const OAK_ENDORSEMENT_V1 = "https://project-oak.github.io/oak/tr/endorsement/v1" as const;
