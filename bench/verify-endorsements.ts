@@ -73,7 +73,7 @@ async function setup() {
   const nowS = BigInt(Math.floor(Date.now() / 1000));
   const keys = new Map<string, ComponentKeyPair>(rv.components.map((c) => [c.name, generateComponentKey()]));
   let registry: KeyRegistry | undefined;
-  for (const [name, pair] of keys) registry = setKeyWindow(registry, name, pair.publicKey, (nowS - 86_400n) * NS_PER_S, undefined).registry;
+  for (const [name, pair] of keys) registry = setKeyWindow(registry, name, pair.publicKey, { start: (nowS - 86_400n) * NS_PER_S }, nowS * NS_PER_S).registry;
   const loadedRegistry = parseKeyRegistry(JSON.stringify(registry), "bench key registry");
 
   const dir = mkdtempSync(join(tmpdir(), "reftrail-bench-verify-"));

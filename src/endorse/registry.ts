@@ -54,27 +54,53 @@ export function parseKeyRegistry(text: string, what: string): LoadedRegistry {
   return { registry, keysByComponent };
 }
 
+/** The keys listed for a component: own properties only (a component may be called `constructor`). */
+export function registeredKeys(registry: KeyRegistry | undefined, component: string): readonly RegisteredKey[] {
+  return registry !== undefined && Object.hasOwn(registry.components, component) ? registry.components[component]! : [];
+}
+
 /**
- * Sets the window of a key already listed for `component` (rotation: give the old key an end), or
- * adds it. Windows are validated as on load.
+ * A change to a key's window. Only what is given changes: an existing key keeps its start unless
+ * `start` is given, its end unless `end` is ("open" removes it), its comment unless `comment` is.
  */
-export function setKeyWindow(registry: KeyRegistry | undefined, component: string, publicKey: KeyObject, start: bigint, end: bigint | undefined, comment?: string): { registry: KeyRegistry; change: "added" | "updated" | "unchanged" } {
-  if (end !== undefined && end < start) throw new EndorseError("REGISTRY", "the key's validity would end before it starts");
+export interface KeyWindowChange {
+  readonly start?: bigint;
+  readonly end?: bigint | "open";
+  readonly comment?: string;
+}
+
+/** A bound as stored: the existing text when it names the same instant (so nothing is rewritten for nothing). */
+function bound(value: bigint, existing: string | undefined): string {
+  return existing !== undefined && parseRfc3339(existing) === value ? existing : formatRfc3339(value);
+}
+
+/**
+ * Sets the window of a key listed for `component` (rotation: give the old key an end; revocation:
+ * an end in the past), or adds the key, from `change.start` or else `now`. Windows are validated as
+ * on load.
+ */
+export function setKeyWindow(registry: KeyRegistry | undefined, component: string, publicKey: KeyObject, change: KeyWindowChange, now: bigint): { registry: KeyRegistry; change: "added" | "updated" | "unchanged"; key: RegisteredKey } {
   const base: KeyRegistry = registry ?? { version: 1, components: {} };
   const keyId = keyIdOf(publicKey);
-  const existing = base.components[component] ?? [];
+  const existing = registeredKeys(base, component);
+  const index = existing.findIndex((k) => k.keyId === keyId || sameKey(parsePublicKey(k.publicKey), publicKey));
+  const old = index >= 0 ? existing[index] : undefined;
+  const start = change.start ?? (old ? parseRfc3339(old.validFor.start)! : now);
+  const oldEnd = old?.validFor.end === undefined ? undefined : parseRfc3339(old.validFor.end)!;
+  const end = change.end === "open" ? undefined : (change.end ?? oldEnd);
+  if (end !== undefined && end < start) {
+    throw new EndorseError("REGISTRY", `the key's validity would end (${formatRfc3339(end)}) before it starts (${formatRfc3339(start)})`);
+  }
+  const comment = change.comment ?? old?.comment;
   const entry: RegisteredKey = {
-    keyId,
-    publicKey: publicKeyPem(publicKey),
-    validFor: { start: formatRfc3339(start), ...(end !== undefined ? { end: formatRfc3339(end) } : {}) },
+    keyId: old?.keyId ?? keyId,
+    publicKey: old?.publicKey ?? publicKeyPem(publicKey),
+    validFor: { start: bound(start, old?.validFor.start), ...(end !== undefined ? { end: bound(end, old?.validFor.end) } : {}) },
     ...(comment !== undefined ? { comment } : {}),
   };
-  const index = existing.findIndex((k) => k.keyId === keyId || sameKey(parsePublicKey(k.publicKey), publicKey));
-  if (index >= 0 && canonicalJson(existing[index]) === canonicalJson({ ...entry, ...(comment === undefined && existing[index]!.comment !== undefined ? { comment: existing[index]!.comment } : {}) })) {
-    return { registry: base, change: "unchanged" };
-  }
-  const keys = index >= 0 ? existing.map((k, i) => (i === index ? { ...entry, ...(comment === undefined && k.comment !== undefined ? { comment: k.comment } : {}) } : k)) : [...existing, entry];
-  return { registry: withComponent(base, component, keys), change: index >= 0 ? "updated" : "added" };
+  if (old !== undefined && canonicalJson(old) === canonicalJson(entry)) return { registry: base, change: "unchanged", key: old };
+  const keys = old !== undefined ? existing.map((k, i) => (i === index ? entry : k)) : [...existing, entry];
+  return { registry: withComponent(base, component, keys), change: old !== undefined ? "updated" : "added", key: entry };
 }
 
 function withComponent(base: KeyRegistry, component: string, keys: RegisteredKey[]): KeyRegistry {
@@ -87,7 +113,7 @@ function withComponent(base: KeyRegistry, component: string, keys: RegisteredKey
 export function registerKey(registry: KeyRegistry | undefined, component: string, publicKey: KeyObject, start: bigint): { registry: KeyRegistry; added: boolean } {
   const base: KeyRegistry = registry ?? { version: 1, components: {} };
   const keyId = keyIdOf(publicKey);
-  const existing = base.components[component] ?? [];
+  const existing = registeredKeys(base, component);
   if (existing.some((k) => k.keyId === keyId || sameKey(parsePublicKey(k.publicKey), publicKey))) return { registry: base, added: false };
   const entry: RegisteredKey = { keyId, publicKey: publicKeyPem(publicKey), validFor: { start: formatRfc3339(start) } };
   return { registry: withComponent(base, component, [...existing, entry]), added: true };

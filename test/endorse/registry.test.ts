@@ -249,9 +249,42 @@ describe("setKeyWindow", () => {
   const key = p256();
   const start = msNs("2026-01-01T00:00:00Z");
   const end = msNs("2026-06-30T23:59:59Z");
+  const NOW = msNs("2026-09-01T00:00:00Z");
+
+  it("changes only the bounds given: --end alone keeps the start (rotation), --start alone keeps the end", () => {
+    const reg = setKeyWindow(undefined, "ovmf", key, { start, comment: "release key" }, NOW).registry;
+    const rotated = setKeyWindow(reg, "ovmf", key, { end }, NOW);
+    expect(rotated.change).toBe("updated");
+    expect(rotated.registry.components["ovmf"]![0]!.validFor).toEqual({ start: "2026-01-01T00:00:00Z", end: "2026-06-30T23:59:59Z" });
+    expect(rotated.registry.components["ovmf"]![0]!.comment).toBe("release key");
+    const moved = setKeyWindow(rotated.registry, "ovmf", key, { start: start - 1n }, NOW);
+    expect(moved.registry.components["ovmf"]![0]!.validFor).toEqual({ start: "2025-12-31T23:59:59.999999999Z", end: "2026-06-30T23:59:59Z" });
+  });
+
+  it("revokes with an end in the past without restating the start; a new key starts now", () => {
+    const added = setKeyWindow(undefined, "ovmf", key, {}, NOW);
+    expect(added.registry.components["ovmf"]![0]!.validFor).toEqual({ start: "2026-09-01T00:00:00Z" });
+    const day = 86_400_000_000_000n;
+    const revoked = setKeyWindow(added.registry, "ovmf", key, { end: NOW + day }, NOW + 2n * day);
+    expect(revoked.change).toBe("updated");
+    expect(revoked.registry.components["ovmf"]![0]!.validFor).toEqual({ start: "2026-09-01T00:00:00Z", end: "2026-09-02T00:00:00Z" });
+    expect(() => setKeyWindow(undefined, "ovmf", key, { end: NOW - 1n }, NOW)).toThrow(/before it starts/);
+  });
+
+  it("looks components up as own properties: constructor, toString, valueOf, hasOwnProperty are names like any other", () => {
+    let reg: KeyRegistry | undefined;
+    for (const name of ["constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf"]) {
+      const result = setKeyWindow(reg, name, key, { start }, NOW);
+      expect(result.change).toBe("added");
+      reg = registerKey(result.registry, name, p256(), start).registry;
+    }
+    const reloaded = parseKeyRegistry(JSON.stringify(reg), "reg.json");
+    expect([...reloaded.keysByComponent.keys()].sort()).toEqual(["constructor", "hasOwnProperty", "isPrototypeOf", "toString", "valueOf"]);
+    expect(reloaded.keysByComponent.get("constructor")).toHaveLength(2);
+  });
 
   it("adds a key with its window (and comment) when it is not listed", () => {
-    const { registry, change } = setKeyWindow(undefined, "ovmf", key, start, end, "first release key");
+    const { registry, change } = setKeyWindow(undefined, "ovmf", key, { start, end, comment: "first release key" }, NOW);
     expect(change).toBe("added");
     expect(registry.components["ovmf"]).toEqual([
       { keyId: keyIdOf(key), publicKey: publicKeyPem(key), validFor: { start: "2026-01-01T00:00:00Z", end: "2026-06-30T23:59:59Z" }, comment: "first release key" },
@@ -261,36 +294,36 @@ describe("setKeyWindow", () => {
 
   it("updates the window of a listed key (rotation), keeping its comment and its place", () => {
     const other = p256();
-    let reg = setKeyWindow(undefined, "ovmf", key, start, undefined, "old key").registry;
+    let reg = setKeyWindow(undefined, "ovmf", key, { start, comment: "old key" }, NOW).registry;
     reg = registerKey(reg, "ovmf", other, end).registry;
     const before = JSON.stringify(reg);
-    const rotated = setKeyWindow(reg, "ovmf", key, start, end);
+    const rotated = setKeyWindow(reg, "ovmf", key, { start, end }, NOW);
     expect(rotated.change).toBe("updated");
     expect(JSON.stringify(reg)).toBe(before);
     expect(rotated.registry.components["ovmf"]!.map((k) => k.keyId)).toEqual([keyIdOf(key), keyIdOf(other)]);
     expect(rotated.registry.components["ovmf"]![0]).toEqual({ keyId: keyIdOf(key), publicKey: publicKeyPem(key), validFor: { start: "2026-01-01T00:00:00Z", end: "2026-06-30T23:59:59Z" }, comment: "old key" });
     expect(rotated.registry.components["ovmf"]![1]).toEqual(reg.components["ovmf"]![1]);
     // A new comment replaces the old one.
-    const recommented = setKeyWindow(rotated.registry, "ovmf", key, start, end, "rotated out 2026-06");
+    const recommented = setKeyWindow(rotated.registry, "ovmf", key, { start, end, comment: "rotated out 2026-06" }, NOW);
     expect(recommented.change).toBe("updated");
     expect(recommented.registry.components["ovmf"]![0]!.comment).toBe("rotated out 2026-06");
     // Reopening the window removes the end.
-    const reopened = setKeyWindow(rotated.registry, "ovmf", key, start, undefined);
+    const reopened = setKeyWindow(rotated.registry, "ovmf", key, { end: "open" }, NOW);
     expect(reopened.change).toBe("updated");
     expect(reopened.registry.components["ovmf"]![0]!.validFor).toEqual({ start: "2026-01-01T00:00:00Z" });
     expect(reopened.registry.components["ovmf"]![0]!.comment).toBe("old key");
   });
 
   it("reports unchanged for the same window, with or without restating the comment", () => {
-    const reg = setKeyWindow(undefined, "ovmf", key, start, end, "note").registry;
+    const reg = setKeyWindow(undefined, "ovmf", key, { start, end, comment: "note" }, NOW).registry;
     for (const comment of [undefined, "note"]) {
-      const again = setKeyWindow(reg, "ovmf", key, start, end, comment);
+      const again = setKeyWindow(reg, "ovmf", key, { start, end, ...(comment !== undefined ? { comment } : {}) }, NOW);
       expect(again.change).toBe("unchanged");
       expect(again.registry).toEqual(reg);
     }
     // The same instant written another way is the same window.
-    expect(setKeyWindow(reg, "ovmf", key, msNs("2026-01-01T02:00:00+02:00"), end).change).toBe("unchanged");
-    expect(setKeyWindow(reg, "ovmf", key, start + 1n, end).change).toBe("updated");
+    expect(setKeyWindow(reg, "ovmf", key, { start: msNs("2026-01-01T02:00:00+02:00"), end }, NOW).change).toBe("unchanged");
+    expect(setKeyWindow(reg, "ovmf", key, { start: start + 1n, end }, NOW).change).toBe("updated");
   });
 
   it("keeps the example registry's comments when closing an Oak key's window", () => {
@@ -298,8 +331,8 @@ describe("setKeyWindow", () => {
     const entry = example().components["stage0_bin"]![0]!;
     const oakKey = parsePublicKey(entry.publicKey);
     const startNs = msNs(entry.validFor.start);
-    expect(setKeyWindow(base, "stage0_bin", oakKey, startNs, undefined).change).toBe("unchanged");
-    const closed = setKeyWindow(base, "stage0_bin", oakKey, startNs, msNs("2027-01-01T00:00:00Z"));
+    expect(setKeyWindow(base, "stage0_bin", oakKey, { start: startNs }, NOW).change).toBe("unchanged");
+    const closed = setKeyWindow(base, "stage0_bin", oakKey, { end: msNs("2027-01-01T00:00:00Z") }, NOW);
     expect(closed.change).toBe("updated");
     expect(closed.registry.components["stage0_bin"]).toEqual([{ ...entry, validFor: { start: entry.validFor.start, end: "2027-01-01T00:00:00Z" } }]);
     for (const [component, entries] of Object.entries(example().components)) {
@@ -313,13 +346,13 @@ describe("setKeyWindow", () => {
     for (const [s, e] of [[end, start], [start, start - 1n]] as const) {
       let thrown: unknown;
       try {
-        setKeyWindow(undefined, "ovmf", key, s, e);
+        setKeyWindow(undefined, "ovmf", key, { start: s, end: e }, NOW);
       } catch (err) {
         thrown = err;
       }
       expect(thrown).toBeInstanceOf(EndorseError);
       expect((thrown as EndorseError).code).toBe("REGISTRY");
     }
-    expect(setKeyWindow(undefined, "ovmf", key, start, start).change).toBe("added");
+    expect(setKeyWindow(undefined, "ovmf", key, { start, end: start }, NOW).change).toBe("added");
   });
 });

@@ -1,17 +1,17 @@
-import { existsSync } from "node:fs";
 import { generateKeyFiles } from "../../endorse/key-store.js";
-import { parseKeyRegistry, registerKey } from "../../endorse/registry.js";
+import { registerKey } from "../../endorse/registry.js";
+import { updateRegistryFile } from "../../endorse/registry-file.js";
 import { ComponentName } from "../../schema/release-manifest.js";
 import { ReferenceValues } from "../../schema/reference-values.js";
 import { parseDocument } from "../../schema/parse.js";
 import type { KeyRegistry } from "../../schema/key-registry.js";
-import { writeFileAtomic } from "../../util/atomic-write.js";
 import { nowWholeSeconds } from "../../util/rfc3339.js";
 import { COMMON_OPTIONS, commandOptions, splitList, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { readTextInput } from "../input.js";
 import { formatTable, json } from "../output.js";
+import { registryError } from "../registry-errors.js";
 
 const NAME = "keys generate";
 const OPTIONS = {
@@ -43,23 +43,25 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   if (components.length === 0) throw new UsageError("name the components: --component NAME or --reference-values FILE");
   const unique = [...new Set(components)];
-  // Read the registry before generating anything, so a bad registry leaves no stray keys behind.
-  let registry: KeyRegistry | undefined;
-  if (o.registry !== undefined && existsSync(o.registry)) {
-    registry = parseKeyRegistry(readTextInput("--registry", o.registry, 16 << 20), o.registry).registry;
-  }
   const start = nowWholeSeconds();
-  const rows = unique.map((component) => {
-    const stored = generateKeyFiles(o.out!, component, o["keep-existing"] ?? false);
-    let registered: "added" | "listed" | undefined;
-    if (o.registry !== undefined) {
-      const result = registerKey(registry, component, stored.pair.publicKey, start);
-      registry = result.registry;
-      registered = result.added ? "added" : "listed";
-    }
-    return { component, keyId: stored.keyId, status: stored.created ? "created" : "kept", privateKey: stored.privateKeyPath, publicKey: stored.publicKeyPath, ...(registered ? { registry: registered } : {}) };
-  });
-  if (o.registry !== undefined && registry !== undefined) writeFileAtomic(o.registry, json(registry));
+  const generate = (registry: KeyRegistry | undefined) => {
+    let changed = false;
+    const rows = unique.map((component) => {
+      const stored = generateKeyFiles(o.out!, component, o["keep-existing"] ?? false);
+      let registered: "added" | "listed" | undefined;
+      if (o.registry !== undefined) {
+        const result = registerKey(registry, component, stored.pair.publicKey, start);
+        registry = result.registry;
+        changed ||= result.added;
+        registered = result.added ? "added" : "listed";
+      }
+      return { component, keyId: stored.keyId, status: stored.created ? "created" : "kept", privateKey: stored.privateKeyPath, publicKey: stored.publicKeyPath, ...(registered ? { registry: registered } : {}) };
+    });
+    return { registry, changed, result: rows };
+  };
+  // With a registry, everything happens under its lock: the registry is read (and refused if bad)
+  // before any key is made, and no concurrent update of it is lost.
+  const rows = o.registry === undefined ? generate(undefined).result : await registryError("--registry", o.registry, () => updateRegistryFile(o.registry!, generate));
   if (o.json) process.stdout.write(json({ keys: rows, ...(o.registry !== undefined ? { registry: o.registry } : {}) }));
   else {
     process.stdout.write(formatTable(["component", "status", "key id", "public key", ...(o.registry !== undefined ? ["registry"] : [])], rows.map((r) => [r.component, r.status, r.keyId, r.publicKey, ...(r.registry ? [r.registry] : [])])));
