@@ -40,13 +40,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`reftrail ${VERSION}\n`);
       return ExitCode.OK;
     }
-    const verbs = COMMANDS[stage];
+    // Own properties only: `reftrail constructor …` is an unknown stage, not Object's constructor.
+    const verbs = Object.hasOwn(COMMANDS, stage) ? COMMANDS[stage] : undefined;
     if (verbs === undefined) throw new UsageError(`unknown stage '${stage}' (stages: ${Object.keys(COMMANDS).join(", ")})`);
     if (verb === undefined || verb === "--help" || verb === "-h") {
       process.stdout.write(overview());
       return verb === undefined ? ExitCode.USAGE_OR_INPUT : ExitCode.OK;
     }
-    const entry = verbs[verb];
+    const entry = Object.hasOwn(verbs, verb) ? verbs[verb] : undefined;
     if (entry === undefined) {
       throw new UsageError(`unknown command 'reftrail ${stage} ${verb}' (verbs: ${Object.keys(verbs).join(", ")})`);
     }

@@ -90,7 +90,8 @@ export function readEndorsement(bytes: Uint8Array): EndorsementContent {
   const subject = s.subject[0]!;
   const subjectDigests = new Map<string, string>();
   for (const [name, value] of Object.entries(subject.digest)) {
-    const known = DIGEST_NAMES[name];
+    // Own properties only: a digest named "constructor" is unknown, not Object's constructor.
+    const known = Object.hasOwn(DIGEST_NAMES, name) ? DIGEST_NAMES[name] : undefined;
     if (!known) throw fail(`unknown subject digest algorithm '${name}'`);
     if (subjectDigests.has(known.canonical)) throw fail(`subject digest ${known.canonical} is given twice (aliases)`);
     if (!new RegExp(`^[0-9a-f]{${known.hexDigits}}$`).test(value)) throw fail(`subject digest ${name} is not ${known.hexDigits} lower-case hex digits`);

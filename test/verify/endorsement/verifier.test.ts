@@ -124,6 +124,10 @@ describe("STATEMENT_TYPE: what Oak refuses in a statement, signed correctly", ()
     ["two subjects", (s) => (s["subject"] = [...(s["subject"] as unknown[]), ...(s["subject"] as unknown[])]), /single subject, found 2/],
     ["no subject", (s) => (s["subject"] = []), /single subject, found 0/],
     ["unknown digest", (s) => ((s["subject"] as { digest: Record<string, string> }[])[0]!.digest = { md5: "00".repeat(16) }), /unknown subject digest/],
+    // An Object.prototype member is not a digest name (the lookup once returned Object's constructor, and a
+    // value matching the pattern `{undefined}` passed as a digest).
+    ["digest named constructor", (s) => ((s["subject"] as { digest: Record<string, string> }[])[0]!.digest = { constructor: "a{undefined}" }), /unknown subject digest algorithm 'constructor'/],
+    ["digest named toString", (s) => ((s["subject"] as { digest: Record<string, string> }[])[0]!.digest = { toString: "00".repeat(32) }), /unknown subject digest algorithm 'toString'/],
     ["doubled aliases", (s) => ((s["subject"] as { digest: Record<string, string> }[])[0]!.digest = { sha256: "00".repeat(32), sha2_256: "00".repeat(32) }), /given twice/],
     ["upper-case digest", (s) => ((s["subject"] as { digest: Record<string, string> }[])[0]!.digest = { sha256: "AB".repeat(32) }), /lower-case hex/],
     ["no validity", (s) => delete (s["predicate"] as Record<string, unknown>)["validity"], /validity field is not set/],
