@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { basename } from "node:path";
 import type { ProposedEntry } from "../schema/rekor.js";
 import { LogEntryResponse, type LogEntry } from "../schema/rekor.js";
 import { parseDocument } from "../schema/parse.js";
@@ -8,11 +9,13 @@ import { ReftrailError } from "../util/errors.js";
 import { secondsToNs, formatRfc3339 } from "../util/rfc3339.js";
 import { messageSignatureBundle } from "../tlog/bundle.js";
 import type { RekorClient } from "../tlog/client.js";
-import type { TrustedLogKey } from "../verify/endorsement/evidence.js";
-import { verifyEndorsement } from "../verify/endorsement/verifier.js";
+import type { KeySource, TrustedLogKey } from "../verify/endorsement/evidence.js";
+import { bundleEvidence } from "../verify/endorsement/read-evidence.js";
+import { verifyBeforeLogging, verifyEndorsement } from "../verify/endorsement/verifier.js";
 import { EndorseError } from "./errors.js";
 import { endorsementPath, readEndorsementFile } from "./files.js";
 import { keyHintOf, keyIdOf, parsePublicKey } from "./keys.js";
+import type { LoadedRegistry } from "./registry.js";
 import { verifyStatementSignature } from "./sign.js";
 
 export interface PublishedComponent {
@@ -62,56 +65,108 @@ export function hashedRekordFor(files: SignedFiles): ProposedEntry {
   };
 }
 
+/** Where publishing takes its keys and time from. */
+export interface PublishOptions {
+  /** The publication time (now), ns since the epoch: the statement must be valid then. */
+  readonly now: bigint;
+  /** With a key registry, the signing key must be registered for the component, for `now`. */
+  readonly registry?: { readonly loaded: LoadedRegistry; readonly source: string };
+}
+
+type Signed = ReturnType<typeof readSigned>;
+
+function keySource(files: Signed, options: PublishOptions): KeySource {
+  if (options.registry !== undefined) return { kind: "registry", registry: options.registry.loaded, source: options.registry.source };
+  return { kind: "keys", keys: [{ key: files.key, keyId: keyIdOf(files.key), source: "public_key.pem" }] };
+}
+
+/**
+ * Refuses, before anything is submitted, what reftrail's own verifier would reject: an entry in an
+ * append-only log cannot be taken back, and one that can never verify leaves a folder that can
+ * never be completed. The statement is read as the verifier reads it (strict JSON, Oak's rules,
+ * reftrail's predicate), must be valid now, signed by the component's key (registered for now,
+ * with a registry), and sit in the folder named after its component.
+ */
+function checkBeforeLogging(dir: string, files: Signed, options: PublishOptions): void {
+  const verdict = verifyBeforeLogging(files, { keys: keySource(files, options), logs: [], at: options.now, requiredClaims: [], allowSetOnly: false });
+  if (!verdict.verified) {
+    throw new EndorseError("ENDORSEMENT_INVALID", `${verdict.failure!.check}: ${verdict.failure!.message}: refusing to log an endorsement that cannot verify`, endorsementPath(dir, "statement"));
+  }
+  const own = verdict.content?.reftrail;
+  if (own !== undefined && own.component.name !== basename(dir)) {
+    throw new EndorseError("ENDORSEMENT_INVALID", `endorses '${own.component.name}' but sits in the folder '${basename(dir)}' (verify release would fail RELEASE_FOLDER): refusing to log it`, endorsementPath(dir, "statement"));
+  }
+}
+
 /** Runs the full offline verification on an entry, at its own integration time; throws on any failure. */
-function checkEntry(files: ReturnType<typeof readSigned>, entryId: string, entry: LogEntry, log: TrustedLogKey): void {
+function checkEntry(files: Signed, entryId: string, entry: LogEntry, log: TrustedLogKey, options: PublishOptions): void {
   const verdict = verifyEndorsement(
     { statement: files.statement, signature: files.signature, entry, entryId, form: "logentry" },
-    { keys: { kind: "keys", keys: [{ key: files.key, keyId: keyIdOf(files.key), source: "public_key.pem" }] }, logs: [log], at: secondsToNs(entry.integratedTime), requiredClaims: [], allowSetOnly: false },
+    { keys: keySource(files, options), logs: [log], at: secondsToNs(entry.integratedTime), requiredClaims: [], allowSetOnly: false },
   );
   if (!verdict.verified) throw new EndorseError("PUBLISH_FAILED", `the log entry does not verify: ${verdict.failure!.check}: ${verdict.failure!.message}`);
 }
 
-function writeEntryFiles(dir: string, files: SignedFiles & { key: ReturnType<typeof parsePublicKey> }, entryId: string, entry: LogEntry): void {
-  writeFileAtomic(endorsementPath(dir, "logEntry"), `${JSON.stringify({ [entryId]: entry }, null, 2)}\n`);
+function bundleFor(files: Signed, entry: LogEntry): string {
   const bundle = messageSignatureBundle(entry, createHash("sha256").update(files.statement).digest(), files.signature, keyHintOf(files.key));
-  writeFileAtomic(endorsementPath(dir, "bundle"), `${JSON.stringify(bundle, null, 2)}\n`);
+  return `${JSON.stringify(bundle, null, 2)}\n`;
+}
+
+/** True if the folder's bundle parses and verifies as the verifier would check it (at the entry's time). */
+function bundleVerifies(dir: string, files: Signed, log: TrustedLogKey, options: PublishOptions): boolean {
+  let text: string | undefined;
+  try {
+    const bytes = readEndorsementFile(dir, "bundle");
+    if (bytes === undefined) return false;
+    text = bytes.toString("utf8");
+    const evidence = bundleEvidence(files.statement, text, endorsementPath(dir, "bundle"), files.signature);
+    return verifyEndorsement(evidence, { keys: keySource(files, options), logs: [log], at: secondsToNs(evidence.entry.integratedTime), requiredClaims: [], allowSetOnly: false }).verified;
+  } catch (err) {
+    if (err instanceof ReftrailError) return false;
+    throw err;
+  }
 }
 
 /**
  * Logs one signed component folder and writes `logentry.json` and `endorsement.sigstore.json`
- * beside it. Idempotent: a folder whose log entry is already there and verifies is left alone
- * (its bundle is rewritten only if missing); an entry the log already holds (409) is fetched and
- * reused. Every entry the log returns is verified (SET, inclusion proof, checkpoint, body) before
- * anything is written.
+ * beside it. Nothing is submitted that the verifier would refuse (checkBeforeLogging). Idempotent:
+ * a folder whose log entry is already there and verifies is left alone, except that a missing
+ * bundle, or one that does not parse or verify, is rebuilt from the entry; an entry the log already
+ * holds (409) is fetched and reused. Every entry the log returns is verified (SET, inclusion proof,
+ * checkpoint, body, key window) before anything is written.
  */
-export async function publishEndorsement(dir: string, client: RekorClient, log: TrustedLogKey): Promise<PublishedComponent> {
+export async function publishEndorsement(dir: string, client: RekorClient, log: TrustedLogKey, options: PublishOptions = { now: BigInt(Date.now()) * 1_000_000n }): Promise<PublishedComponent & { bundle: "kept" | "written" }> {
   const files = readSigned(dir);
   const existing = readEndorsementFile(dir, "logEntry");
   if (existing !== undefined) {
     const response = parseDocument(LogEntryResponse, existing.toString("utf8"), endorsementPath(dir, "logEntry"));
     const [entryId, entry] = Object.entries(response)[0]!;
     try {
-      checkEntry(files, entryId, entry, log);
+      checkEntry(files, entryId, entry, log, options);
     } catch (err) {
       throw err instanceof ReftrailError ? new EndorseError("PUBLISH_FAILED", `exists but ${err.message.replace(/^the log entry /, "")} (logged elsewhere? remove it to publish to ${client.transport.description})`, endorsementPath(dir, "logEntry")) : err;
     }
-    if (readEndorsementFile(dir, "bundle") === undefined) writeEntryFiles(dir, files, entryId, entry);
-    return { dir, status: "unchanged", entryId, logIndex: entry.logIndex, integratedTime: formatRfc3339(secondsToNs(entry.integratedTime)) };
+    const rebuild = !bundleVerifies(dir, files, log, options);
+    if (rebuild) writeFileAtomic(endorsementPath(dir, "bundle"), bundleFor(files, entry));
+    return { dir, status: "unchanged", entryId, logIndex: entry.logIndex, integratedTime: formatRfc3339(secondsToNs(entry.integratedTime)), bundle: rebuild ? "written" : "kept" };
   }
+  checkBeforeLogging(dir, files, options);
   let created;
   try {
     created = await client.createEntry(hashedRekordFor(files));
-    checkEntry(files, created.entryId, created.entry, log);
+    checkEntry(files, created.entryId, created.entry, log, options);
   } catch (err) {
     if (err instanceof ReftrailError) throw new EndorseError("PUBLISH_FAILED", `publishing to ${client.transport.description} failed: ${err.message}`, dir);
     throw err;
   }
-  writeEntryFiles(dir, files, created.entryId, created.entry);
+  writeFileAtomic(endorsementPath(dir, "logEntry"), `${JSON.stringify({ [created.entryId]: created.entry }, null, 2)}\n`);
+  writeFileAtomic(endorsementPath(dir, "bundle"), bundleFor(files, created.entry));
   return {
     dir,
     status: created.created ? "logged" : "existing",
     entryId: created.entryId,
     logIndex: created.entry.logIndex,
     integratedTime: formatRfc3339(secondsToNs(created.entry.integratedTime)),
+    bundle: "written",
   };
 }

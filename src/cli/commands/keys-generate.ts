@@ -11,7 +11,7 @@ import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { readTextInput } from "../input.js";
 import { formatTable, json } from "../output.js";
-import { registryError } from "../registry-errors.js";
+import { registryError } from "../key-registry.js";
 
 const NAME = "keys generate";
 const OPTIONS = {

@@ -9,7 +9,7 @@ import type { Command } from "../command.js";
 import { ExitCode, InputError, UsageError } from "../errors.js";
 import { fileSubject, readTextInput } from "../input.js";
 import { json } from "../output.js";
-import { registryError } from "../registry-errors.js";
+import { registryError } from "../key-registry.js";
 
 const NAME = "keys register";
 const OPTIONS = {

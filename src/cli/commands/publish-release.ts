@@ -12,6 +12,7 @@ import { COMMON_OPTIONS, commandOptions, parseSmallInteger, splitList, type Opti
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { readTextInput } from "../input.js";
+import { registryOption } from "../key-registry.js";
 import { formatTable, json, warn } from "../output.js";
 import { DEFAULT_LOG_DIR } from "./log-init.js";
 import { createPublicKey } from "node:crypto";
@@ -24,6 +25,7 @@ const OPTIONS = {
   "rekor-key": { type: "string", value: "FILE", description: "the server's public key (PEM); without it the key the server serves is trusted, with a warning" },
   "rekor-name": { type: "string", value: "HOST", description: "the name the server signs checkpoints with, e.g. rekor.sigstore.dev (default: as its checkpoints say)" },
   log: { type: "string", value: "DIR", description: `embedded log directory when no --rekor-url is given (default ${DEFAULT_LOG_DIR}; created if missing)` },
+  "key-registry": { type: "string", value: "FILE", description: "key registry: refuse any endorsement not signed by a key registered for its component now (as verify checks)" },
   timeout: { type: "string", value: "SECONDS", description: "per-request timeout for --rekor-url (default 30)" },
   retries: { type: "string", value: "N", description: "retries with back-off on network errors, timeouts, 408, 429 and 5xx (default 3)" },
   ...COMMON_OPTIONS,
@@ -36,7 +38,14 @@ function componentDirs(root: string, only: Set<string> | undefined): { name: str
   } catch {
     throw new UsageError("is not a readable folder", `--endorsements ${root}`);
   }
-  const dirs = names.map((name) => ({ name, dir: join(root, name) })).filter((d) => statSync(d.dir).isDirectory() && existsSync(join(d.dir, ENDORSEMENT_FILES.statement)));
+  const isFolder = (path: string) => {
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  const dirs = names.map((name) => ({ name, dir: join(root, name) })).filter((d) => isFolder(d.dir) && existsSync(join(d.dir, ENDORSEMENT_FILES.statement)));
   for (const name of only ?? []) if (!dirs.some((d) => d.name === name)) throw new UsageError(`${root} has no endorsed component '${name}'`, "--component");
   const selected = dirs.filter((d) => only === undefined || only.has(d.name));
   if (selected.length === 0) throw new UsageError(`holds no component folder with ${ENDORSEMENT_FILES.statement}`, `--endorsements ${root}`);
@@ -46,6 +55,8 @@ function componentDirs(root: string, only: Set<string> | undefined): { name: str
 interface Target {
   readonly client: RekorClient;
   readonly log: TrustedLogKey;
+  /** An embedded log this run created (there was none in the folder). */
+  readonly created?: { readonly dir: string; readonly origin: string };
   close(): void;
 }
 
@@ -77,14 +88,20 @@ async function remoteTarget(url: string, keyFile: string | undefined, name: stri
 }
 
 function embeddedTarget(dir: string): Target {
-  if (!existsSync(logPaths(dir).database)) initLog(dir);
+  const create = !existsSync(logPaths(dir).database);
+  if (create) initLog(dir);
   const log = EmbeddedLog.open(dir);
-  return { client: new RekorClient(inProcessTransport(log)), log: { identity: log.identity, name: log.name, source: `embedded log ${dir}` }, close: () => log.close() };
+  return {
+    client: new RekorClient(inProcessTransport(log)),
+    log: { identity: log.identity, name: log.name, source: `embedded log ${dir}` },
+    ...(create ? { created: { dir, origin: log.origin } } : {}),
+    close: () => log.close(),
+  };
 }
 
 async function run(argv: readonly string[]): Promise<number> {
   const o = commandOptions(NAME, argv, OPTIONS, {
-    usage: `--endorsements DIR [--component NAME,…] [--rekor-url URL [--rekor-key FILE] [--rekor-name HOST] | --log DIR] [--json]`,
+    usage: `--endorsements DIR [--component NAME,…] [--key-registry FILE] [--rekor-url URL [--rekor-key FILE] [--rekor-name HOST] | --log DIR] [--json]`,
     summary: "Logs every signed component as a hashedrekord entry and writes logentry.json (Rekor's entry, as Oak stores it) and endorsement.sigstore.json (a Sigstore bundle) beside it. Re-running completes a half-done publish without duplicates.",
   });
   if (o === undefined) return ExitCode.OK;
@@ -92,17 +109,20 @@ async function run(argv: readonly string[]): Promise<number> {
   if (o["rekor-url"] !== undefined && o.log !== undefined) throw new UsageError("give --rekor-url or --log, not both");
   if (o["rekor-url"] === undefined && (o["rekor-key"] ?? o["rekor-name"]) !== undefined) throw new UsageError("--rekor-key and --rekor-name go with --rekor-url (the embedded log's key and name are known)");
   const only = o.component === undefined ? undefined : new Set(o.component.flatMap(splitList));
-  const dirs = componentDirs(o.endorsements, only);
   const timeoutMs = o.timeout === undefined ? 30_000 : parseSmallInteger("--timeout", o.timeout, 3600) * 1000;
+  if (timeoutMs === 0) throw new UsageError("must be at least 1 second", "--timeout");
+  const registry = registryOption("--key-registry", o["key-registry"]);
+  const dirs = componentDirs(o.endorsements, only);
   const retries = o.retries === undefined ? 3 : parseSmallInteger("--retries", o.retries, 20);
   const target = o["rekor-url"] !== undefined ? await remoteTarget(o["rekor-url"], o["rekor-key"], o["rekor-name"], timeoutMs, retries) : embeddedTarget(o.log ?? DEFAULT_LOG_DIR);
-  const results: (PublishedComponent & { component: string })[] = [];
+  const results: (Awaited<ReturnType<typeof publishEndorsement>> & { component: string })[] = [];
   try {
     // One at a time: a failure stops the run with the components before it completed, and a
     // re-run picks up where it stopped.
     for (const { name, dir } of dirs) {
       try {
-        results.push({ component: name, ...(await publishEndorsement(dir, target.client, target.log)) });
+        const now = BigInt(Date.now()) * 1_000_000n;
+        results.push({ component: name, ...(await publishEndorsement(dir, target.client, target.log, { now, ...(registry ? { registry } : {}) })) });
       } catch (err) {
         if (err instanceof ReftrailError) err.subject = `component ${name}${err.subject ? ` (${err.subject})` : ""}`;
         throw err;
@@ -111,12 +131,14 @@ async function run(argv: readonly string[]): Promise<number> {
   } finally {
     target.close();
   }
-  if (o.json) process.stdout.write(json({ log: target.log.source, logId: target.log.identity.logId, published: results }));
+  if (o.json) process.stdout.write(json({ log: target.log.source, logId: target.log.identity.logId, ...(target.created ? { createdLog: target.created } : {}), published: results }));
   else {
     const count = (s: PublishedComponent["status"]) => results.filter((r) => r.status === s).length;
+    const status = (r: (typeof results)[number]) => (r.status === "unchanged" && r.bundle === "written" ? "unchanged, bundle rebuilt" : r.status);
     process.stdout.write(
-      `${target.log.source}: ${count("logged")} logged, ${count("existing")} already in the log, ${count("unchanged")} unchanged\n` +
-        formatTable(["component", "status", "log index", "integrated", "entry id"], results.map((r) => [r.component, r.status, String(r.logIndex), r.integratedTime, r.entryId])),
+      (target.created ? `created a new embedded log ${target.created.origin} in ${target.created.dir} (its key: ${logPaths(target.created.dir).publicKey})\n` : "") +
+        `${target.log.source}: ${count("logged")} logged, ${count("existing")} already in the log, ${count("unchanged")} unchanged\n` +
+        formatTable(["component", "status", "log index", "integrated", "entry id"], results.map((r) => [r.component, status(r), String(r.logIndex), r.integratedTime, r.entryId])),
     );
   }
   return ExitCode.OK;

@@ -60,7 +60,10 @@ interface State {
   checkpoint?: Checkpoint;
 }
 
-type Step = (evidence: EndorsementEvidence, policy: EndorsementPolicy, state: State) => string | CheckSkipped;
+/** The statement and its detached signature: all the checks before the log entry read. */
+export type SignedStatement = Pick<EndorsementEvidence, "statement" | "signature">;
+
+type Step<E extends SignedStatement = EndorsementEvidence> = (evidence: E, policy: EndorsementPolicy, state: State) => string | CheckSkipped;
 
 const need = <T>(value: T | undefined): T => {
   if (value === undefined) throw new Error("verification step run out of order");
@@ -76,7 +79,7 @@ function failWith<T>(check: EndorsementCheck, fn: () => T): T {
   }
 }
 
-function candidateKeys(evidence: EndorsementEvidence, policy: EndorsementPolicy): readonly ComponentKey[] {
+function candidateKeys(evidence: SignedStatement, policy: EndorsementPolicy): readonly ComponentKey[] {
   if (policy.keys.kind === "keys") return policy.keys.keys;
   const claimed = claimedComponent(evidence.statement);
   // The claim is unauthenticated here, but a mismatch is a failure either way: name it for what it is.
@@ -90,7 +93,8 @@ function candidateKeys(evidence: EndorsementEvidence, policy: EndorsementPolicy)
   return keys;
 }
 
-const STEPS: readonly (readonly [EndorsementCheck, Step])[] = [
+/** The checks of the statement itself, which need no log entry. */
+const STATEMENT_STEPS: readonly (readonly [EndorsementCheck, Step<SignedStatement>])[] = [
   [
     "STATEMENT_SIGNATURE",
     (ev, policy, st) => {
@@ -158,6 +162,21 @@ const STEPS: readonly (readonly [EndorsementCheck, Step])[] = [
       return `${algorithm}:${hex}`;
     },
   ],
+];
+
+/** The key's registry window must contain `t`: the integration time, or before logging the time it is about to be. */
+function keyWindowCheck(st: State, t: bigint, what: string): string | CheckSkipped {
+  const window = need(st.key).validFor;
+  if (window === undefined) return new CheckSkipped("the key was given directly, without a validity window");
+  const end = window.end === undefined ? "open" : formatRfc3339(window.end);
+  if (t < window.start || (window.end !== undefined && t > window.end)) {
+    throw new CheckFailure("KEY_VALIDITY", `${what} ${formatRfc3339(t)}, outside key ${need(st.key).keyId}'s validity ${formatRfc3339(window.start)} .. ${end}`);
+  }
+  return `${formatRfc3339(window.start)} .. ${end}`;
+}
+
+/** The checks of the log entry and of the statement against it. */
+const LOG_STEPS: readonly (readonly [EndorsementCheck, Step])[] = [
   [
     "LOG_ID",
     (ev, policy, st) => {
@@ -281,32 +300,16 @@ const STEPS: readonly (readonly [EndorsementCheck, Step])[] = [
       return when;
     },
   ],
-  [
-    "KEY_VALIDITY",
-    (ev, _p, st) => {
-      const window = need(st.key).validFor;
-      if (window === undefined) return new CheckSkipped("the key was given directly, without a validity window");
-      const t = secondsToNs(ev.entry.integratedTime);
-      const end = window.end === undefined ? "open" : formatRfc3339(window.end);
-      if (t < window.start || (window.end !== undefined && t > window.end)) {
-        throw new CheckFailure("KEY_VALIDITY", `logged at ${formatRfc3339(t)}, outside key ${need(st.key).keyId}'s validity ${formatRfc3339(window.start)} .. ${end}`);
-      }
-      return `${formatRfc3339(window.start)} .. ${end}`;
-    },
-  ],
+  ["KEY_VALIDITY", (ev, _p, st) => keyWindowCheck(st, secondsToNs(ev.entry.integratedTime), "logged at")],
 ];
 
-/**
- * Verifies one endorsement against a policy by running every check in order; the first failure
- * stops it (later checks are reported as not run). Any unexpected exception fails the check that
- * was running: this function never accepts by accident and never throws.
- */
-export function verifyEndorsement(evidence: EndorsementEvidence, policy: EndorsementPolicy): EndorsementVerdict {
-  const state: State = {};
+const STEPS: readonly (readonly [EndorsementCheck, Step])[] = [...STATEMENT_STEPS, ...LOG_STEPS];
+
+/** Runs steps in order until one fails; a step may fail a later check (no proof fails INCLUSION_PROOF while checking the checkpoint). */
+function runSteps<E extends SignedStatement>(steps: readonly (readonly [EndorsementCheck, Step<E>])[], evidence: E, policy: EndorsementPolicy, state: State): Pick<EndorsementVerdict, "verified" | "failure" | "checks"> {
   const results = new Map<EndorsementCheck, CheckResult>();
   let failure: EndorsementVerdict["failure"];
-  for (const [check, step] of STEPS) {
-    // A step may fail a later check (no proof fails INCLUSION_PROOF while checking the checkpoint).
+  for (const [check, step] of steps) {
     if (failure || results.has(check)) continue;
     const description = ENDORSEMENT_CHECKS[check];
     try {
@@ -319,8 +322,31 @@ export function verifyEndorsement(evidence: EndorsementEvidence, policy: Endorse
       results.set(failed, { check: failed, description: ENDORSEMENT_CHECKS[failed], status: "failed", detail: message });
     }
   }
-  const checks = STEPS.map(([check]) => results.get(check) ?? { check, description: ENDORSEMENT_CHECKS[check], status: "not run" as const, detail: "" });
-  return { verified: failure === undefined, ...(failure ? { failure } : {}), checks, ...summaries(evidence, state) };
+  const checks = steps.map(([check]) => results.get(check) ?? { check, description: ENDORSEMENT_CHECKS[check], status: "not run" as const, detail: "" });
+  return { verified: failure === undefined, ...(failure ? { failure } : {}), checks };
+}
+
+/**
+ * The checks that need no log, run before an endorsement is submitted to one: the statement
+ * signature by the component key (with a registry: a key registered for the component), the
+ * statement as a verifier reads it, component, validity at `policy.at`, claims, subject digest, and
+ * the key's registry window at `policy.at` (the entry is integrated about then). A statement that
+ * fails any of these would stay in an append-only log for good and never verify.
+ */
+export function verifyBeforeLogging(signed: SignedStatement, policy: EndorsementPolicy): Pick<EndorsementVerdict, "verified" | "failure" | "checks"> & { readonly content?: EndorsementContent } {
+  const state: State = {};
+  const steps: readonly (readonly [EndorsementCheck, Step<SignedStatement>])[] = [...STATEMENT_STEPS, ["KEY_VALIDITY", (_e, p, st) => keyWindowCheck(st, p.at, "to be logged at")]];
+  return { ...runSteps(steps, signed, policy, state), ...(state.content ? { content: state.content } : {}) };
+}
+
+/**
+ * Verifies one endorsement against a policy by running every check in order; the first failure
+ * stops it (later checks are reported as not run). Any unexpected exception fails the check that
+ * was running: this function never accepts by accident and never throws.
+ */
+export function verifyEndorsement(evidence: EndorsementEvidence, policy: EndorsementPolicy): EndorsementVerdict {
+  const state: State = {};
+  return { ...runSteps(STEPS, evidence, policy, state), ...summaries(evidence, state) };
 }
 
 /** Identifies a component's reference values for comparison without carrying them in every verdict. */
