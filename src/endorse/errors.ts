@@ -6,9 +6,11 @@ export type EndorseErrorCode =
   | "KEY_TYPE"
   | "KEY_PERMISSIONS"
   | "KEY_MISSING"
+  | "KEY_NOT_REGISTERED"
   | "REGISTRY"
   | "ENDORSEMENT_EXISTS"
   | "ENDORSEMENT_INVALID"
+  | "VALIDITY"
   | "PUBLISH_FAILED";
 
 /** A failure to generate keys, sign, or publish an endorsement. Messages never contain key material. */

@@ -118,3 +118,22 @@ export function registerKey(registry: KeyRegistry | undefined, component: string
   const entry: RegisteredKey = { keyId, publicKey: publicKeyPem(publicKey), validFor: { start: formatRfc3339(start) } };
   return { registry: withComponent(base, component, [...existing, entry]), added: true };
 }
+
+/**
+ * Refuses to sign or log with a key that a verifier using `loaded` would not accept for
+ * `component` at `at`: not registered for the component, or registered for another window.
+ */
+export function checkSigningKey(loaded: LoadedRegistry, source: string, component: string, publicKey: KeyObject, at: bigint): ComponentKey {
+  const keys = loaded.keysByComponent.get(component) ?? [];
+  const key = keys.find((k) => sameKey(k.key, publicKey));
+  if (key === undefined) {
+    const listed = keys.length === 0 ? "which lists no key for it" : `which lists ${keys.length === 1 ? "another key" : `${keys.length} other keys`} for it`;
+    throw new EndorseError("KEY_NOT_REGISTERED", `the key for ${component} (${keyIdOf(publicKey)}) is not registered for '${component}' in ${source}, ${listed}`);
+  }
+  const window = key.validFor!;
+  if (at < window.start || (window.end !== undefined && at > window.end)) {
+    const end = window.end === undefined ? "open" : formatRfc3339(window.end);
+    throw new EndorseError("KEY_NOT_REGISTERED", `the key for ${component} (${key.keyId}) is registered in ${source} for ${formatRfc3339(window.start)} .. ${end}, which does not include ${formatRfc3339(at)}`);
+  }
+  return key;
+}

@@ -4,6 +4,7 @@ import { hexDigests, sha256, withSha256, type DigestAlgorithm } from "../util/di
 import { ReftrailError, attributed } from "../util/errors.js";
 import type { Component, LaunchDigestSpec, ReleaseManifest } from "../schema/release-manifest.js";
 import type { ComponentValues, FirmwareValues, ReferenceValues } from "../schema/reference-values.js";
+import { MAX_STATEMENT_BYTES, describeSize, statementSizeBound } from "../schema/endorsement.js";
 import { NO_IDENTITY, expandConfigurations, identitiesFromTypes, vmmTypes, type VcpuIdentity } from "./configurations.js";
 import { parseFirmware, type FirmwareImage } from "./firmware/ovmf.js";
 import { cmdlineDigests, kernelRecord, measureKernel } from "./kernel/kernel.js";
@@ -50,12 +51,26 @@ export async function measureRelease(manifest: ReleaseManifest, files: ReleaseFi
       values.set(component.name, await measureComponent(component, index, values, boots, files));
     }
   }
-  return {
-    version: 1,
-    release: { ...manifest.release },
-    generator,
-    components: manifest.components.map((c) => values.get(c.name)!),
-  };
+  const release = { ...manifest.release };
+  const components = manifest.components.map((c) => values.get(c.name)!);
+  components.forEach((component, index) => checkEndorsable(release, component, index));
+  return { version: 1, release, generator, components };
+}
+
+/**
+ * Every component is endorsed as one statement carrying its reference values: values that would
+ * make that statement larger than a verifier reads are refused here, before anything is signed or
+ * logged (a firmware measured for every vCPU count, type, VMM and many guest features can be).
+ */
+function checkEndorsable(release: ReferenceValues["release"], component: ComponentValues, index: number): void {
+  const size = statementSizeBound(release, component);
+  if (size > MAX_STATEMENT_BYTES) {
+    throw new ReftrailError(
+      "STATEMENT_TOO_LARGE",
+      `its endorsement would be ${describeSize(size)}, more than the ${describeSize(MAX_STATEMENT_BYTES)} a verifier reads: measure fewer launch-digest configurations (vcpus, vcpuTypes, vmmTypes, guestFeatures) or split the firmware into several components`,
+      `components[${index}] (${component.name})`,
+    );
+  }
 }
 
 async function attributedAsync<T>(subject: string, fn: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DigestSet } from "./digests.js";
-import { ComponentValues } from "./reference-values.js";
+import { ComponentValues, type ReferenceValues } from "./reference-values.js";
 import { ComponentName } from "./release-manifest.js";
 import { Rfc3339 } from "./time.js";
 
@@ -69,3 +69,50 @@ export const ReadableStatement = z.looseObject({
   }),
 });
 export type ReadableStatement = z.infer<typeof ReadableStatement>;
+
+/** Issue time and inclusive validity bounds, as RFC 3339 text. */
+export interface StatementTimes {
+  readonly issuedOn: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+}
+
+/**
+ * The endorsement of one component of a release, as reftrail lays it out: Oak's predicate
+ * (subject, validity, claims) with the component's reference values under `predicate.reftrail`.
+ */
+export function endorsementStatement(release: ReferenceValues["release"], component: ComponentValues, times: StatementTimes): EndorsementStatement {
+  return {
+    _type: IN_TOTO_STATEMENT_V1,
+    predicateType: OAK_ENDORSEMENT_V1,
+    subject: [{ name: component.subject.name, digest: component.subject.digest }],
+    predicate: {
+      issuedOn: times.issuedOn,
+      validity: { notBefore: times.notBefore, notAfter: times.notAfter },
+      claims: component.claims.map((type) => ({ type })),
+      reftrail: { version: 1, release, component },
+    },
+  };
+}
+
+/** The bytes that are signed and published, once and for all: 2-space JSON and a final newline, as Oak's releases. */
+export function statementBytes(statement: EndorsementStatement): Uint8Array {
+  return Buffer.from(`${JSON.stringify(statement, null, 2)}\n`, "utf8");
+}
+
+/** The longest RFC 3339 time reftrail writes (nanoseconds, UTC). */
+const LONGEST_TIME = "0000-00-00T00:00:00.000000000Z";
+
+/**
+ * The most bytes the endorsement of `component` can take, whatever its times: what `measure
+ * release` compares with MAX_STATEMENT_BYTES, so that no reference values are produced that could
+ * only be endorsed as a statement no verifier reads.
+ */
+export function statementSizeBound(release: ReferenceValues["release"], component: ComponentValues): number {
+  return statementBytes(endorsementStatement(release, component, { issuedOn: LONGEST_TIME, notBefore: LONGEST_TIME, notAfter: LONGEST_TIME })).byteLength;
+}
+
+/** "44,912,345 bytes": sizes in messages, decimal and exact. */
+export function describeSize(bytes: number): string {
+  return `${bytes.toLocaleString("en-US")} bytes`;
+}
