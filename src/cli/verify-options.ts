@@ -94,13 +94,25 @@ export function subjectDigestOption(text: string | undefined): EndorsementPolicy
   return { ...(algorithm !== undefined ? { algorithm } : {}), hex: m[2]! };
 }
 
+/**
+ * Every claim URI of every --claims given. An empty item is refused: `--claims "$CLAIMS"` with an
+ * unset variable would otherwise require nothing and pass.
+ */
+function requiredClaims(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((text) => {
+    const claims = splitList(text);
+    if (claims.includes("")) throw new UsageError(`'${text}' has an empty item: expected claim URIs separated by commas`, "--claims");
+    return claims;
+  });
+}
+
 export function policyFrom(o: TrustOptions & { "subject-digest"?: string }, keys: KeySource, logs: readonly TrustedLogKey[]): EndorsementPolicy {
   const subjectDigest = subjectDigestOption(o["subject-digest"]);
   return {
     keys,
     logs,
     at: verificationTime(o),
-    requiredClaims: (o.claims ?? []).flatMap(splitList).filter((c) => c !== ""),
+    requiredClaims: requiredClaims(o.claims),
     ...(o.component !== undefined ? { component: o.component } : {}),
     ...(subjectDigest ? { subjectDigest } : {}),
     allowSetOnly: o["allow-set-only"] ?? false,

@@ -47,6 +47,15 @@ describe("reftrail verify endorsement (Oak's real testdata)", () => {
     expect(r.stderr).toContain(`CLAIMS: required claim missing: ${claim(3)}`);
   });
 
+  it("an empty --claims (an unset variable in a script) is a usage error, never 'no claims required'", () => {
+    for (const claims of ["", ",", " , ", "https://project-oak.github.io/oak/test_claim_1,"]) {
+      expectRejected(runCli(["verify", "endorsement", ...OAK_FILES, "--at", "2024-10-01", "--claims", claims]), "--claims", "empty");
+    }
+    const release = ["verify", "release", "--endorsements", oak("oak/derived/milan_oc_release_components"), "--key-registry", join(ROOT, "examples/oak-key-registry.json"), "--rekor-key", oak("sigstore/oak/rekor_public_key.pem"), "--at", "2025-08-01"];
+    expectRejected(runCli([...release, "--claims", ""]), "--claims", "empty");
+    expectRejected(runCli([...release, "--claims", "https://example.com/a", "--claims", ","]), "--claims", "empty");
+  });
+
   it("the public-good trusted root instead of the Rekor key", () => {
     const files = OAK_FILES.slice(0, -2);
     const r = runCli(["verify", "endorsement", ...files, "--trusted-root", oak("sigstore/public-good-trusted_root.json"), "--at", "2024-10-01", "--subject-digest", "sha256:18c34d8cc737fb5709a99acb073cdc5ed8a404503f626cea6e0bad0a406002fc"]);
