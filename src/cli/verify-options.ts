@@ -1,9 +1,8 @@
-import { createPublicKey } from "node:crypto";
 import { existsSync } from "node:fs";
 import { ENDORSEMENT_FILES, endorsementPath } from "../endorse/files.js";
 import { keyIdOf, parsePublicKey } from "../endorse/keys.js";
 import { parseKeyRegistry } from "../endorse/registry.js";
-import { logIdentity } from "../tlog/keys.js";
+import { logIdentity, publicKeyFromPem } from "../tlog/keys.js";
 import { rekorV1Logs } from "../tlog/trusted-root.js";
 import { ReftrailError } from "../util/errors.js";
 import type { EndorsementEvidence, EndorsementPolicy, KeySource, TrustedLogKey } from "../verify/endorsement/evidence.js";
@@ -51,9 +50,11 @@ export function trustedLogs(o: TrustOptions): TrustedLogKey[] {
   const pem = readTextInput("--rekor-key", path, MAX_SMALL_FILE_BYTES);
   let identity;
   try {
-    identity = logIdentity(createPublicKey(pem));
-  } catch {
-    throw new InputError("KEY_FILE", "is not a PEM public key", fileSubject("--rekor-key", path));
+    identity = logIdentity(publicKeyFromPem(pem));
+  } catch (err) {
+    // KEY_FILE, as for --key: the error code scripts see does not depend on which key was bad.
+    if (err instanceof ReftrailError) throw new InputError("KEY_FILE", err.message, fileSubject("--rekor-key", path));
+    throw err;
   }
   const name = o["rekor-name"];
   if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]+)?$/.test(name)) throw new UsageError(`'${name}' is not a host name`, "--rekor-name");
