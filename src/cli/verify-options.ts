@@ -6,6 +6,7 @@ import { logIdentity, publicKeyFromPem } from "../tlog/keys.js";
 import { rekorV1Logs } from "../tlog/trusted-root.js";
 import { ReftrailError } from "../util/errors.js";
 import type { EndorsementEvidence, EndorsementPolicy, KeySource, TrustedLogKey } from "../verify/endorsement/evidence.js";
+import type { PublishedEvidence } from "../verify/endorsement/published.js";
 import { bundleEvidence, logEntryEvidence } from "../verify/endorsement/read-evidence.js";
 import { splitList, timeOption, type OptionSpecs, type ParsedOptions } from "./args.js";
 import { InputError, UsageError } from "./errors.js";
@@ -145,13 +146,24 @@ export function evidenceFromFiles(files: { endorsement: string; signature?: stri
 
 const NO_OPTION = { endorsement: "", signature: "", logEntry: "", bundle: "" };
 
-/** Evidence from a component folder: logentry.json with the .sig when present, else the bundle. */
-export function evidenceFromDir(dir: string): EndorsementEvidence {
+/**
+ * Evidence from a component folder: logentry.json (with endorsement.json.sig) and the Sigstore
+ * bundle, each that exists (at least one must); a bundle beside a .sig is read with it, so the two
+ * signatures must agree. A file that cannot be read as what it should be is an input error naming it.
+ */
+export function evidenceFromDir(dir: string): PublishedEvidence[] {
   const path = (f: keyof typeof ENDORSEMENT_FILES) => endorsementPath(dir, f);
   const hasLogEntry = existsSync(path("logEntry"));
-  if (!hasLogEntry && !existsSync(path("bundle"))) throw new InputError("FILE_NOT_FOUND", `holds neither ${ENDORSEMENT_FILES.logEntry} nor ${ENDORSEMENT_FILES.bundle} (not published yet?)`, dir);
+  const hasBundle = existsSync(path("bundle"));
+  if (!hasLogEntry && !hasBundle) throw new InputError("FILE_NOT_FOUND", `holds neither ${ENDORSEMENT_FILES.logEntry} nor ${ENDORSEMENT_FILES.bundle} (not published yet?)`, dir);
   const names = { endorsement: path("statement"), signature: path("signature"), logEntry: path("logEntry"), bundle: path("bundle") };
-  return hasLogEntry
-    ? evidenceFromFiles({ endorsement: names.endorsement, signature: names.signature, logEntry: names.logEntry }, NO_OPTION)
-    : evidenceFromFiles({ endorsement: names.endorsement, bundle: names.bundle, signature: existsSync(names.signature) ? names.signature : undefined }, NO_OPTION);
+  const found: PublishedEvidence[] = [];
+  if (hasLogEntry) {
+    found.push({ file: ENDORSEMENT_FILES.logEntry, evidence: evidenceFromFiles({ endorsement: names.endorsement, signature: names.signature, logEntry: names.logEntry }, NO_OPTION) });
+  }
+  if (hasBundle) {
+    const signature = existsSync(names.signature) ? names.signature : undefined;
+    found.push({ file: ENDORSEMENT_FILES.bundle, evidence: evidenceFromFiles({ endorsement: names.endorsement, bundle: names.bundle, signature }, NO_OPTION) });
+  }
+  return found;
 }

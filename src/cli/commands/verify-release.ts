@@ -4,7 +4,7 @@ import { ENDORSEMENT_FILES } from "../../endorse/files.js";
 import { parseDocument } from "../../schema/parse.js";
 import { ReferenceValues } from "../../schema/reference-values.js";
 import { ReftrailError } from "../../util/errors.js";
-import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
+import { verifyPublished } from "../../verify/endorsement/published.js";
 import { releaseProblems, type ReleaseFolder } from "../../verify/release.js";
 import { COMMON_OPTIONS, commandOptions, requireOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
@@ -70,7 +70,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const rows: ReleaseFolder[] = found.map(({ folder, problem }) => {
     if (problem !== undefined) return { folder, error: { code: "FOLDER_INVALID", message: problem } };
     try {
-      return { folder, verdict: verifyEndorsement(evidenceFromDir(join(root, folder)), policy) };
+      return { folder, verdict: verifyPublished(evidenceFromDir(join(root, folder)), policy) };
     } catch (err) {
       if (err instanceof ReftrailError) return { folder, error: { code: err.code, message: `${err.subject ? `${err.subject}: ` : ""}${err.message}` } };
       throw err;
