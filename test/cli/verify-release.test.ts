@@ -1,9 +1,11 @@
+import { sign } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parsePrivateKey } from "../../src/endorse/keys.js";
 import { runCli } from "../helpers/cli.js";
 import { expectRejected } from "../helpers/expect.js";
-import { ROOT } from "../helpers/fixtures.js";
+import { COMMITTED, ROOT } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/tlog.js";
 
 const VALUES = join(ROOT, "reference-values/2026.11.0.json");
@@ -114,6 +116,43 @@ describe("reftrail verify release", () => {
       const single = verifyDir(join(dir, "initrd-bundle-only"));
       expect(single.status).toBe(0);
       expect((JSON.parse(single.stdout) as Verdict).files?.map((f) => f.file)).toEqual(["endorsement.sigstore.json"]);
+    });
+  });
+
+  describe("a non-reftrail (Oak) endorsement mixed into a reftrail release", () => {
+    // Oak's real testdata statement, re-dated to be valid now and signed with a key of our own: the
+    // shape of an endorsement Oak's tooling makes, without predicate.reftrail.
+    ok(["keys", "generate", "--component", "oak_orchestrator", "--out", keys, "--registry", registry]);
+    const day = 86_400_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const statement = readFileSync(join(COMMITTED, "sigstore/oak/endorsement.json"), "utf8")
+      .replace(/"issuedOn": "[^"]+"/, `"issuedOn": "${iso(Date.now() - day)}"`)
+      .replace(/"notBefore": "[^"]+"/, `"notBefore": "${iso(Date.now() - day)}"`)
+      .replace(/"notAfter": "[^"]+"/, `"notAfter": "${iso(Date.now() + 30 * day)}"`);
+    const foreign = join(work, "foreign");
+    const folder = join(foreign, "oak_orchestrator");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, "endorsement.json"), statement);
+    writeFileSync(join(folder, "endorsement.json.sig"), sign("sha256", Buffer.from(statement), parsePrivateKey(readFileSync(join(keys, "oak_orchestrator.private.pem"), "utf8")).privateKey));
+    cpSync(join(keys, "oak_orchestrator.public.pem"), join(folder, "public_key.pem"));
+    ok(["publish", "release", "--endorsements", foreign, "--log", log]);
+    const verifyWithout = (dir: string) => runCli(["verify", "release", "--endorsements", dir, "--key-registry", registry, "--rekor-key", rekorKey, "--json"]);
+
+    it("is a RELEASE_FOREIGN problem: exit 1", () => {
+      const dir = copy();
+      cpSync(folder, join(dir, "oak_orchestrator"), { recursive: true });
+      const r = verifyWithout(dir);
+      expect(r.status).toBe(1);
+      const result = JSON.parse(r.stdout) as Report;
+      expect(row(result, "oak_orchestrator").verdict?.verified).toBe(true);
+      expect(result.release).toEqual([expect.objectContaining({ check: "RELEASE_FOREIGN", folder: "oak_orchestrator" })]);
+      expect(r.stderr).toContain("RELEASE_FOREIGN (oak_orchestrator)");
+    });
+
+    it("a release made only of Oak endorsements verifies as before", () => {
+      const r = verifyWithout(foreign);
+      expect(r.status).toBe(0);
+      expect((JSON.parse(r.stdout) as Report).release).toEqual([]);
     });
   });
 });

@@ -56,7 +56,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const o = commandOptions(NAME, argv, OPTIONS, {
     usage: `--endorsements DIR [--reference-values FILE] (--key-registry FILE | --key FILE) (--rekor-key FILE [--rekor-name HOST] | --trusted-root FILE) [--claims URI,…] [--at TIME] [--allow-set-only] [--json]`,
     summary:
-      "Verifies every component folder of a published release, each with the keys its component has in the registry, and that together they are one release: each reftrail endorsement in its component's folder, one release, no component twice; with --reference-values, exactly its components and values. Exit 0 if all holds, 1 if not.",
+      "Verifies every component folder of a published release, each with the keys its component has in the registry, and that together they are one release: each reftrail endorsement in its component's folder, one release, no non-reftrail endorsement among reftrail ones, no component twice; with --reference-values, exactly its components and values. Exit 0 if all holds, 1 if not.",
   });
   if (o === undefined) return ExitCode.OK;
   requireOptions(o, ["endorsements"]);
