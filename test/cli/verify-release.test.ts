@@ -25,6 +25,7 @@ interface Report {
   verified: boolean;
   components: { folder: string; verdict?: Verdict; error?: { code: string; message: string } }[];
   release: { check: string; folder?: string; message: string }[];
+  skipped?: { name: string; reason: string }[];
 }
 
 function ok(args: string[]): string {
@@ -61,6 +62,7 @@ describe("reftrail verify release", () => {
     const r = report(release);
     expect(r.verified).toBe(true);
     for (const c of r.components) expect(c.verdict?.files?.map((f) => [f.file, f.verified])).toEqual([["logentry.json", true], ["endorsement.sigstore.json", true]]);
+    expect(r.skipped).toEqual([]);
   });
 
   describe("a published folder whose bundle is bad fails, even though its logentry.json verifies", () => {
@@ -153,6 +155,35 @@ describe("reftrail verify release", () => {
       const r = verifyWithout(foreign);
       expect(r.status).toBe(0);
       expect((JSON.parse(r.stdout) as Report).release).toEqual([]);
+    });
+  });
+
+  describe("entries it does not verify are named, never passed over in silence", () => {
+    it("non-folders, dot-folders and folders without endorsement files: a warning on stderr and a skipped list in --json", () => {
+      const dir = copy();
+      writeFileSync(join(dir, "README.md"), "notes\n");
+      mkdirSync(join(dir, ".staging"));
+      writeFileSync(join(dir, ".staging/endorsement.json"), "{}");
+      mkdirSync(join(dir, "empty"));
+      mkdirSync(join(dir, "notes"));
+      writeFileSync(join(dir, "notes/todo.txt"), "x");
+      mkdirSync(join(dir, "esc\u001b[2K"));
+      const expected = [
+        { name: ".staging", reason: expect.stringContaining("hidden") },
+        { name: "README.md", reason: expect.stringContaining("not a folder") },
+        { name: "empty", reason: expect.stringContaining("no endorsement files") },
+        { name: "esc\u001b[2K", reason: expect.stringContaining("no endorsement files") },
+        { name: "notes", reason: expect.stringContaining("no endorsement files") },
+      ];
+      const json = verify(dir, "--json");
+      expect(json.status).toBe(0);
+      expect((JSON.parse(json.stdout) as Report).skipped).toEqual(expected);
+      const human = verify(dir);
+      expect(human.status).toBe(0);
+      const warning = human.stderr.trim().split("\n");
+      expect(warning).toHaveLength(1);
+      expect(warning[0]).toMatch(/^reftrail: warning: skipped 5 entries of .*: \.staging \(hidden.*\), README\.md \(not a folder\), empty \(no endorsement files\), esc\\x1b\[2K \(no endorsement files\), notes \(no endorsement files\)$/);
+      expect(json.stderr).toBe(human.stderr);
     });
   });
 });
