@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ReferenceValues, type FirmwareValues } from "../src/schema/reference-values.js";
 import { ROOT, fixturePath } from "./helpers/fixtures.js";
@@ -34,6 +34,44 @@ describe("main job", () => {
     expect(second.stdout).toContain("0 signed, 5 unchanged");
     expect(second.stdout).toContain("0 logged, 0 already in the log, 5 unchanged");
     expect(readFileSync(join(env.REFTRAIL_HOME, "endorsements/2026.11.0/ovmf/endorsement.json.sig")).equals(sig)).toBe(true);
+  });
+
+  describe("started directly (bash scripts/start.sh), not through npm", () => {
+    // npm puts node_modules/.bin first on PATH; a shell does not, and its `node` may be the system's
+    // older one (Node 20 here, without node:sqlite). A stand-in that refuses to run proves that no
+    // `node` from PATH is used; the system's own node, when there is one, is the real-world case.
+    const withoutNpm = (process.env["PATH"] ?? "").split(delimiter).filter((d) => d !== "" && !d.includes("node_modules"));
+    const decoy = mkdtempSync(join(tmpdir(), "reftrail-decoy-node-"));
+    writeFileSync(join(decoy, "node"), "#!/bin/sh\necho \"decoy node called: $*\" >&2\nexit 97\n", { mode: 0o755 });
+    const systemNode = withoutNpm.find((d) => existsSync(join(d, "node")));
+    const firstNodes = [decoy, ...(systemNode !== undefined ? [systemNode] : [])];
+
+    it.each(firstNodes)("runs the whole job on the project's Node 24 with %s/node first on PATH", (first) => {
+      const scratch = mkdtempSync(join(tmpdir(), "reftrail-main-direct-"));
+      const env = { ...process.env, PATH: [first, ...withoutNpm].join(delimiter), REFTRAIL_HOME: join(scratch, "home"), REFTRAIL_VALUES: join(scratch, "values.json") };
+      const r = spawnSync("bash", [join(ROOT, "scripts/start.sh")], { env, encoding: "utf8" });
+      expect(r.stderr).not.toContain("decoy node called");
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/VERIFIED .*5\/5 components/);
+    });
+
+    it("without npm install: one line saying to run it, exit 2, nothing run", () => {
+      const project = mkdtempSync(join(tmpdir(), "reftrail-not-installed-"));
+      mkdirSync(join(project, "scripts"));
+      copyFileSync(join(ROOT, "scripts/start.sh"), join(project, "scripts/start.sh"));
+      const missingNode = spawnSync("bash", [join(project, "scripts/start.sh")], { env: { ...process.env, PATH: [decoy, ...withoutNpm].join(delimiter) }, encoding: "utf8" });
+      expect(missingNode.status).toBe(2);
+      expect(missingNode.stdout).toBe("");
+      expect(missingNode.stderr.trim().split("\n")).toHaveLength(1);
+      expect(missingNode.stderr).toMatch(/node_modules\/\.bin\/node.*npm install/);
+      // Node present but never built: the same advice, naming what is missing.
+      mkdirSync(join(project, "node_modules/.bin"), { recursive: true });
+      symlinkSync(process.execPath, join(project, "node_modules/.bin/node"));
+      const missingBuild = spawnSync("bash", [join(project, "scripts/start.sh")], { encoding: "utf8" });
+      expect(missingBuild.status).toBe(2);
+      expect(missingBuild.stderr.trim().split("\n")).toHaveLength(1);
+      expect(missingBuild.stderr).toMatch(/dist\/cli\/main\.js.*npm install/);
+    });
   });
 
   it("carries the oracle's launch digests for the Debian firmware", () => {

@@ -103,7 +103,9 @@ export function parseInteger(option: string, text: string, max: bigint): bigint 
   const digits = (m[1] ?? m[2] ?? m[3] ?? m[4])!.replaceAll("_", "");
   const prefix = m[1] !== undefined ? "0x" : m[2] !== undefined ? "0o" : m[3] !== undefined ? "0b" : "";
   const value = BigInt(prefix + digits);
-  if (value > max) throw new UsageError(`${text} is out of range (at most 0x${max.toString(16)})`, option);
+  // The limit is written the way the value was: 3600 for a timeout, 0xffffffff for a signature given in hex.
+  const limit = prefix === "0x" ? `0x${max.toString(16)}` : max.toString();
+  if (value > max) throw new UsageError(`${text} is out of range (at most ${limit})`, option);
   return value;
 }
 

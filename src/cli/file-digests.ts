@@ -1,5 +1,6 @@
 import { closeSync } from "node:fs";
 import { hashFile } from "../util/hash-file.js";
+import { printable } from "../util/printable.js";
 import { progressBar, type Progress } from "../util/progress.js";
 import type { DigestAlgorithm } from "../util/digest.js";
 import { asInputError, openInput } from "./input.js";
@@ -14,7 +15,7 @@ export async function digestInputFile<A extends DigestAlgorithm>(
   let progress: Progress | undefined;
   try {
     const result = await hashFile(fd, algorithms, (done, total) => {
-      progress ??= progressBar(`hashing ${path}`, total);
+      progress ??= progressBar(`hashing ${printable(path)}`, total);
       progress.update(done);
     });
     progress?.finish();

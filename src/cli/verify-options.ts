@@ -1,12 +1,12 @@
-import { createPublicKey } from "node:crypto";
 import { existsSync } from "node:fs";
 import { ENDORSEMENT_FILES, endorsementPath } from "../endorse/files.js";
 import { keyIdOf, parsePublicKey } from "../endorse/keys.js";
 import { parseKeyRegistry } from "../endorse/registry.js";
-import { logIdentity } from "../tlog/keys.js";
+import { logIdentity, publicKeyFromPem } from "../tlog/keys.js";
 import { rekorV1Logs } from "../tlog/trusted-root.js";
 import { ReftrailError } from "../util/errors.js";
 import type { EndorsementEvidence, EndorsementPolicy, KeySource, TrustedLogKey } from "../verify/endorsement/evidence.js";
+import type { PublishedEvidence } from "../verify/endorsement/published.js";
 import { bundleEvidence, logEntryEvidence } from "../verify/endorsement/read-evidence.js";
 import { splitList, timeOption, type OptionSpecs, type ParsedOptions } from "./args.js";
 import { InputError, UsageError } from "./errors.js";
@@ -51,9 +51,11 @@ export function trustedLogs(o: TrustOptions): TrustedLogKey[] {
   const pem = readTextInput("--rekor-key", path, MAX_SMALL_FILE_BYTES);
   let identity;
   try {
-    identity = logIdentity(createPublicKey(pem));
-  } catch {
-    throw new InputError("KEY_FILE", "is not a PEM public key", fileSubject("--rekor-key", path));
+    identity = logIdentity(publicKeyFromPem(pem));
+  } catch (err) {
+    // KEY_FILE, as for --key: the error code scripts see does not depend on which key was bad.
+    if (err instanceof ReftrailError) throw new InputError("KEY_FILE", err.message, fileSubject("--rekor-key", path));
+    throw err;
   }
   const name = o["rekor-name"];
   if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]+)?$/.test(name)) throw new UsageError(`'${name}' is not a host name`, "--rekor-name");
@@ -94,13 +96,25 @@ export function subjectDigestOption(text: string | undefined): EndorsementPolicy
   return { ...(algorithm !== undefined ? { algorithm } : {}), hex: m[2]! };
 }
 
+/**
+ * Every claim URI of every --claims given. An empty item is refused: `--claims "$CLAIMS"` with an
+ * unset variable would otherwise require nothing and pass.
+ */
+function requiredClaims(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((text) => {
+    const claims = splitList(text);
+    if (claims.includes("")) throw new UsageError(`'${text}' has an empty item: expected claim URIs separated by commas`, "--claims");
+    return claims;
+  });
+}
+
 export function policyFrom(o: TrustOptions & { "subject-digest"?: string }, keys: KeySource, logs: readonly TrustedLogKey[]): EndorsementPolicy {
   const subjectDigest = subjectDigestOption(o["subject-digest"]);
   return {
     keys,
     logs,
     at: verificationTime(o),
-    requiredClaims: (o.claims ?? []).flatMap(splitList).filter((c) => c !== ""),
+    requiredClaims: requiredClaims(o.claims),
     ...(o.component !== undefined ? { component: o.component } : {}),
     ...(subjectDigest ? { subjectDigest } : {}),
     allowSetOnly: o["allow-set-only"] ?? false,
@@ -132,13 +146,24 @@ export function evidenceFromFiles(files: { endorsement: string; signature?: stri
 
 const NO_OPTION = { endorsement: "", signature: "", logEntry: "", bundle: "" };
 
-/** Evidence from a component folder: logentry.json with the .sig when present, else the bundle. */
-export function evidenceFromDir(dir: string): EndorsementEvidence {
+/**
+ * Evidence from a component folder: logentry.json (with endorsement.json.sig) and the Sigstore
+ * bundle, each that exists (at least one must); a bundle beside a .sig is read with it, so the two
+ * signatures must agree. A file that cannot be read as what it should be is an input error naming it.
+ */
+export function evidenceFromDir(dir: string): PublishedEvidence[] {
   const path = (f: keyof typeof ENDORSEMENT_FILES) => endorsementPath(dir, f);
   const hasLogEntry = existsSync(path("logEntry"));
-  if (!hasLogEntry && !existsSync(path("bundle"))) throw new InputError("FILE_NOT_FOUND", `holds neither ${ENDORSEMENT_FILES.logEntry} nor ${ENDORSEMENT_FILES.bundle} (not published yet?)`, dir);
+  const hasBundle = existsSync(path("bundle"));
+  if (!hasLogEntry && !hasBundle) throw new InputError("FILE_NOT_FOUND", `holds neither ${ENDORSEMENT_FILES.logEntry} nor ${ENDORSEMENT_FILES.bundle} (not published yet?)`, dir);
   const names = { endorsement: path("statement"), signature: path("signature"), logEntry: path("logEntry"), bundle: path("bundle") };
-  return hasLogEntry
-    ? evidenceFromFiles({ endorsement: names.endorsement, signature: names.signature, logEntry: names.logEntry }, NO_OPTION)
-    : evidenceFromFiles({ endorsement: names.endorsement, bundle: names.bundle, signature: existsSync(names.signature) ? names.signature : undefined }, NO_OPTION);
+  const found: PublishedEvidence[] = [];
+  if (hasLogEntry) {
+    found.push({ file: ENDORSEMENT_FILES.logEntry, evidence: evidenceFromFiles({ endorsement: names.endorsement, signature: names.signature, logEntry: names.logEntry }, NO_OPTION) });
+  }
+  if (hasBundle) {
+    const signature = existsSync(names.signature) ? names.signature : undefined;
+    found.push({ file: ENDORSEMENT_FILES.bundle, evidence: evidenceFromFiles({ endorsement: names.endorsement, bundle: names.bundle, signature }, NO_OPTION) });
+  }
+  return found;
 }

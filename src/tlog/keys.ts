@@ -26,10 +26,23 @@ export function logIdentity(publicKey: KeyObject): LogIdentity {
   return { publicKey, logId: toHex(id), keyHint: id.subarray(0, 4) };
 }
 
+/**
+ * A log's public key from PEM: exactly one SPKI block labelled PUBLIC KEY and nothing around it.
+ * createPublicKey alone is too lenient for a trust anchor: given a private key it derives the
+ * public half (so a log's private key file would be accepted, and then copied around, as its
+ * public key), and it ignores whatever follows the first block.
+ */
 export function publicKeyFromPem(pem: string | Uint8Array): KeyObject {
+  const text = typeof pem === "string" ? pem : Buffer.from(pem).toString("utf8");
+  const labels = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((m) => m[1]!);
+  if (labels.some((label) => label.includes("PRIVATE"))) {
+    throw new TlogError("LOG_KEY", "holds a private key: give the log's public key (one PEM block labelled PUBLIC KEY)");
+  }
+  const block = /^\s*(-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----)\s*$/.exec(text)?.[1];
+  if (block === undefined) throw new TlogError("LOG_KEY", `is not exactly one PEM block labelled PUBLIC KEY${labels.length ? ` (found ${labels.join(", ")})` : ""}`);
   try {
-    return createPublicKey(typeof pem === "string" ? pem : Buffer.from(pem));
+    return createPublicKey(block);
   } catch {
-    throw new TlogError("LOG_KEY", "not a PEM public key");
+    throw new TlogError("LOG_KEY", "its PUBLIC KEY block is not a valid SPKI public key");
   }
 }

@@ -9,7 +9,7 @@ export interface ReleaseFolder {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
-export type ReleaseCheck = "RELEASE_FOLDER" | "RELEASE_MIXED" | "RELEASE_DUPLICATE" | "RELEASE_INCOMPLETE" | "RELEASE_EXTRA" | "RELEASE_VALUES";
+export type ReleaseCheck = "RELEASE_FOLDER" | "RELEASE_MIXED" | "RELEASE_FOREIGN" | "RELEASE_DUPLICATE" | "RELEASE_INCOMPLETE" | "RELEASE_EXTRA" | "RELEASE_VALUES";
 
 export interface ReleaseProblem {
   readonly check: ReleaseCheck;
@@ -20,10 +20,12 @@ export interface ReleaseProblem {
 
 /**
  * What makes a set of individually valid endorsements a release: each reftrail endorsement sits in
- * the folder named after its component, all name the same release, no component appears twice,
- * and, when the expected reference values are given, exactly their components are endorsed, each
- * with exactly those values. Without these checks a folder could hold an older release's (still
- * valid) endorsement, another component's, or none.
+ * the folder named after its component, all name the same release, no endorsement without reftrail's
+ * reference values sits among reftrail ones, no component appears twice, and, when the expected
+ * reference values are given, exactly their components are endorsed, each with exactly those values.
+ * Without these checks a folder could hold an older release's (still valid) endorsement, another
+ * component's, one that names no release at all, or none. A release made only of Oak endorsements
+ * names no release, so only the component checks apply to it.
  */
 export function releaseProblems(folders: readonly ReleaseFolder[], expected?: ReferenceValues): ReleaseProblem[] {
   const problems: ReleaseProblem[] = [];
@@ -42,6 +44,14 @@ export function releaseProblems(folders: readonly ReleaseFolder[], expected?: Re
     else seen.set(e.component, folder);
   }
   if (releases.size > 1) problems.push({ check: "RELEASE_MIXED", message: `the endorsements name ${releases.size} releases: ${[...releases].sort().join(", ")}` });
+  if (releases.size > 0) {
+    for (const { folder, verdict } of folders) {
+      const e = verdict?.verified ? verdict.endorsement : undefined;
+      if (e !== undefined && e.reftrail === undefined) {
+        problems.push({ check: "RELEASE_FOREIGN", folder, message: `holds an endorsement of '${e.component}' without reftrail's reference values (predicate.reftrail): it belongs to no release` });
+      }
+    }
+  }
   if (expected !== undefined) {
     const want = `${expected.release.name} ${expected.release.version}`;
     if (releases.size === 1 && !releases.has(want)) problems.push({ check: "RELEASE_MIXED", message: `the endorsements are of ${[...releases][0]}, not ${want}` });

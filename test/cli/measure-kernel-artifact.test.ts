@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ArtifactDigests, KernelMeasurement } from "../../src/schema/kernel-measurement.js";
 import { runCli } from "../helpers/cli.js";
 import { FIXTURES, ROOT, fixturePath } from "../helpers/fixtures.js";
-import { opensslDigest, sha256sumOf } from "../helpers/sha.js";
+import { opensslDigest, sha256sum, sha256sumOf } from "../helpers/sha.js";
 import { expectRejected } from "../helpers/expect.js";
 
 
@@ -101,6 +101,62 @@ describe("reftrail measure artifact", () => {
     expect(tty.status).toBe(0);
     expect(tty.stdout).toMatch(/hashing .*big\.bin \[#{30}\] 100% 70 MiB\/70 MiB/);
     expect(tty.stdout).toContain(opensslDigest("sha256", big));
+  });
+  it("the progress bar's file name is printed escaped too", () => {
+    const big = join(mkdtempSync(join(tmpdir(), "reftrail-progress-")), "big\u001b[2Kx.bin");
+    writeFileSync(big, Buffer.alloc(64 << 20, 2));
+    const tty = spawnSync("script", ["-qec", `"${process.execPath}" "${join(ROOT, "dist/cli/main.js")}" measure artifact --json "${big}"`, "/dev/null"], { encoding: "utf8" });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toContain("hashing ");
+    expect(tty.stdout).toContain("big\\x1b[2Kx.bin [");
+    expect(tty.stdout).not.toContain("\u001b[2K");
+  });
+
+  describe("file names sha256sum escapes", () => {
+    // One file per troublesome name, each with its own content so a line checked against the wrong file fails.
+    const dir = mkdtempSync(join(tmpdir(), "reftrail-names-"));
+    const escaped = ["plain.bin", "new\nline", "back\\slash", "carriage\rreturn", "all\\three\n\r", " leading and trailing space ", "ünïcödé ≤ —", "-dash"];
+    const unprintable = ["soh\u0001x", "esc\u001b[2Kx", "tab\there", "del\u007fx", "bidi\u202ex", "newline\nand\u0001soh"];
+    for (const [i, name] of [...escaped, ...unprintable].entries()) writeFileSync(join(dir, name), `content ${i}\n`);
+    const tool = (command: string, args: readonly string[], input?: string) => spawnSync(command, args, { cwd: dir, encoding: "utf8", ...(input !== undefined ? { input } : {}) });
+
+    for (const algorithm of ["sha256", "sha384", "sha512"] as const) {
+      it(`backslash, newline, carriage return: exactly GNU ${algorithm}sum's lines, and ${algorithm}sum -c --strict accepts them`, () => {
+        const r = runCli(["measure", "artifact", "--algorithms", algorithm, "--", ...escaped], { cwd: dir });
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        const gnu = tool(`${algorithm}sum`, ["--", ...escaped]);
+        expect(gnu.status).toBe(0);
+        expect(r.stdout).toBe(gnu.stdout);
+        const check = tool(`${algorithm}sum`, ["-c", "--strict", "-"], r.stdout);
+        expect(check.stderr).toBe("");
+        expect(check.status).toBe(0);
+        expect(check.stdout.trim().split("\n")).toHaveLength(escaped.length);
+      });
+    }
+
+    it("other control characters and bidi overrides are printed escaped, with a warning; sha256sum -c fails those lines, never skips them", () => {
+      const r = runCli(["measure", "artifact", "plain.bin", ...unprintable], { cwd: dir });
+      expect(r.status).toBe(0);
+      // eslint-disable-next-line no-control-regex
+      expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      const lines = r.stdout.split("\n").slice(0, -1);
+      expect(lines).toHaveLength(1 + unprintable.length);
+      expect(lines.slice(1).map((l) => l.slice(66))).toEqual(["soh\\x01x", "esc\\x1b[2Kx", "tab\\x09here", "del\\x7fx", "bidi\\u202ex", "newline\\nand\\x01soh"]);
+      expect(lines[0]).toBe(`${sha256sum(join(dir, "plain.bin"))}  plain.bin`);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(/^reftrail: warning: .*6 file names.*sha256sum -c.*--json/);
+      const check = tool("sha256sum", ["-c", "-"], r.stdout);
+      expect(check.status).toBe(1);
+      expect(check.stdout).toContain("plain.bin: OK");
+      expect(check.stdout.match(/FAILED open or read/g)).toHaveLength(unprintable.length);
+      expect(check.stderr).not.toContain("improperly formatted");
+    });
+
+    it("--json keeps every name as it is", () => {
+      const r = ArtifactDigests.parse(JSON.parse(runCli(["measure", "artifact", "--json", "--", ...escaped, ...unprintable], { cwd: dir }).stdout));
+      expect(r.artifacts.map((a) => a.path)).toEqual([...escaped, ...unprintable]);
+    });
   });
 
   it("a directory, a missing file, no file", () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { expectRejected } from "../helpers/expect.js";
 import { COMMITTED, ROOT } from "../helpers/fixtures.js";
+import { tempDir } from "../helpers/tlog.js";
 
 const oak = (f: string) => join(COMMITTED, f);
 const OAK_FILES = [
@@ -45,6 +46,15 @@ describe("reftrail verify endorsement (Oak's real testdata)", () => {
     const r = runCli(["verify", "endorsement", ...OAK_FILES, "--at", "2024-10-01", "--claims", claim(3), "--claims", claim(1)]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`CLAIMS: required claim missing: ${claim(3)}`);
+  });
+
+  it("an empty --claims (an unset variable in a script) is a usage error, never 'no claims required'", () => {
+    for (const claims of ["", ",", " , ", "https://project-oak.github.io/oak/test_claim_1,"]) {
+      expectRejected(runCli(["verify", "endorsement", ...OAK_FILES, "--at", "2024-10-01", "--claims", claims]), "--claims", "empty");
+    }
+    const release = ["verify", "release", "--endorsements", oak("oak/derived/milan_oc_release_components"), "--key-registry", join(ROOT, "examples/oak-key-registry.json"), "--rekor-key", oak("sigstore/oak/rekor_public_key.pem"), "--at", "2025-08-01"];
+    expectRejected(runCli([...release, "--claims", ""]), "--claims", "empty");
+    expectRejected(runCli([...release, "--claims", "https://example.com/a", "--claims", ","]), "--claims", "empty");
   });
 
   it("the public-good trusted root instead of the Rekor key", () => {
@@ -104,6 +114,13 @@ describe("input errors: exit 2, one line naming the input, no stack trace", () =
   it("keys that are not P-256 public keys", () => {
     expectRejected(runCli(["verify", "endorsement", ...without("--key"), "--key", oak("sigstore/oak/endorsement.json")]), "--key");
     expectRejected(runCli(["verify", "endorsement", ...without("--rekor-key"), "--rekor-key", oak("sigstore/oak/endorsement.json")]), "--rekor-key");
+  });
+  it("a log's private key as --rekor-key is refused, not turned into its public key", () => {
+    const log = tempDir("verify-log-key");
+    expect(runCli(["log", "init", "--data", log]).status).toBe(0);
+    const keyFile = join(log, "log-key.pem");
+    expectRejected(runCli(["verify", "endorsement", ...without("--rekor-key"), "--rekor-key", keyFile, "--at", "2024-10-01"]), `--rekor-key ${keyFile}`, "private key");
+    expectRejected(runCli(["verify", "release", "--endorsements", oak("oak/derived/milan_oc_release_components"), "--key-registry", join(ROOT, "examples/oak-key-registry.json"), "--rekor-key", keyFile]), "--rekor-key", "private key");
   });
   it("usage mistakes", () => {
     expectRejected(runCli(["verify", "endorsement", ...OAK_FILES, "--at", "yesterday"]), "--at");

@@ -6,7 +6,8 @@ import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { digestInputFile } from "../file-digests.js";
 import { checkInputFile } from "../input.js";
-import { emit, formatTable, json } from "../output.js";
+import { emit, formatTable, json, warn } from "../output.js";
+import { checksumLine } from "../checksum-lines.js";
 
 const NAME = "measure artifact";
 const OPTIONS = {
@@ -30,10 +31,18 @@ async function run(argv: readonly string[]): Promise<number> {
     report.artifacts.push({ path, size, digests: Object.fromEntries(algorithms.map((a) => [a, toHex(digests[a])])) });
   }
   let text: string;
+  let uncheckable: string[] = [];
   if (o.json) text = json(report);
-  else if (algorithms.length === 1) text = report.artifacts.map((a) => `${a.digests[algorithms[0]!]}  ${a.path}\n`).join("");
-  else text = formatTable(["file", "algorithm", "digest"], report.artifacts.flatMap((a) => algorithms.map((alg) => [a.path, alg, a.digests[alg]!])));
+  else if (algorithms.length === 1) {
+    const lines = report.artifacts.map((a) => ({ path: a.path, ...checksumLine(a.digests[algorithms[0]!]!, a.path) }));
+    text = lines.map((l) => l.text).join("");
+    uncheckable = lines.filter((l) => !l.checkable).map((l) => l.path);
+  } else text = formatTable(["file", "algorithm", "digest"], report.artifacts.flatMap((a) => algorithms.map((alg) => [a.path, alg, a.digests[alg]!])));
   emit(text, o.out);
+  if (uncheckable.length) {
+    const tool = `${algorithms[0]!}sum -c`;
+    warn(`${uncheckable.length} file name${uncheckable.length > 1 ? "s have" : " has"} control characters, printed escaped (${uncheckable.join(", ")}): ${tool} cannot check ${uncheckable.length > 1 ? "those lines" : "that line"}; --json gives the names as they are`);
+  }
   return ExitCode.OK;
 }
 

@@ -4,6 +4,7 @@ import { ExitCode, UsageError } from "../errors.js";
 import { json, notVerified, warn } from "../output.js";
 import { verdictText } from "../verdict.js";
 import { TRUST_OPTIONS, evidenceFromDir, evidenceFromFiles, keySource, policyFrom, trustedLogs } from "../verify-options.js";
+import { verifyPublished } from "../../verify/endorsement/published.js";
 import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
 
 const NAME = "verify endorsement";
@@ -29,8 +30,10 @@ async function run(argv: readonly string[]): Promise<number> {
   const keys = keySource(o);
   const logs = trustedLogs(o);
   const policy = policyFrom(o, keys, logs);
-  const evidence = o.dir !== undefined ? evidenceFromDir(o.dir) : evidenceFromFiles({ endorsement: o.endorsement!, signature: o.signature, logEntry: o["log-entry"], bundle: o.bundle });
-  const verdict = verifyEndorsement(evidence, policy);
+  const verdict =
+    o.dir !== undefined
+      ? verifyPublished(evidenceFromDir(o.dir), policy)
+      : verifyEndorsement(evidenceFromFiles({ endorsement: o.endorsement!, signature: o.signature, logEntry: o["log-entry"], bundle: o.bundle }), policy);
   process.stdout.write(o.json ? json(verdict) : verdictText(verdict, o.dir ?? o.endorsement!));
   if (!verdict.verified) notVerified(`${verdict.failure!.check}: ${verdict.failure!.message}`);
   else if (keys.kind === "registry" && o.component === undefined && o["subject-digest"] === undefined) {

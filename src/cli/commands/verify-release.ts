@@ -4,7 +4,7 @@ import { ENDORSEMENT_FILES } from "../../endorse/files.js";
 import { parseDocument } from "../../schema/parse.js";
 import { ReferenceValues } from "../../schema/reference-values.js";
 import { ReftrailError } from "../../util/errors.js";
-import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
+import { verifyPublished } from "../../verify/endorsement/published.js";
 import { releaseProblems, type ReleaseFolder } from "../../verify/release.js";
 import { COMMON_OPTIONS, commandOptions, requireOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
@@ -24,23 +24,39 @@ const OPTIONS = {
 
 const FILE_NAMES: readonly string[] = Object.values(ENDORSEMENT_FILES);
 
+/** An entry of the endorsements folder that is not verified, and why. */
+interface SkippedEntry {
+  readonly name: string;
+  readonly reason: string;
+}
+
 /**
  * The folders that hold (or look like they should hold) an endorsement. One that cannot be read,
  * or holds endorsement files but no endorsement.json, is a failed row: never silently skipped.
+ * Every other entry is skipped, and listed so the report says what it did not look at (a
+ * component copied as a file, a stray staging folder).
  */
-function releaseFolders(root: string): { folder: string; problem?: string }[] {
+function releaseFolders(root: string): { found: { folder: string; problem?: string }[]; skipped: SkippedEntry[] } {
   let names: string[];
   try {
-    names = readdirSync(root).filter((n) => !n.startsWith(".")).sort();
+    names = readdirSync(root).sort();
   } catch {
     throw new UsageError("is not a readable folder", `--endorsements ${root}`);
   }
   const found: { folder: string; problem?: string }[] = [];
+  const skipped: SkippedEntry[] = [];
   for (const folder of names) {
+    if (folder.startsWith(".")) {
+      skipped.push({ name: folder, reason: "hidden: its name starts with '.'" });
+      continue;
+    }
     const path = join(root, folder);
     let files: string[];
     try {
-      if (!statSync(path).isDirectory()) continue;
+      if (!statSync(path).isDirectory()) {
+        skipped.push({ name: folder, reason: "not a folder" });
+        continue;
+      }
       files = readdirSync(path);
     } catch (err) {
       found.push({ folder, problem: `cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})` });
@@ -48,15 +64,16 @@ function releaseFolders(root: string): { folder: string; problem?: string }[] {
     }
     if (files.includes(ENDORSEMENT_FILES.statement)) found.push({ folder });
     else if (files.some((f) => FILE_NAMES.includes(f))) found.push({ folder, problem: `holds endorsement files but no ${ENDORSEMENT_FILES.statement}` });
+    else skipped.push({ name: folder, reason: "no endorsement files" });
   }
-  return found;
+  return { found, skipped };
 }
 
 async function run(argv: readonly string[]): Promise<number> {
   const o = commandOptions(NAME, argv, OPTIONS, {
     usage: `--endorsements DIR [--reference-values FILE] (--key-registry FILE | --key FILE) (--rekor-key FILE [--rekor-name HOST] | --trusted-root FILE) [--claims URI,…] [--at TIME] [--allow-set-only] [--json]`,
     summary:
-      "Verifies every component folder of a published release, each with the keys its component has in the registry, and that together they are one release: each reftrail endorsement in its component's folder, one release, no component twice; with --reference-values, exactly its components and values. Exit 0 if all holds, 1 if not.",
+      "Verifies every component folder of a published release, each with the keys its component has in the registry, and that together they are one release: each reftrail endorsement in its component's folder, one release, no non-reftrail endorsement among reftrail ones, no component twice; with --reference-values, exactly its components and values. Exit 0 if all holds, 1 if not.",
   });
   if (o === undefined) return ExitCode.OK;
   requireOptions(o, ["endorsements"]);
@@ -64,13 +81,14 @@ async function run(argv: readonly string[]): Promise<number> {
   const keys = keySource(o);
   const policy = policyFrom(o, keys, trustedLogs(o));
   const expected = o["reference-values"] === undefined ? undefined : parseDocument(ReferenceValues, readTextInput("--reference-values", o["reference-values"], 64 << 20), o["reference-values"]);
-  const found = releaseFolders(root);
-  if (found.length === 0) throw new UsageError(`holds no component folder with ${ENDORSEMENT_FILES.statement}`, `--endorsements ${root}`);
+  const { found, skipped } = releaseFolders(root);
+  const skippedText = skipped.map((e) => `${e.name} (${e.reason})`).join(", ");
+  if (found.length === 0) throw new UsageError(`holds no component folder with ${ENDORSEMENT_FILES.statement}${skipped.length ? `; skipped ${skippedText}` : ""}`, `--endorsements ${root}`);
   // A folder whose files cannot be read is a failed component, not a reason to stop: the report covers the release.
   const rows: ReleaseFolder[] = found.map(({ folder, problem }) => {
     if (problem !== undefined) return { folder, error: { code: "FOLDER_INVALID", message: problem } };
     try {
-      return { folder, verdict: verifyEndorsement(evidenceFromDir(join(root, folder)), policy) };
+      return { folder, verdict: verifyPublished(evidenceFromDir(join(root, folder)), policy) };
     } catch (err) {
       if (err instanceof ReftrailError) return { folder, error: { code: err.code, message: `${err.subject ? `${err.subject}: ` : ""}${err.message}` } };
       throw err;
@@ -78,7 +96,7 @@ async function run(argv: readonly string[]): Promise<number> {
   });
   const problems = releaseProblems(rows, expected);
   const ok = rows.every((r) => r.verdict?.verified) && problems.length === 0;
-  if (o.json) process.stdout.write(json({ verified: ok, components: rows, release: problems }));
+  if (o.json) process.stdout.write(json({ verified: ok, components: rows, release: problems, skipped }));
   else {
     const table = rows.map((r) => {
       const v = r.verdict;
@@ -98,6 +116,7 @@ async function run(argv: readonly string[]): Promise<number> {
   } else if (expected === undefined) {
     warn("without --reference-values, which components the release must have was not checked");
   }
+  if (skipped.length) warn(`skipped ${skipped.length} entr${skipped.length > 1 ? "ies" : "y"} of ${root}: ${skippedText}`);
   return ok ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
 }
 
