@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { ENDORSEMENT_FILES, endorsementPath } from "../endorse/files.js";
+import { ENDORSEMENT_FILES, ENDORSEMENT_FILE_LIMITS, endorsementPath } from "../endorse/files.js";
+import { MAX_REGISTRY_BYTES } from "../endorse/registry-file.js";
 import { keyIdOf, parsePublicKey } from "../endorse/keys.js";
 import { parseKeyRegistry } from "../endorse/registry.js";
 import { logIdentity, publicKeyFromPem } from "../tlog/keys.js";
@@ -12,8 +13,9 @@ import { splitList, timeOption, type OptionSpecs, type ParsedOptions } from "./a
 import { InputError, UsageError } from "./errors.js";
 import { fileSubject, readInputFile, readTextInput } from "./input.js";
 
-const MAX_STATEMENT_BYTES = 16 << 20;
 const MAX_SMALL_FILE_BYTES = 1 << 20;
+/** The same limits as endorse and publish apply to a component folder's files. */
+const LIMITS = ENDORSEMENT_FILE_LIMITS;
 
 /** Trust and policy options shared by `verify endorsement` and `verify release`. */
 export const TRUST_OPTIONS = {
@@ -75,7 +77,7 @@ export function keySource(o: TrustOptions): KeySource {
     }
   }
   const path = o["key-registry"]!;
-  const text = readTextInput("--key-registry", path, 16 << 20);
+  const text = readTextInput("--key-registry", path, MAX_REGISTRY_BYTES);
   try {
     return { kind: "registry", registry: parseKeyRegistry(text, path), source: path };
   } catch (err) {
@@ -123,11 +125,11 @@ export function policyFrom(o: TrustOptions & { "subject-digest"?: string }, keys
 
 /** Evidence from explicit files: the statement plus a signature and log entry, or a bundle. */
 export function evidenceFromFiles(files: { endorsement: string; signature?: string | undefined; logEntry?: string | undefined; bundle?: string | undefined }, options = { endorsement: "--endorsement", signature: "--signature", logEntry: "--log-entry", bundle: "--bundle" }): EndorsementEvidence {
-  const statement = readInputFile(options.endorsement, files.endorsement, MAX_STATEMENT_BYTES);
+  const statement = readInputFile(options.endorsement, files.endorsement, LIMITS.statement);
   if (files.bundle !== undefined) {
     if (files.logEntry !== undefined) throw new UsageError("a bundle carries its log entry: give --bundle or --log-entry, not both");
-    const signature = files.signature === undefined ? undefined : readInputFile(options.signature, files.signature, 64 << 10);
-    const text = readTextInput(options.bundle, files.bundle, MAX_STATEMENT_BYTES);
+    const signature = files.signature === undefined ? undefined : readInputFile(options.signature, files.signature, LIMITS.signature);
+    const text = readTextInput(options.bundle, files.bundle, LIMITS.bundle);
     try {
       return bundleEvidence(statement, text, files.bundle, signature);
     } catch (err) {
@@ -135,8 +137,8 @@ export function evidenceFromFiles(files: { endorsement: string; signature?: stri
     }
   }
   if (files.signature === undefined || files.logEntry === undefined) throw new UsageError("give --signature and --log-entry, or --bundle");
-  const signature = readInputFile(options.signature, files.signature, 64 << 10);
-  const text = readTextInput(options.logEntry, files.logEntry, MAX_STATEMENT_BYTES);
+  const signature = readInputFile(options.signature, files.signature, LIMITS.signature);
+  const text = readTextInput(options.logEntry, files.logEntry, LIMITS.logEntry);
   try {
     return logEntryEvidence(statement, signature, text, files.logEntry);
   } catch (err) {

@@ -143,6 +143,13 @@ describe("publish's own options", () => {
     expect(ok(["publish", "release", "--endorsements", t.out], cwd)).not.toContain("created");
   });
 
+  it("--rekor-key given a private key is refused before anything is sent", () => {
+    const t = signed("publish-private-rekor-key");
+    const r = runCli(["publish", "release", "--endorsements", t.out, "--rekor-url", "http://127.0.0.1:9", "--rekor-key", join(t.keys, "cmdline.private.pem"), "--retries", "0"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`reftrail: error: --rekor-key ${join(t.keys, "cmdline.private.pem")}: holds a private key: give the log's public key (one PEM block labelled PUBLIC KEY)\n`);
+  });
+
   it("--timeout 0 is a usage error", () => {
     const r = runCli(["publish", "release", "--endorsements", "x", "--rekor-url", "http://127.0.0.1:9", "--timeout", "0"]);
     expect(r.status).toBe(2);

@@ -5,17 +5,16 @@ import { publishEndorsement, type PublishedComponent } from "../../endorse/publi
 import { RekorClient, httpTransport } from "../../tlog/client.js";
 import { EmbeddedLog, initLog, logPaths } from "../../tlog/embedded/log.js";
 import { inProcessTransport } from "../../tlog/embedded/in-process.js";
-import { logIdentity } from "../../tlog/keys.js";
+import { logIdentity, publicKeyFromPem } from "../../tlog/keys.js";
 import type { TrustedLogKey } from "../../verify/endorsement/evidence.js";
 import { ReftrailError } from "../../util/errors.js";
 import { COMMON_OPTIONS, commandOptions, parseSmallInteger, splitList, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
-import { ExitCode, UsageError } from "../errors.js";
-import { readTextInput } from "../input.js";
+import { ExitCode, InputError, UsageError } from "../errors.js";
+import { fileSubject, readTextInput } from "../input.js";
 import { registryOption } from "../key-registry.js";
 import { formatTable, json, warn } from "../output.js";
 import { DEFAULT_LOG_DIR } from "./log-init.js";
-import { createPublicKey } from "node:crypto";
 
 const NAME = "publish release";
 const OPTIONS = {
@@ -77,9 +76,10 @@ async function remoteTarget(url: string, keyFile: string | undefined, name: stri
   }
   let key;
   try {
-    key = createPublicKey(pem);
-  } catch {
-    throw new UsageError("is not a PEM public key", keyFile !== undefined ? `--rekor-key ${keyFile}` : `${url}/api/v1/log/publicKey`);
+    key = publicKeyFromPem(pem);
+  } catch (err) {
+    if (!(err instanceof ReftrailError)) throw err;
+    throw new InputError("KEY_FILE", err.message, keyFile !== undefined ? fileSubject("--rekor-key", keyFile) : `${url}/api/v1/log/publicKey`);
   }
   // The log's checkpoint name is not the URL's host in general (`reftrail log serve` signs as its
   // log name, e.g. reftrail.local, whatever address it listens on): as `verify` without --rekor-name,
