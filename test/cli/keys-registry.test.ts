@@ -72,6 +72,31 @@ describe("keys register changes only the bounds given", () => {
   });
 });
 
+describe("the README's rotation recipe", () => {
+  it("a release published with the old key still verifies after the key is rotated out", async () => {
+    const work = tempDir("keys-rotation-recipe");
+    const registry = join(work, "registry.json");
+    const keys = join(work, "keys");
+    const out = join(work, "endorsements");
+    const log = join(work, "log");
+    const values = join(ROOT, "reference-values/2026.11.0.json");
+    ok(["keys", "generate", "--component", "cmdline", "--out", keys, "--registry", registry]);
+    ok(["endorse", "release", "--reference-values", values, "--component", "cmdline", "--key-dir", keys, "--out", out]);
+    runCli(["publish", "release", "--endorsements", out, "--log", log]);
+    const verify = () => runCli(["verify", "release", "--endorsements", out, "--key-registry", registry, "--rekor-key", join(log, "log-public-key.pem"), "--json"]);
+    expect(verify().status).toBe(0);
+    // Rotation happens later than the publication: at least the next second of the log's clock.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const fresh = join(work, "new-keys");
+    ok(["keys", "generate", "--component", "cmdline", "--out", fresh]);
+    ok(["keys", "register", "--registry", registry, "--component", "cmdline", "--key", join(fresh, "cmdline.public.pem")]);
+    ok(["keys", "register", "--registry", registry, "--component", "cmdline", "--key", join(keys, "cmdline.public.pem"), "--end", new Date().toISOString().replace(/\.[0-9]+Z$/, "Z")]);
+    const after = verify();
+    expect(after.stdout).toContain('"verified": true');
+    expect(after.status).toBe(0);
+  });
+});
+
 describe("concurrent updates of one registry are never lost", () => {
   it("12 parallel `keys register` leave 12 components, and a revocation racing with them lands", async () => {
     const work = tempDir("keys-race");
