@@ -50,26 +50,27 @@ function published(name: string) {
 }
 
 describe("inputs of endorse, publish and keys are regular files within limits", () => {
-  it("a FIFO as a private key: endorse refuses at once, naming it", () => {
-    const work = tempDir("endorse-fifo-key");
+  /** A key folder whose cmdline private key is replaced by `make(path)`, and endorse run on it. */
+  function endorseWithKey(name: string, make: (path: string) => void): { keys: string; key: string; result: CliResult } {
+    const work = tempDir(name);
     const keys = join(work, "keys");
+    const key = join(keys, "cmdline.private.pem");
     ok(["keys", "generate", "--component", "cmdline", "--out", keys]);
-    rmSync(join(keys, "cmdline.private.pem"));
-    mkfifo(join(keys, "cmdline.private.pem"));
-    const r = bounded(["endorse", "release", "--reference-values", VALUES, "--component", "cmdline", "--key-dir", keys, "--out", join(work, "out")]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`reftrail: error: ${join(keys, "cmdline.private.pem")}: private key file is not a regular file (a device, pipe or socket)\n`);
+    rmSync(key);
+    make(key);
+    return { keys, key, result: bounded(["endorse", "release", "--reference-values", VALUES, "--component", "cmdline", "--key-dir", keys, "--out", join(work, "out")]) };
+  }
+
+  it("a FIFO as a private key: endorse refuses at once, naming it", () => {
+    const { key, result } = endorseWithKey("endorse-fifo-key", mkfifo);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`reftrail: error: ${key}: private key file is not a regular file (a device, pipe or socket)\n`);
   });
 
   rootOnly("a /dev/zero device as a private key (run as root: mknod) is refused, not read", () => {
-    const work = tempDir("endorse-zero-key");
-    const keys = join(work, "keys");
-    ok(["keys", "generate", "--component", "cmdline", "--out", keys]);
-    rmSync(join(keys, "cmdline.private.pem"));
-    zeroDevice(join(keys, "cmdline.private.pem"));
-    const r = bounded(["endorse", "release", "--reference-values", VALUES, "--component", "cmdline", "--key-dir", keys, "--out", join(work, "out")]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain("private key file is not a regular file");
+    const { keys, result } = endorseWithKey("endorse-zero-key", zeroDevice);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("private key file is not a regular file");
     // keys generate --keep-existing reads the same file.
     const kept = bounded(["keys", "generate", "--component", "cmdline", "--out", keys, "--keep-existing"]);
     expect(kept.status).toBe(2);
