@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import type { KeyRegistry } from "../schema/key-registry.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { ReftrailError } from "../util/errors.js";
@@ -35,6 +37,8 @@ export function readRegistryFile(path: string): KeyRegistry | undefined {
  * file are RegistryFileErrors; those `update` throws pass unchanged.
  */
 export async function updateRegistryFile<R>(path: string, update: (current: KeyRegistry | undefined) => { registry: KeyRegistry | undefined; changed: boolean; result: R }): Promise<R> {
+  // A registry is created where it is named (beside new keys, say), as its lock must be.
+  mkdirSync(dirname(path), { recursive: true });
   const locked = withFileLock(path, () => {
     const { registry, changed, result } = update(readRegistryFile(path));
     if (changed && registry !== undefined) {
@@ -52,6 +56,6 @@ export async function updateRegistryFile<R>(path: string, update: (current: KeyR
   try {
     return await locked;
   } catch (err) {
-    throw err instanceof ReftrailError && err.code === "LOCKED" ? fileError(path, err) : err;
+    throw err instanceof ReftrailError && (err.code === "LOCKED" || err.code === "LOCK_FAILED") ? fileError(path, err) : err;
   }
 }

@@ -17,7 +17,7 @@ import { tempPathFor } from "./temp-files.js";
  * (a new lock cannot appear while the stale one is there, and only a breaker removes it).
  */
 
-export type LockErrorCode = "LOCKED";
+export type LockErrorCode = "LOCKED" | "LOCK_FAILED";
 
 export interface LockOptions {
   /** How long to wait for a live holder before failing (default 30 s). */
@@ -105,6 +105,21 @@ function breakStale(path: string, ino: number): boolean {
  */
 export async function withFileLock<T>(target: string, fn: () => T | Promise<T>, options: LockOptions = {}): Promise<T> {
   const path = `${target}.lock`;
+  try {
+    await acquire(path, options);
+  } catch (err) {
+    if (err instanceof ReftrailError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    throw new ReftrailError<LockErrorCode>("LOCK_FAILED", code === "ENOENT" ? "its folder does not exist" : `its lock ${path} cannot be created (${code})`);
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
+async function acquire(path: string, options: LockOptions): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
   let delay = 5;
@@ -121,10 +136,5 @@ export async function withFileLock<T>(target: string, fn: () => T | Promise<T>, 
     }
     await sleep(delay + Math.floor(Math.random() * delay));
     delay = Math.min(delay * 2, 200);
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(path, { force: true });
   }
 }

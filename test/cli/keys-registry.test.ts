@@ -59,6 +59,14 @@ describe("keys register changes only the bounds given", () => {
     expect(runCli(["keys", "register", "--registry", registry, "--component", "initrd", "--key", other["j"]!, "--end", "2024-02-01"]).status).toBe(2);
   });
 
+  it("creates the registry, and its folder, where it is named", () => {
+    const work = tempDir("keys-new-folder");
+    const registry = join(work, "not", "yet", "registry.json");
+    ok(["keys", "generate", "--component", "cmdline", "--out", join(work, "keys"), "--registry", registry]);
+    expect(Object.keys(readRegistry(registry).components)).toEqual(["cmdline"]);
+    expect(readdirSync(join(work, "not", "yet"))).toEqual(["registry.json"]);
+  });
+
   it("names that are Object.prototype members are component names like any other", () => {
     const work = tempDir("keys-proto");
     const registry = join(work, "registry.json");
