@@ -1,3 +1,4 @@
+import { mkdirSync, statSync } from "node:fs";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { ReftrailError } from "../util/errors.js";
 import { printable } from "../util/printable.js";
@@ -27,6 +28,21 @@ export function emit(text: string, out: string | undefined): void {
     writeFileAtomic(out, text, { stream: true });
   } catch (err) {
     throw new InputError(...outputError(err), `--out ${out}`);
+  }
+}
+
+/**
+ * A folder a command writes into (`--out DIR`): created if missing (with `mode`), and refused with
+ * one line when something else is there, before any work is done.
+ */
+export function outputFolder(option: string, path: string, mode = 0o755): void {
+  try {
+    mkdirSync(path, { recursive: true, mode });
+    if (!statSync(path).isDirectory()) throw Object.assign(new Error(), { code: "EEXIST" });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === "EEXIST" ? "exists and is not a folder" : code === "ENOTDIR" ? "is inside something that is not a folder" : outputError(err)[1];
+    throw new InputError("OUTPUT_NOT_WRITABLE", reason, `${option} ${path}`);
   }
 }
 

@@ -163,3 +163,17 @@ describe("--out onto regular files and symlinks", () => {
     expect(statSync(out).mode & 0o777).toBe(0o644 & ~process.umask());
   });
 });
+
+describe("--out DIR of commands that write folders", () => {
+  it("keys generate and endorse release refuse a file or device as their folder with one line", () => {
+    const { dir } = manifestDir();
+    const file = join(dir, "release.json");
+    const keys = runCli(["keys", "generate", "--component", "a", "--out", "/dev/null"]);
+    expect(keys.status).toBe(2);
+    expect(keys.stderr).toBe("reftrail: error: --out /dev/null: exists and is not a folder\n");
+    expect(runCli(["keys", "generate", "--component", "cmdline", "--out", join(dir, "keys")]).status).toBe(0);
+    const endorse = runCli(["endorse", "release", "--reference-values", join(ROOT, "reference-values/2026.11.0.json"), "--component", "cmdline", "--key-dir", join(dir, "keys"), "--out", join(file, "x")]);
+    expect(endorse.status).toBe(2);
+    expect(endorse.stderr).toBe(`reftrail: error: --out ${join(file, "x")}: is inside something that is not a folder\n`);
+  });
+});

@@ -13,7 +13,7 @@ import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { readTextInput } from "../input.js";
 import { registryOption } from "../key-registry.js";
-import { formatTable, json, warn } from "../output.js";
+import { formatTable, json, outputFolder, warn } from "../output.js";
 
 const NAME = "endorse release";
 const DEFAULT_VALID_DAYS = 365;
@@ -70,6 +70,7 @@ async function run(argv: readonly string[]): Promise<number> {
     if (!o["allow-inactive"]) throw new UsageError(`${why}: publish and verify would refuse the endorsements (pass --allow-inactive to sign them for later)`, now < issuedOn ? "--issued-on" : "--not-after");
     warn(`${why}: publish will refuse these endorsements until it does`);
   }
+  outputFolder("--out", o.out!);
   const results: EndorsedComponent[] = components.map((c) => endorseComponent(o.out!, values.release, c, keys.get(c.name)!, { issuedOn, notBefore: issuedOn, notAfter }));
   if (o.json) process.stdout.write(json({ release: values.release, endorsements: results }));
   else {

@@ -10,7 +10,7 @@ import { COMMON_OPTIONS, commandOptions, splitList, type OptionSpecs } from "../
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { readTextInput } from "../input.js";
-import { formatTable, json } from "../output.js";
+import { formatTable, json, outputFolder } from "../output.js";
 import { registryError } from "../key-registry.js";
 
 const NAME = "keys generate";
@@ -43,6 +43,7 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   if (components.length === 0) throw new UsageError("name the components: --component NAME or --reference-values FILE");
   const unique = [...new Set(components)];
+  outputFolder("--out", o.out, 0o700);
   const start = nowWholeSeconds();
   const generate = (registry: KeyRegistry | undefined) => {
     let changed = false;
