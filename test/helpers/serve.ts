@@ -11,7 +11,7 @@ export interface ServedLog {
 }
 
 export function serveLogProcess(dir: string): Promise<ServedLog> {
-  const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "log", "serve", "--data", dir, "--port", "0", "--json"], {
+  const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "log", "serve", "--log", dir, "--port", "0", "--json"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

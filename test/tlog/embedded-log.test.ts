@@ -124,7 +124,7 @@ describe("embedded log: concurrent creation", () => {
     const target = join(tempDir("init-race"), "log");
     const codes = await Promise.all(
       Array.from({ length: 4 }, () => new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "log", "init", "--data", target], { stdio: "ignore" });
+        const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "log", "init", "--log", target], { stdio: "ignore" });
         child.once("exit", resolve);
       })),
     );

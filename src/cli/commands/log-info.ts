@@ -3,23 +3,24 @@ import { OUTPUT_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../arg
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { emit, json } from "../output.js";
-import { DEFAULT_LOG_DIR } from "./log-init.js";
+import { DEFAULT_LOG_DIR, LOG_DIR_OPTION, refuseRenamedLogOption } from "../log-dir.js";
 
 const NAME = "log info";
 const OPTIONS = {
-  data: { type: "string", value: "DIR", description: `log directory (default ${DEFAULT_LOG_DIR})` },
+  ...LOG_DIR_OPTION,
   ...OUTPUT_OPTIONS,
 } as const satisfies OptionSpecs;
 
 export const command: Command = {
   async run(argv) {
+    refuseRenamedLogOption(NAME, argv);
     const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
     if (o.help) {
-      process.stdout.write(helpText(`reftrail ${NAME} [--data DIR] [--json]`, "Prints an embedded log's size, root hash and latest signed checkpoint.", OPTIONS));
+      process.stdout.write(helpText(`reftrail ${NAME} [--log DIR] [--json]`, "Prints an embedded log's size, root hash and latest signed checkpoint.", OPTIONS));
       return ExitCode.OK;
     }
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    const log = EmbeddedLog.open(o.data ?? DEFAULT_LOG_DIR);
+    const log = EmbeddedLog.open(o.log ?? DEFAULT_LOG_DIR);
     try {
       const info = log.info();
       const report = { ...info, origin: log.origin, logId: log.identity.logId, publicKey: log.identity.publicKey.export({ type: "spki", format: "pem" }) as string };

@@ -4,11 +4,11 @@ import { PREHASHED_BACKEND } from "../../tlog/prehashed.js";
 import { COMMON_OPTIONS, helpText, parseOptions, parseSmallInteger, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { DEFAULT_LOG_DIR } from "./log-init.js";
+import { DEFAULT_LOG_DIR, LOG_DIR_OPTION, refuseRenamedLogOption } from "../log-dir.js";
 
 const NAME = "log serve";
 const OPTIONS = {
-  data: { type: "string", value: "DIR", description: `log directory (default ${DEFAULT_LOG_DIR})` },
+  ...LOG_DIR_OPTION,
   host: { type: "string", value: "ADDR", description: "address to listen on (default 127.0.0.1)" },
   port: { type: "string", value: "N", description: "port (default 3000; 0 picks a free one)" },
   ...COMMON_OPTIONS,
@@ -16,14 +16,15 @@ const OPTIONS = {
 
 export const command: Command = {
   async run(argv) {
+    refuseRenamedLogOption(NAME, argv);
     const { options: o, positionals } = parseOptions(NAME, argv, OPTIONS);
     if (o.help) {
-      process.stdout.write(helpText(`reftrail ${NAME} [--data DIR] [--host ADDR] [--port N]`, "Serves an embedded log over the Rekor v1 REST API until interrupted.", OPTIONS));
+      process.stdout.write(helpText(`reftrail ${NAME} [--log DIR] [--host ADDR] [--port N]`, "Serves an embedded log over the Rekor v1 REST API until interrupted.", OPTIONS));
       return ExitCode.OK;
     }
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const port = o.port === undefined ? 3000 : parseSmallInteger("--port", o.port, 65535);
-    const log = EmbeddedLog.open(o.data ?? DEFAULT_LOG_DIR);
+    const log = EmbeddedLog.open(o.log ?? DEFAULT_LOG_DIR);
     const { server, url } = await serveLog(log, o.host ?? "127.0.0.1", port);
     const ready = { url, origin: log.origin, logId: log.identity.logId, signatureBackend: PREHASHED_BACKEND };
     process.stdout.write(o.json ? JSON.stringify(ready) + "\n" : `serving ${log.origin} at ${url} (Rekor v1 API; digest signatures via ${PREHASHED_BACKEND})\n`);

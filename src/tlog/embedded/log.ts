@@ -123,7 +123,7 @@ export class EmbeddedLog {
 
   static open(dir: string): EmbeddedLog {
     const paths = logPaths(dir);
-    if (!existsSync(paths.database)) throw new TlogError("LOG_STATE", `${dir} holds no log (run 'reftrail log init --data ${dir}')`);
+    if (!existsSync(paths.database)) throw new TlogError("LOG_STATE", `${dir} holds no log (run 'reftrail log init --log ${dir}')`);
     if (!existsSync(paths.privateKey)) throw new TlogError("LOG_KEY", `${paths.privateKey} is missing: the log cannot sign without its key`);
     if ((statSync(paths.privateKey).mode & 0o077) !== 0) {
       throw new TlogError("LOG_KEY", `${paths.privateKey} is readable by group or others: restrict it to its owner (chmod 600)`);
