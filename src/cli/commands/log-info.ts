@@ -1,9 +1,8 @@
-import { EmbeddedLog } from "../../tlog/embedded/log.js";
 import { OUTPUT_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { emit, json } from "../output.js";
-import { DEFAULT_LOG_DIR, LOG_DIR_OPTION, refuseRenamedLogOption } from "../log-dir.js";
+import { DEFAULT_LOG_DIR, LOG_DIR_OPTION, refuseRenamedLogOption, withLogDir } from "../log-dir.js";
 
 const NAME = "log info";
 const OPTIONS = {
@@ -20,19 +19,18 @@ export const command: Command = {
       return ExitCode.OK;
     }
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    const log = EmbeddedLog.open(o.log ?? DEFAULT_LOG_DIR);
-    try {
-      const info = log.info();
-      const report = { ...info, origin: log.origin, logId: log.identity.logId, publicKey: log.identity.publicKey.export({ type: "spki", format: "pem" }) as string };
-      emit(
-        o.json
-          ? json(report)
-          : `log      ${log.origin}\nlog id   ${log.identity.logId}\nsize     ${info.treeSize}\nroot     ${info.rootHash}\ncheckpoint:\n${info.signedTreeHead}`,
-        o.out,
-      );
-    } finally {
-      log.close();
-    }
+    const report = withLogDir(o.log ?? DEFAULT_LOG_DIR, (log) => ({
+      ...log.info(),
+      origin: log.origin,
+      logId: log.identity.logId,
+      publicKey: log.identity.publicKey.export({ type: "spki", format: "pem" }) as string,
+    }));
+    emit(
+      o.json
+        ? json(report)
+        : `log      ${report.origin}\nlog id   ${report.logId}\nsize     ${report.treeSize}\nroot     ${report.rootHash}\ncheckpoint:\n${report.signedTreeHead}`,
+      o.out,
+    );
     return ExitCode.OK;
   },
 };

@@ -1,8 +1,8 @@
-import { DEFAULT_LOG_NAME, initLog, logPaths } from "../../tlog/embedded/log.js";
+import { DEFAULT_LOG_NAME, logPaths } from "../../tlog/embedded/log.js";
 import { OUTPUT_OPTIONS, helpText, parseOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { DEFAULT_LOG_DIR, refuseRenamedLogOption } from "../log-dir.js";
+import { DEFAULT_LOG_DIR, initLogDir, refuseRenamedLogOption } from "../log-dir.js";
 import { emit, json } from "../output.js";
 
 const NAME = "log init";
@@ -25,7 +25,7 @@ export const command: Command = {
     }
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const dir = o.log ?? DEFAULT_LOG_DIR;
-    const { treeId, logId } = initLog(dir, o.name);
+    const { treeId, logId } = initLogDir(dir, o.name);
     const paths = logPaths(dir);
     const result = { log: dir, name: o.name ?? DEFAULT_LOG_NAME, treeId: treeId.toString(), logId, publicKey: paths.publicKey };
     emit(o.json ? json(result) : `created log ${result.name} - ${result.treeId} in ${dir}\nlog id ${logId}\npublic key ${paths.publicKey}\n`, o.out);

@@ -1,10 +1,9 @@
-import { EmbeddedLog } from "../../tlog/embedded/log.js";
-import { serveLog } from "../../tlog/embedded/server.js";
+import { ListenError, serveLog } from "../../tlog/embedded/server.js";
 import { PREHASHED_BACKEND } from "../../tlog/prehashed.js";
 import { COMMON_OPTIONS, helpText, parseOptions, parseSmallInteger, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { DEFAULT_LOG_DIR, LOG_DIR_OPTION, refuseRenamedLogOption } from "../log-dir.js";
+import { DEFAULT_LOG_DIR, LOG_DIR_OPTION, openLogDir, refuseRenamedLogOption } from "../log-dir.js";
 
 const NAME = "log serve";
 const OPTIONS = {
@@ -23,9 +22,14 @@ export const command: Command = {
       return ExitCode.OK;
     }
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (o.host === "") throw new UsageError("needs an address or host name (0.0.0.0 or :: for every interface)", "--host");
     const port = o.port === undefined ? 3000 : parseSmallInteger("--port", o.port, 65535);
-    const log = EmbeddedLog.open(o.log ?? DEFAULT_LOG_DIR);
-    const { server, url } = await serveLog(log, o.host ?? "127.0.0.1", port);
+    const log = openLogDir(o.log ?? DEFAULT_LOG_DIR);
+    const host = o.host ?? "127.0.0.1";
+    const { server, url } = await serveLog(log, host, port).catch((err: unknown) => {
+      log.close();
+      throw err instanceof ListenError ? err.about(err.culprit === "port" ? `--port ${port}` : `--host ${host}`) : err;
+    });
     const ready = { url, origin: log.origin, logId: log.identity.logId, signatureBackend: PREHASHED_BACKEND };
     process.stdout.write(o.json ? JSON.stringify(ready) + "\n" : `serving ${log.origin} at ${url} (Rekor v1 API; digest signatures via ${PREHASHED_BACKEND})\n`);
     await new Promise<void>((resolve) => {

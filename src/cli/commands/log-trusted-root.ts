@@ -1,10 +1,9 @@
-import { EmbeddedLog } from "../../tlog/embedded/log.js";
 import { trustedRootFor } from "../../tlog/trusted-root.js";
 import { OUTPUT_OPTIONS, commandOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { emit, json } from "../output.js";
-import { DEFAULT_LOG_DIR, LOG_DIR_OPTION, refuseRenamedLogOption } from "../log-dir.js";
+import { DEFAULT_LOG_DIR, LOG_DIR_OPTION, refuseRenamedLogOption, withLogDir } from "../log-dir.js";
 
 const NAME = "log trusted-root";
 const OPTIONS = {
@@ -21,8 +20,7 @@ export const command: Command = {
       summary: "Writes a Sigstore trusted_root.json naming an embedded log, so that cosign (--trusted-root) and @sigstore/verify can check its bundles.",
     });
     if (o === undefined) return ExitCode.OK;
-    const log = EmbeddedLog.open(o.log ?? DEFAULT_LOG_DIR);
-    try {
+    const root = withLogDir(o.log ?? DEFAULT_LOG_DIR, (log) => {
       const baseUrl = o["base-url"] ?? `https://${log.name}`;
       let host: string;
       try {
@@ -32,10 +30,9 @@ export const command: Command = {
       }
       // Sigstore clients match checkpoint signatures by the log name appearing in the base URL.
       if (host !== log.name) throw new UsageError(`the host must be the log's name '${log.name}' (checkpoints are signed under it)`, "--base-url");
-      emit(json(trustedRootFor(log.identity, baseUrl, 0n)), o.out);
-    } finally {
-      log.close();
-    }
+      return trustedRootFor(log.identity, baseUrl, 0n);
+    });
+    emit(json(root), o.out);
     return ExitCode.OK;
   },
 };

@@ -36,6 +36,34 @@ function send(res: ServerResponse, response: ApiResponse, close = false): void {
   res.end(response.body);
 }
 
+/** Why the server cannot listen, and whether the address or the port is at fault (the CLI names that option). */
+export class ListenError extends TlogError {
+  constructor(
+    message: string,
+    readonly culprit: "host" | "port",
+  ) {
+    super("LOG_LISTEN", message);
+  }
+}
+
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): ListenError {
+  switch (err.code) {
+    case "EADDRINUSE":
+      return new ListenError(`${host}:${port} is already in use`, "port");
+    case "EACCES":
+      return new ListenError(`not allowed to listen on ${host}:${port}`, "port");
+    case "EADDRNOTAVAIL":
+      return new ListenError(`${host} is not an address of this machine`, "host");
+    case "ENOTFOUND":
+    case "EAI_NONAME":
+    case "EAI_AGAIN":
+    case "EAI_FAIL":
+      return new ListenError(`'${host}' is neither an IP address nor a host name that resolves (${err.code})`, "host");
+    default:
+      return new ListenError(`cannot listen on ${host}:${port} (${err.code ?? err.message})`, "host");
+  }
+}
+
 /**
  * Serves the embedded log's Rekor v1 API over HTTP. Every answer, errors included, is JSON; slow or
  * oversized requests are cut off so that no client can hold the server.
@@ -65,9 +93,7 @@ export function serveLog(log: EmbeddedLog, host: string, port: number): Promise<
     socket.end(`HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : status === 408 ? "Request Timeout" : "Bad Request"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   return new Promise((resolve, reject) => {
-    server.once("error", (err: NodeJS.ErrnoException) => {
-      reject(err.code === "EADDRINUSE" ? new TlogError("LOG_STATE", `${host}:${port} is already in use`) : err.code === "EACCES" ? new TlogError("LOG_STATE", `not allowed to listen on ${host}:${port}`) : err);
-    });
+    server.once("error", (err: NodeJS.ErrnoException) => reject(listenError(err, host, port)));
     server.listen(port, host, () => {
       const address = server.address() as AddressInfo;
       const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
