@@ -1,4 +1,5 @@
-import { ListenError, serveLog } from "../../tlog/embedded/server.js";
+import { ListenError } from "../../tlog/embedded/listen-error.js";
+import { serveLog } from "../../tlog/embedded/server.js";
 import { PREHASHED_BACKEND } from "../../tlog/prehashed.js";
 import { COMMON_OPTIONS, helpText, parseOptions, parseSmallInteger, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
@@ -26,17 +27,24 @@ export const command: Command = {
     const port = o.port === undefined ? 3000 : parseSmallInteger("--port", o.port, 65535);
     const log = openLogDir(o.log ?? DEFAULT_LOG_DIR);
     const host = o.host ?? "127.0.0.1";
-    const { server, url } = await serveLog(log, host, port).catch((err: unknown) => {
+    const server = await serveLog(log, host, port).catch((err: unknown) => {
       log.close();
       throw err instanceof ListenError ? err.about(err.culprit === "port" ? `--port ${port}` : `--host ${host}`) : err;
     });
-    const ready = { url, origin: log.origin, logId: log.identity.logId, signatureBackend: PREHASHED_BACKEND };
-    process.stdout.write(o.json ? JSON.stringify(ready) + "\n" : `serving ${log.origin} at ${url} (Rekor v1 API; digest signatures via ${PREHASHED_BACKEND})\n`);
+    const ready = { url: server.url, origin: log.origin, logId: log.identity.logId, signatureBackend: PREHASHED_BACKEND };
+    process.stdout.write(o.json ? JSON.stringify(ready) + "\n" : `serving ${log.origin} at ${server.url} (Rekor v1 API; digest signatures via ${PREHASHED_BACKEND})\n`);
     await new Promise<void>((resolve) => {
-      const stop = () => server.close(() => resolve());
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      let closing = false;
+      // The first interrupt drains (see LogServer.close); a second one ends every connection now.
+      const stop = () => {
+        if (closing) return server.closeNow();
+        closing = true;
+        void server.close().then(resolve);
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
     });
+    // Every request is answered or cut off, so no commit can start any more: the database closes cleanly.
     log.close();
     return ExitCode.OK;
   },

@@ -106,6 +106,7 @@ export class EmbeddedLog {
   private frontier: { size: number; nodes: FrontierNode[] } | undefined;
   private pending: { entry: CanonicalEntry; resolve: (r: SubmitResult) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
+  private closed = false;
   private builder: { size: number; builder: ProofBuilder } | undefined;
 
   /** Reads the log's identity from its meta records; each missing or malformed record is named. */
@@ -139,8 +140,19 @@ export class EmbeddedLog {
     }
   }
 
+  /**
+   * Closes the database. Submissions not yet committed (queued, or waiting for another process's
+   * lock) fail instead of being written later to a closed database; committed ones are durable.
+   */
   close(): void {
+    this.closed = true;
+    this.failUncommitted(this.pending);
+    this.pending = [];
     this.store.close();
+  }
+
+  private failUncommitted(batch: EmbeddedLog["pending"]): void {
+    for (const item of batch) item.reject(new TlogError("LOG_STATE", "the log was closed before the entry was committed"));
   }
 
   get treeIdHex(): string {
@@ -154,6 +166,7 @@ export class EmbeddedLog {
   /** Queues an entry for the next commit; resolves once it is durable (or found already logged). */
   submit(entry: CanonicalEntry): Promise<SubmitResult> {
     return new Promise((resolve, reject) => {
+      if (this.closed) return this.failUncommitted([{ entry, resolve, reject }]);
       this.pending.push({ entry, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
@@ -189,6 +202,7 @@ export class EmbeddedLog {
    * process keeps answering reads meanwhile) and tries again, for up to LOCK_WAIT_MS.
    */
   private commitBatch(batch: EmbeddedLog["pending"], since: number): void {
+    if (this.closed) return this.failUncommitted(batch);
     let outcome: { results: SubmitResult[]; size: number; nodes: FrontierNode[] };
     try {
       outcome = this.store.writeTransaction(() => {
