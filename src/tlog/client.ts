@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { ConsistencyProof, LogEntryResponse, LogInfo, type LogEntry, type ProposedEntry } from "../schema/rekor.js";
+import { StrictJsonError, parseStrictJson } from "../util/strict-json.js";
 import { TlogError } from "./errors.js";
 
 /** A Rekor v1 API response as the client sees it, whatever carried it. */
@@ -58,14 +59,18 @@ export function httpTransport(baseUrl: string, options: HttpTransportOptions = {
   };
 }
 
-function parse<T>(schema: z.ZodType<T>, res: TransportResponse, what: string): T {
-  let data: unknown;
+/** A response body as JSON, read as strictly as the documents reftrail reads (see strict-json.ts). */
+function strictJson(res: TransportResponse, what: string): unknown {
   try {
-    data = JSON.parse(res.body);
-  } catch {
+    return parseStrictJson(res.body);
+  } catch (err) {
+    if (err instanceof StrictJsonError) throw new TlogError("REKOR_RESPONSE", `${what}: the log's answer is not accepted: the JSON ${err.message}`);
     throw new TlogError("REKOR_RESPONSE", `${what}: the log answered with something that is not JSON`);
   }
-  const result = schema.safeParse(data);
+}
+
+function parse<T>(schema: z.ZodType<T>, res: TransportResponse, what: string): T {
+  const result = schema.safeParse(strictJson(res, what));
   if (!result.success) throw new TlogError("REKOR_RESPONSE", `${what}: unexpected response shape (${result.error.issues[0]!.message})`);
   return result.data;
 }
@@ -144,12 +149,7 @@ export class RekorClient {
   async searchIndex(query: { hash?: string; publicKey?: { format: "x509"; content: string }; operator?: "and" | "or" }): Promise<string[]> {
     const res = await this.transport.request("POST", "/api/v1/index/retrieve", query);
     if (res.status !== 200) throw failure(res, "search index");
-    let ids: unknown;
-    try {
-      ids = JSON.parse(res.body);
-    } catch {
-      ids = undefined;
-    }
+    const ids = strictJson(res, "search index");
     if (!Array.isArray(ids) || !ids.every((i) => typeof i === "string")) throw new TlogError("REKOR_RESPONSE", "search index: expected an array of entry ids");
     return ids as string[];
   }

@@ -202,6 +202,7 @@ describe("embedded log: bad requests get a 4xx JSON error and change nothing", (
     ["a repeated key", "POST", "/api/v1/log/entries", `{"kind":"hashedrekord","kind":"rekord"}`, 400, /repeats the key 'kind'/],
     ["a __proto__ key", "POST", "/api/v1/index/retrieve", `{"__proto__":{"hash":"${"ab".repeat(32)}"}}`, 400, /uses the key '__proto__'/],
     ["a byte-order mark before a valid entry", "POST", "/api/v1/log/entries", `\ufeff${JSON.stringify(proposal)}`, 400, /byte-order mark/],
+    ["an integer written with a fraction", "POST", "/api/v1/log/entries/retrieve", `{"logIndexes":[0.0]}`, 400, /logIndexes\[0\] as '0\.0'/],
     ["not UTF-8", "POST", "/api/v1/log/entries", Uint8Array.of(0x7b, 0xff, 0x7d), 400, /not UTF-8/],
     ["an unknown path with an unknown method", "DELETE", "/api/v1/nope", undefined, 404, /no such endpoint/],
     ["an unknown path below an entry", "DELETE", "/api/v1/log/entries/abc/proof", undefined, 404, /no such endpoint/],
