@@ -16,48 +16,7 @@ export interface Transport {
   request(method: "GET" | "POST", path: string, body?: unknown): Promise<TransportResponse>;
 }
 
-export interface HttpTransportOptions {
-  /** Per-attempt timeout. */
-  readonly timeoutMs?: number;
-  /** Further attempts after a network error, a timeout, 408, 429 or a 5xx. */
-  readonly retries?: number;
-  /** First back-off delay; doubles after each attempt. */
-  readonly backoffMs?: number;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** fetch with a timeout on every attempt and exponential back-off on transient failures. */
-export function httpTransport(baseUrl: string, options: HttpTransportOptions = {}): Transport {
-  const { timeoutMs = 30_000, retries = 3, backoffMs = 250 } = options;
-  const base = baseUrl.replace(/\/+$/, "");
-  return {
-    description: base,
-    async request(method, path, body) {
-      let lastError = "no attempt made";
-      for (let attempt = 0; attempt <= retries; attempt++) {
-        if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1));
-        try {
-          const res = await fetch(base + path, {
-            method,
-            headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
-            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-          const text = await res.text();
-          if (res.status === 408 || res.status === 429 || res.status >= 500) {
-            lastError = `HTTP ${res.status}`;
-            continue;
-          }
-          return { status: res.status, header: (name) => res.headers.get(name) ?? undefined, body: text };
-        } catch (err) {
-          lastError = (err as Error).name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (err as Error).message;
-        }
-      }
-      throw new TlogError("REKOR_UNAVAILABLE", `${method} ${base}${path} failed after ${retries + 1} attempt(s): ${lastError}`);
-    },
-  };
-}
+export { displayUrl, httpTransport, MAX_RESPONSE_BYTES, type HttpTransportOptions } from "./http-transport.js";
 
 /** A response body as JSON, read as strictly as the documents reftrail reads (see strict-json.ts). */
 function strictJson(res: TransportResponse, what: string): unknown {
