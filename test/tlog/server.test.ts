@@ -208,6 +208,36 @@ describe("log serve ends on SIGTERM or SIGINT within its grace period, whatever 
     // The last connection's close checkpoints the WAL into log.db and removes it.
     expect(existsSync(`${logPaths(logDir).database}-wal`)).toBe(false);
   });
+  it("with clients appending: exit 0, and every acknowledged entry is in the log at its index", async () => {
+    const logDir = tempDir("serve-stop-load");
+    initLog(logDir);
+    const served = await serveLogProcess(logDir);
+    const client = new RekorClient(httpTransport(served.url, { retries: 0, timeoutMs: 10_000 }));
+    const acks: { id: string; index: number }[] = [];
+    let n = 0;
+    const writer = async () => {
+      for (;;) {
+        try {
+          const r = await client.createEntry(hashedRekord(signer, Buffer.from(`appended while stopping ${n++}`)));
+          acks.push({ id: r.entryId, index: r.entry.logIndex });
+        } catch {
+          return; // refused or cut off by the shutdown: never acknowledged
+        }
+      }
+    };
+    const writers = Array.from({ length: 8 }, writer);
+    await until(10_000, "some entries logged", () => acks.length >= 20);
+    served.process.kill("SIGTERM");
+    expect(await within(10_000, "log serve exit", served.exited)).toBe(0);
+    await within(10_000, "writers stop", Promise.all(writers));
+    const reopened = EmbeddedLog.open(logDir);
+    try {
+      for (const ack of acks) expect(reopened.entryId(reopened.entryByIndex(ack.index)!.leaf)).toBe(ack.id);
+      expect(reopened.info().treeSize).toBeGreaterThanOrEqual(acks.length);
+    } finally {
+      reopened.close();
+    }
+  });
   it("a request under way when the signal comes is answered (connection: close) and its entry is kept", async () => {
     const body = JSON.stringify(hashedRekord(signer, Buffer.from("logged during shutdown")));
     const head = `POST /api/v1/log/entries HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
