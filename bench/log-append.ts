@@ -35,9 +35,9 @@ function proposals(n: number): string[] {
 
 async function run(): Promise<{ perSecond: number; backend: string }> {
   const dir = mkdtempSync(join(tmpdir(), "reftrail-bench-log-"));
-  const init = spawn(process.execPath, [CLI, "log", "init", "--data", dir], { stdio: "ignore" });
+  const init = spawn(process.execPath, [CLI, "log", "init", "--log", dir], { stdio: "ignore" });
   await new Promise((r) => init.once("exit", r));
-  const server = spawn(process.execPath, [CLI, "log", "serve", "--data", dir, "--port", "0", "--json"], { stdio: ["ignore", "pipe", "inherit"] });
+  const server = spawn(process.execPath, [CLI, "log", "serve", "--log", dir, "--port", "0", "--json"], { stdio: ["ignore", "pipe", "inherit"] });
   const ready = await new Promise<{ url: string; signatureBackend: string }>((resolve) => createInterface({ input: server.stdout! }).once("line", (l) => resolve(JSON.parse(l))));
   const bodies = proposals(ENTRIES);
   // node:http with keep-alive: the load generator shares the machine, so it should cost little.

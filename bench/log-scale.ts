@@ -79,7 +79,7 @@ db.close();
 const bytes = statSync(logPaths(dir).database).size;
 
 const rss0 = process.memoryUsage().rss;
-const store = new LogStore(logPaths(dir).database);
+const store = LogStore.open(logPaths(dir).database);
 const size = store.size();
 const random = (n: number) => Math.floor(Math.random() * n);
 const ms = (t: number) => `${t.toFixed(3)} ms`;

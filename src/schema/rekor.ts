@@ -6,8 +6,12 @@ const Hex = (digits: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${digi
 /** What Rekor writes, and all a verifier accepts: lower case (the SET signs logID as written). */
 const LowerHex = (digits: number) => z.string().regex(new RegExp(`^[0-9a-f]{${digits}}$`), `expected ${digits} lower-case hex digits`);
 
-const HashAlgorithm = z.enum(["sha256", "sha384", "sha512"]);
+/** What a hashedrekord or rekord 0.0.1 entry may name (Rekor's schemas), hence all the index can hold. */
+const HASH_ALGORITHMS = ["sha256", "sha384", "sha512"] as const;
+const HashAlgorithm = z.enum(HASH_ALGORITHMS, { error: (issue) => `unsupported hash algorithm ${JSON.stringify(issue.input)} (expected ${HASH_ALGORITHMS.join(", ")})` });
 const DIGEST_DIGITS = { sha256: 64, sha384: 96, sha512: 128 } as const;
+/** The algorithm a bare hex digest of this length stands for (Rekor's PrefixSHA; 40 is SHA-1, which no entry may use). */
+export const DIGEST_ALGORITHM_BY_DIGITS: Readonly<Record<number, string>> = { 40: "sha1", 64: "sha256", 96: "sha384", 128: "sha512" };
 
 const DataHash = z
   .object({ algorithm: HashAlgorithm, value: z.string() })
@@ -85,15 +89,28 @@ export type LogInfo = z.infer<typeof LogInfo>;
 
 export const ConsistencyProof = z.object({ rootHash: Hex(64), hashes: z.array(Hex(64)) }).strict();
 
+/**
+ * An index search by artifact digest, `[sha256:|sha384:|sha512:]<hex>`. Rekor's pattern also takes
+ * SHA-1 and leaves out SHA-384; here the algorithms are those an entry may use, so a search for an
+ * algorithm no entry can have is refused rather than answered with nothing.
+ */
+const SearchHash = z.string().superRefine((hash, ctx) => {
+  const m = /^(?:([a-z0-9-]+):)?([0-9a-fA-F]+)$/.exec(hash);
+  const implied = m ? DIGEST_ALGORITHM_BY_DIGITS[m[2]!.length] : undefined;
+  const algorithm = m?.[1] ?? implied;
+  if (algorithm !== undefined && !(HASH_ALGORITHMS as readonly string[]).includes(algorithm)) {
+    ctx.addIssue({ code: "custom", message: `unsupported hash algorithm '${algorithm}' (expected ${HASH_ALGORITHMS.join(", ")})` });
+  } else if (implied === undefined || algorithm !== implied) {
+    ctx.addIssue({ code: "custom", message: "expected [sha256:|sha384:|sha512:]<hex digest>" });
+  }
+});
+
 export const SearchIndex = z
   .object({
     email: z.string().optional(),
     subject: z.string().optional(),
     publicKey: z.object({ format: z.enum(["pgp", "x509", "minisign", "ssh", "tuf"]), content: Base64.optional(), url: z.string().optional() }).strict().optional(),
-    hash: z
-      .string()
-      .regex(/^(?:(?:sha256:)?[0-9a-fA-F]{64}|(?:sha384:)?[0-9a-fA-F]{96}|(?:sha512:)?[0-9a-fA-F]{128}|(?:sha1:)?[0-9a-fA-F]{40})$/, "expected [sha256:|sha384:|sha512:|sha1:]<hex digest>")
-      .optional(),
+    hash: SearchHash.optional(),
     operator: z.enum(["and", "or"]).optional(),
   })
   .strict();

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { ConsistencyProof, LogEntryResponse, LogInfo, type LogEntry, type ProposedEntry } from "../schema/rekor.js";
+import { StrictJsonError, parseStrictJson } from "../util/strict-json.js";
 import { TlogError } from "./errors.js";
 
 /** A Rekor v1 API response as the client sees it, whatever carried it. */
@@ -15,57 +16,20 @@ export interface Transport {
   request(method: "GET" | "POST", path: string, body?: unknown): Promise<TransportResponse>;
 }
 
-export interface HttpTransportOptions {
-  /** Per-attempt timeout. */
-  readonly timeoutMs?: number;
-  /** Further attempts after a network error, a timeout, 408, 429 or a 5xx. */
-  readonly retries?: number;
-  /** First back-off delay; doubles after each attempt. */
-  readonly backoffMs?: number;
-}
+export { displayUrl, httpTransport, MAX_RESPONSE_BYTES, type HttpTransportOptions } from "./http-transport.js";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** fetch with a timeout on every attempt and exponential back-off on transient failures. */
-export function httpTransport(baseUrl: string, options: HttpTransportOptions = {}): Transport {
-  const { timeoutMs = 30_000, retries = 3, backoffMs = 250 } = options;
-  const base = baseUrl.replace(/\/+$/, "");
-  return {
-    description: base,
-    async request(method, path, body) {
-      let lastError = "no attempt made";
-      for (let attempt = 0; attempt <= retries; attempt++) {
-        if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1));
-        try {
-          const res = await fetch(base + path, {
-            method,
-            headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
-            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-          const text = await res.text();
-          if (res.status === 408 || res.status === 429 || res.status >= 500) {
-            lastError = `HTTP ${res.status}`;
-            continue;
-          }
-          return { status: res.status, header: (name) => res.headers.get(name) ?? undefined, body: text };
-        } catch (err) {
-          lastError = (err as Error).name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (err as Error).message;
-        }
-      }
-      throw new TlogError("REKOR_UNAVAILABLE", `${method} ${base}${path} failed after ${retries + 1} attempt(s): ${lastError}`);
-    },
-  };
+/** A response body as JSON, read as strictly as the documents reftrail reads (see strict-json.ts). */
+function strictJson(res: TransportResponse, what: string): unknown {
+  try {
+    return parseStrictJson(res.body);
+  } catch (err) {
+    if (err instanceof StrictJsonError) throw new TlogError("REKOR_RESPONSE", `${what}: the log's answer is not accepted: the JSON ${err.message}`);
+    throw new TlogError("REKOR_RESPONSE", `${what}: the log answered with something that is not JSON`);
+  }
 }
 
 function parse<T>(schema: z.ZodType<T>, res: TransportResponse, what: string): T {
-  let data: unknown;
-  try {
-    data = JSON.parse(res.body);
-  } catch {
-    throw new TlogError("REKOR_RESPONSE", `${what}: the log answered with something that is not JSON`);
-  }
-  const result = schema.safeParse(data);
+  const result = schema.safeParse(strictJson(res, what));
   if (!result.success) throw new TlogError("REKOR_RESPONSE", `${what}: unexpected response shape (${result.error.issues[0]!.message})`);
   return result.data;
 }
@@ -144,12 +108,7 @@ export class RekorClient {
   async searchIndex(query: { hash?: string; publicKey?: { format: "x509"; content: string }; operator?: "and" | "or" }): Promise<string[]> {
     const res = await this.transport.request("POST", "/api/v1/index/retrieve", query);
     if (res.status !== 200) throw failure(res, "search index");
-    let ids: unknown;
-    try {
-      ids = JSON.parse(res.body);
-    } catch {
-      ids = undefined;
-    }
+    const ids = strictJson(res, "search index");
     if (!Array.isArray(ids) || !ids.every((i) => typeof i === "string")) throw new TlogError("REKOR_RESPONSE", "search index: expected an array of entry ids");
     return ids as string[];
   }

@@ -13,6 +13,8 @@ export type TlogErrorCode =
   | "INCLUSION_PROOF"
   | "CONSISTENCY_PROOF"
   | "LOG_STATE"
+  | "LOG_NAME"
+  | "LOG_LISTEN"
   | "LOG_KEY"
   | "REKOR_RESPONSE"
   | "REKOR_UNAVAILABLE";

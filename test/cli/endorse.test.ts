@@ -57,7 +57,7 @@ describe("keys, endorse, publish, verify through the CLI (embedded log, no netwo
     expect(first.published.map((p) => p.status)).toEqual(COMPONENTS.map(() => "logged"));
     const second = JSON.parse(ok(["publish", "release", "--endorsements", out, "--log", log, "--json"])) as { published: { status: string }[] };
     expect(second.published.map((p) => p.status)).toEqual(COMPONENTS.map(() => "unchanged"));
-    expect(JSON.parse(ok(["log", "info", "--data", log, "--json"])).treeSize).toBe(COMPONENTS.length);
+    expect(JSON.parse(ok(["log", "info", "--log", log, "--json"])).treeSize).toBe(COMPONENTS.length);
   });
 
   it("verifies each component three ways, and the whole release against the registry", () => {
@@ -79,7 +79,7 @@ describe("keys, endorse, publish, verify through the CLI (embedded log, no netwo
 
   it("standard Sigstore tooling (@sigstore/verify) accepts the bundles with the log's trusted root", () => {
     const rootFile = join(work, "trusted_root.json");
-    ok(["log", "trusted-root", "--data", log, "--out", rootFile]);
+    ok(["log", "trusted-root", "--log", log, "--out", rootFile]);
     const root = TrustedRoot.fromJSON(JSON.parse(readFileSync(rootFile, "utf8")));
     for (const c of COMPONENTS) {
       const dir = join(out, c);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { expectRejected } from "../helpers/expect.js";
@@ -110,6 +111,14 @@ describe("input errors: exit 2, one line naming the input, no stack trace", () =
   it("a log entry file that is not one", () => {
     expectRejected(runCli(["verify", "endorsement", ...without("--log-entry"), "--log-entry", oak("sigstore/oak/endorsement.json")]), "endorsement.json");
     expectRejected(runCli(["verify", "endorsement", ...without("--log-entry"), "--log-entry", oak("sigstore/oak/rekor_public_key.pem")]), "not valid JSON");
+  });
+  it("a log entry whose integratedTime is written 1726762760.0 or 1.72676276e9 (Go refuses it; JSON.parse would not)", () => {
+    const original = readFileSync(oak("sigstore/oak/logentry.json"), "utf8");
+    for (const written of ["1726762760.0", "1.72676276e9"]) {
+      const file = join(tempDir("verify-float"), "logentry.json");
+      writeFileSync(file, original.replace('"integratedTime":1726762760', `"integratedTime":${written}`));
+      expectRejected(runCli(["verify", "endorsement", ...without("--log-entry"), "--log-entry", file, "--at", "2024-10-01"]), file, `integratedTime as '${written}'`, "without a fraction or exponent");
+    }
   });
   it("keys that are not P-256 public keys", () => {
     expectRejected(runCli(["verify", "endorsement", ...without("--key"), "--key", oak("sigstore/oak/endorsement.json")]), "--key");

@@ -8,13 +8,26 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+export interface CliOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Kill the command after this long (status null): for commands that would otherwise run on, such as `log serve`. */
+  readonly timeoutMs?: number;
+  /** Run as another user (tests running as root use it to meet permission checks). */
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
 /** Runs the compiled CLI (what `npx reftrail` runs) as a separate process. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function runCli(args: readonly string[], options: CliOptions = {}): CliResult {
   const result = spawnSync(process.execPath, [join(ROOT, "dist/cli/main.js"), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     encoding: "utf8",
     maxBuffer: 64 << 20,
+    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs, killSignal: "SIGKILL" as const } : {}),
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

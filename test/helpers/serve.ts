@@ -7,11 +7,15 @@ import { ROOT } from "./fixtures.js";
 export interface ServedLog {
   readonly url: string;
   readonly process: ChildProcess;
+  /** Its exit code (null if a signal ended it), once it has exited. */
+  readonly exited: Promise<number | null>;
+  /** What it wrote on stderr so far. */
+  stderr(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 export function serveLogProcess(dir: string): Promise<ServedLog> {
-  const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "log", "serve", "--data", dir, "--port", "0", "--json"], {
+  const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "log", "serve", "--log", dir, "--port", "0", "--json"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -24,6 +28,8 @@ export function serveLogProcess(dir: string): Promise<ServedLog> {
       resolve({
         url,
         process: child,
+        exited,
+        stderr: () => stderr,
         stop: (signal = "SIGTERM") => {
           child.kill(signal);
           return exited;

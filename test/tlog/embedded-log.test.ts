@@ -1,5 +1,7 @@
+import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { chmodSync, statSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import type { ProposedEntry } from "../../src/schema/rekor.js";
 import { RekorClient } from "../../src/tlog/client.js";
 import { verifyCheckpoint } from "../../src/tlog/checkpoint.js";
 import { EmbeddedLog, initLog, logPaths } from "../../src/tlog/embedded/log.js";
@@ -124,7 +126,7 @@ describe("embedded log: concurrent creation", () => {
     const target = join(tempDir("init-race"), "log");
     const codes = await Promise.all(
       Array.from({ length: 4 }, () => new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "log", "init", "--data", target], { stdio: "ignore" });
+        const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "log", "init", "--log", target], { stdio: "ignore" });
         child.once("exit", resolve);
       })),
     );
@@ -169,6 +171,14 @@ describe("embedded log: bad requests get a 4xx JSON error and change nothing", (
     ["search without criteria", "POST", "/api/v1/index/retrieve", {}, 400, /hash or publicKey/],
     ["search by email", "POST", "/api/v1/index/retrieve", { email: "a@b" }, 400, /email/],
     ["unknown endpoint", "GET", "/api/v1/nope", undefined, 404, /no such endpoint/],
+    ["unknown API version", "GET", "/api/v2/log", undefined, 404, /no such endpoint/],
+    ["an entry hashed with SHA-1", "POST", "/api/v1/log/entries", { ...proposal, spec: { ...proposal.spec, data: { hash: { algorithm: "sha1", value: "ab".repeat(20) } } } }, 400, /unsupported hash algorithm "sha1"/],
+    ["an entry hashed with MD5", "POST", "/api/v1/log/entries", { ...proposal, spec: { ...proposal.spec, data: { hash: { algorithm: "md5", value: "ab".repeat(16) } } } }, 400, /unsupported hash algorithm "md5"/],
+    ["search by SHA-1 (no entry can name it)", "POST", "/api/v1/index/retrieve", { hash: `sha1:${"ab".repeat(20)}` }, 400, /unsupported hash algorithm 'sha1'/],
+    ["search by a bare 40-digit (SHA-1) digest", "POST", "/api/v1/index/retrieve", { hash: "ab".repeat(20) }, 400, /unsupported hash algorithm 'sha1'/],
+    ["search by MD5", "POST", "/api/v1/index/retrieve", { hash: `md5:${"ab".repeat(16)}` }, 400, /unsupported hash algorithm 'md5'/],
+    ["search with a prefix that does not fit the length", "POST", "/api/v1/index/retrieve", { hash: `sha256:${"ab".repeat(64)}` }, 400, /expected \[sha256:\|sha384:\|sha512:\]/],
+    ["a 1024-bit RSA key", "POST", "/api/v1/log/entries", rsaProposal(1024), 400, /1024-bit RSA key: at least 2048 bits are required/],
   ];
   for (const [name, method, path, body, status, message] of bad) {
     it(name, async () => {
@@ -179,6 +189,37 @@ describe("embedded log: bad requests get a 4xx JSON error and change nothing", (
       const parsed = JSON.parse(res.body) as { code: number; message: string };
       expect(parsed.code).toBe(status);
       expect(parsed.message).toMatch(message);
+      expect(log.current().size).toBe(before);
+    });
+  }
+
+  it("a 2048-bit RSA key is accepted", async () => {
+    expect((await transport.request("POST", "/api/v1/log/entries", rsaProposal(2048))).status).toBe(201);
+  });
+
+  /** Bodies no JSON.stringify writes, and methods the transport does not send. */
+  const raw: [string, string, string, string | Uint8Array | undefined, number, RegExp, string?][] = [
+    ["a repeated key", "POST", "/api/v1/log/entries", `{"kind":"hashedrekord","kind":"rekord"}`, 400, /repeats the key 'kind'/],
+    ["a __proto__ key", "POST", "/api/v1/index/retrieve", `{"__proto__":{"hash":"${"ab".repeat(32)}"}}`, 400, /uses the key '__proto__'/],
+    ["a byte-order mark before a valid entry", "POST", "/api/v1/log/entries", `\ufeff${JSON.stringify(proposal)}`, 400, /byte-order mark/],
+    ["an integer written with a fraction", "POST", "/api/v1/log/entries/retrieve", `{"logIndexes":[0.0]}`, 400, /logIndexes\[0\] as '0\.0'/],
+    ["not UTF-8", "POST", "/api/v1/log/entries", Uint8Array.of(0x7b, 0xff, 0x7d), 400, /not UTF-8/],
+    ["an unknown path with an unknown method", "DELETE", "/api/v1/nope", undefined, 404, /no such endpoint/],
+    ["an unknown path below an entry", "DELETE", "/api/v1/log/entries/abc/proof", undefined, 404, /no such endpoint/],
+    ["POST where only GET is served", "POST", "/api/v1/log", undefined, 405, /not allowed .*allowed: GET/, "GET"],
+    ["DELETE on the log", "DELETE", "/api/v1/log", undefined, 405, /not allowed/, "GET"],
+    ["PUT on entries", "PUT", "/api/v1/log/entries", undefined, 405, /not allowed/, "POST, GET"],
+  ];
+  for (const [name, method, path, sent, status, message, allow] of raw) {
+    it(name, async () => {
+      const before = log.current().size;
+      const body = typeof sent === "string" ? Buffer.from(sent) : sent;
+      const res = await handleRekorApi(log, { method, path, query: new URLSearchParams(), body, origin: "" });
+      expect(res.status).toBe(status);
+      const parsed = JSON.parse(res.body) as { code: number; message: string };
+      expect(parsed.code).toBe(status);
+      expect(parsed.message).toMatch(message);
+      expect(res.headers["allow"]).toBe(allow);
       expect(log.current().size).toBe(before);
     });
   }
@@ -203,9 +244,22 @@ describe("embedded log: bad requests get a 4xx JSON error and change nothing", (
   });
 });
 
+/** A hashedrekord proposal signed with a fresh RSA key of `bits` (PKCS#1 v1.5, SHA-256). */
+function rsaProposal(bits: number): ProposedEntry {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: bits });
+  const artifact = Buffer.from(`signed with RSA-${bits}`);
+  return {
+    kind: "hashedrekord",
+    apiVersion: "0.0.1",
+    spec: {
+      data: { hash: { algorithm: "sha256", value: createHash("sha256").update(artifact).digest("hex") } },
+      signature: { content: sign("sha256", artifact, privateKey).toString("base64"), publicKey: { content: Buffer.from(publicKey.export({ type: "spki", format: "pem" }) as string).toString("base64") } },
+    },
+  };
+}
+
 /** An Ed25519 public key PEM: a key type that cannot sign a bare digest. */
 function ed25519Pem(): string {
   const { generateKeyPairSync } = process.getBuiltinModule("node:crypto");
   return generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }) as string;
 }
-

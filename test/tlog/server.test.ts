@@ -1,15 +1,16 @@
 import { createHash, createPublicKey, sign } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MessageSignatureBundleBuilder, RekorWitness } from "@sigstore/sign";
 import { Verifier, toSignedEntity, toTrustMaterial } from "@sigstore/verify";
 import { bundleFromJSON, bundleToJSON } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { RekorClient, httpTransport } from "../../src/tlog/client.js";
-import { initLog, logPaths } from "../../src/tlog/embedded/log.js";
+import { EmbeddedLog, initLog, logPaths } from "../../src/tlog/embedded/log.js";
 import { logIdentity, spkiDer } from "../../src/tlog/keys.js";
 import { verifyLogEntry } from "../../src/tlog/verify-entry.js";
-import { MAX_REQUEST_BYTES } from "../../src/tlog/embedded/server.js";
+import { MAX_REQUEST_BYTES, serveLog, type LogServer } from "../../src/tlog/embedded/server.js";
+import { HALF_BODY, HALF_HEADERS, rawConnection, refused, until, within } from "../helpers/raw-http.js";
 import { serveLogProcess, type ServedLog } from "../helpers/serve.js";
 import { hashedRekord, newSigner, tempDir } from "../helpers/tlog.js";
 
@@ -144,5 +145,115 @@ describe("bounded load on loopback", () => {
     );
     expect(new Set(indexes).size).toBe(1000);
     expect((await client.getLogInfo()).treeSize).toBe(before + 1000);
+  });
+});
+
+describe("slow requests are cut off with a 408 JSON answer", () => {
+  // In process, with short limits: the same server code as `log serve`, which uses the defaults.
+  const logDir = tempDir("serve-408");
+  initLog(logDir);
+  const log = EmbeddedLog.open(logDir);
+  let server: LogServer;
+  beforeAll(async () => {
+    server = await serveLog(log, "127.0.0.1", 0, { headersTimeoutMs: 300, requestTimeoutMs: 600, timeoutCheckMs: 50 });
+  });
+  afterAll(async () => {
+    await server.close();
+    log.close();
+  });
+  it.each([
+    ["headers", HALF_HEADERS],
+    ["body", HALF_BODY],
+  ])("half-sent %s: 408 {code, message}, then the connection is closed", async (_, partial) => {
+    const connection = await rawConnection(server.url);
+    connection.write(partial);
+    const answer = await within(10_000, "408 answer", connection.closed);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toEqual({ code: 408, message: "request timed out" });
+  });
+  it("with the defaults of log serve, half-sent headers are cut off after 10 s, not at Node's 30 s check", async () => {
+    const connection = await rawConnection(served.url);
+    connection.write(HALF_HEADERS);
+    expect(await within(20_000, "408 answer", connection.closed)).toMatch(/^HTTP\/1\.1 408 [^]*"code":408/);
+  });
+});
+
+describe("log serve ends on SIGTERM or SIGINT within its grace period, whatever clients hold open", () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** A served log with one connection that first completed a request (so the server holds it) and then sent `then`. */
+  async function servedWithConnection(then: string) {
+    const logDir = tempDir("serve-stop");
+    initLog(logDir);
+    const served = await serveLogProcess(logDir);
+    const connection = await rawConnection(served.url);
+    connection.write("GET /api/v1/log HTTP/1.1\r\nhost: localhost\r\n\r\n");
+    await until(10_000, "first answer", () => /"treeSize":0[^]*\n$/.test(connection.received()));
+    connection.write(then);
+    // Let the server read the partial request before the signal (a wait, not a timing claim).
+    await sleep(300);
+    return { logDir, served, connection };
+  }
+  it.each([
+    ["SIGTERM", "half-sent headers", HALF_HEADERS],
+    ["SIGTERM", "a half-sent body", HALF_BODY],
+    ["SIGINT", "a half-sent body", HALF_BODY],
+    ["SIGTERM", "an idle keep-alive connection", ""],
+  ] as const)("%s with %s: exit 0, the connection closed, the database closed cleanly", async (signal, _, then) => {
+    const { logDir, served, connection } = await servedWithConnection(then);
+    served.process.kill(signal);
+    expect(await within(10_000, "log serve exit", served.exited)).toBe(0);
+    await within(10_000, "connection close", connection.closed);
+    expect(served.stderr()).toBe("");
+    // The last connection's close checkpoints the WAL into log.db and removes it.
+    expect(existsSync(`${logPaths(logDir).database}-wal`)).toBe(false);
+  });
+  it("with clients appending: exit 0, and every acknowledged entry is in the log at its index", async () => {
+    const logDir = tempDir("serve-stop-load");
+    initLog(logDir);
+    const served = await serveLogProcess(logDir);
+    const client = new RekorClient(httpTransport(served.url, { retries: 0, timeoutMs: 10_000 }));
+    const acks: { id: string; index: number }[] = [];
+    let n = 0;
+    const writer = async () => {
+      for (;;) {
+        try {
+          const r = await client.createEntry(hashedRekord(signer, Buffer.from(`appended while stopping ${n++}`)));
+          acks.push({ id: r.entryId, index: r.entry.logIndex });
+        } catch {
+          return; // refused or cut off by the shutdown: never acknowledged
+        }
+      }
+    };
+    const writers = Array.from({ length: 8 }, writer);
+    await until(10_000, "some entries logged", () => acks.length >= 20);
+    served.process.kill("SIGTERM");
+    expect(await within(10_000, "log serve exit", served.exited)).toBe(0);
+    await within(10_000, "writers stop", Promise.all(writers));
+    const reopened = EmbeddedLog.open(logDir);
+    try {
+      for (const ack of acks) expect(reopened.entryId(reopened.entryByIndex(ack.index)!.leaf)).toBe(ack.id);
+      expect(reopened.info().treeSize).toBeGreaterThanOrEqual(acks.length);
+    } finally {
+      reopened.close();
+    }
+  });
+  it("a request under way when the signal comes is answered (connection: close) and its entry is kept", async () => {
+    const body = JSON.stringify(hashedRekord(signer, Buffer.from("logged during shutdown")));
+    const head = `POST /api/v1/log/entries HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const { logDir, served, connection } = await servedWithConnection(head + body.slice(0, 100));
+    served.process.kill("SIGTERM");
+    // Once it no longer accepts connections it is closing; the rest of the body still arrives in time.
+    await until(10_000, "listener closed", () => refused(served.url));
+    connection.write(body.slice(100));
+    const answer = await within(10_000, "answer", connection.closed);
+    expect(answer).toMatch(/HTTP\/1\.1 201 Created\r\n[^]*connection: close\r\n/i);
+    expect(await within(10_000, "log serve exit", served.exited)).toBe(0);
+    const reopened = EmbeddedLog.open(logDir);
+    try {
+      expect(reopened.info().treeSize).toBe(1);
+    } finally {
+      reopened.close();
+    }
   });
 });

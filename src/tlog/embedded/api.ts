@@ -1,8 +1,9 @@
 import { ZodError } from "zod";
 
 import { ReftrailError } from "../../util/errors.js";
-import { ProposedEntry, SearchIndex, SearchLogQuery } from "../../schema/rekor.js";
+import { DIGEST_ALGORITHM_BY_DIGITS, ProposedEntry, SearchIndex, SearchLogQuery } from "../../schema/rekor.js";
 import { fieldPath } from "../../schema/parse.js";
+import { StrictJsonError, parseStrictJson } from "../../util/strict-json.js";
 import { canonicalizeEntry, entryKey } from "../kinds/entries.js";
 import { leafHash } from "../merkle.js";
 import type { EmbeddedLog } from "./log.js";
@@ -41,12 +42,20 @@ class ApiError extends Error {
   }
 }
 
+/** As strictly as the CLI reads documents: a body that could mean two things to two parsers is refused. */
 function parseBody(body: Uint8Array | undefined): unknown {
   if (body === undefined || body.byteLength === 0) throw new ApiError(400, "request body is empty");
+  let text: string;
   try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+    // ignoreBOM keeps a byte-order mark in the text, for the strict reader to refuse.
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body);
   } catch {
-    throw new ApiError(400, "request body is not JSON");
+    throw new ApiError(400, "request body is not UTF-8");
+  }
+  try {
+    return parseStrictJson(text);
+  } catch (err) {
+    throw new ApiError(400, err instanceof StrictJsonError ? `request body is not accepted: the JSON ${err.message}` : "request body is not JSON");
   }
 }
 
@@ -136,10 +145,9 @@ function searchIndex(log: EmbeddedLog, req: ApiRequest): ApiResponse {
   const query = validate(SearchIndex, parseBody(req.body), "query");
   const keys: string[] = [];
   if (query.hash !== undefined) {
-    // Rekor's forms: "[sha256:]<64>", "[sha512:]<128>", "[sha1:]<40>"; the prefix is implied by the length.
-    const value = query.hash.replace(/^(sha1|sha256|sha384|sha512):/, "").toLowerCase();
-    const algorithm = { 40: "sha1", 64: "sha256", 96: "sha384", 128: "sha512" }[value.length];
-    keys.push(`${algorithm}:${value}`);
+    // "[sha256:]<64>", "[sha384:]<96>", "[sha512:]<128>": the prefix is implied by the length (SearchIndex refuses the rest).
+    const value = query.hash.replace(/^sha(256|384|512):/, "").toLowerCase();
+    keys.push(`${DIGEST_ALGORITHM_BY_DIGITS[value.length]}:${value}`);
   }
   if (query.publicKey !== undefined) {
     if (query.publicKey.format !== "x509" || query.publicKey.content === undefined) {
@@ -155,34 +163,58 @@ function searchIndex(log: EmbeddedLog, req: ApiRequest): ApiResponse {
   return json(200, indexes.sort((a, b) => a - b).map((i) => log.entryId(log.entryByIndex(i)!.leaf)));
 }
 
-/** Routes one request. Every failure becomes a 4xx/5xx JSON error; nothing a client sends can crash the log. */
+type Route = (log: EmbeddedLog, req: ApiRequest, match: RegExpExecArray) => ApiResponse | Promise<ApiResponse>;
+
+/** Every path the API serves, first match wins, with a handler per method. */
+const ROUTES: readonly { readonly path: RegExp; readonly methods: Readonly<Record<string, Route>> }[] = [
+  { path: /^\/api\/v1\/log$/, methods: { GET: (log) => json(200, log.info()) } },
+  {
+    path: /^\/api\/v1\/log\/publicKey$/,
+    methods: { GET: (log) => ({ status: 200, headers: { "content-type": "application/x-pem-file" }, body: log.identity.publicKey.export({ type: "spki", format: "pem" }) as string }) },
+  },
+  { path: /^\/api\/v1\/log\/proof$/, methods: { GET: (log, req) => consistencyProof(log, req.query) } },
+  {
+    path: /^\/api\/v1\/log\/entries$/,
+    methods: {
+      POST: createEntry,
+      GET: (log, req) => {
+        const e = entryResponse(log, nonNegativeInteger("logIndex", req.query.get("logIndex")));
+        return e ? json(200, e) : apiError(404, "log index not found");
+      },
+    },
+  },
+  { path: /^\/api\/v1\/log\/entries\/retrieve$/, methods: { POST: retrieve } },
+  {
+    path: /^\/api\/v1\/log\/entries\/([^/]+)$/,
+    methods: {
+      GET: (log, _, match) => {
+        const e = entryByUuid(log, match[1]!);
+        return e ? json(200, e) : apiError(404, "entry not found");
+      },
+    },
+  },
+  { path: /^\/api\/v1\/index\/retrieve$/, methods: { POST: searchIndex } },
+];
+
+/**
+ * Routes one request: 404 for a path the API does not have, 405 (with Allow) for one it has under
+ * other methods. Every failure becomes a 4xx/5xx JSON error; nothing a client sends can crash the log.
+ */
 export async function handleRekorApi(log: EmbeddedLog, req: ApiRequest): Promise<ApiResponse> {
   try {
-    const { method, path } = req;
-    const route = `${method} ${path.replace(/\/+$/, "")}`;
-    if (route === "POST /api/v1/log/entries") return await createEntry(log, req);
-    if (route === "GET /api/v1/log/entries") {
-      const e = entryResponse(log, nonNegativeInteger("logIndex", req.query.get("logIndex")));
-      return e ? json(200, e) : apiError(404, "log index not found");
+    const path = req.path.replace(/\/+$/, "");
+    for (const route of ROUTES) {
+      const match = route.path.exec(path);
+      if (!match) continue;
+      const handler = route.methods[req.method];
+      if (handler) return await handler(log, req, match);
+      const allowed = Object.keys(route.methods).join(", ");
+      return apiError(405, `method ${req.method} is not allowed on ${req.path} (allowed: ${allowed})`, { allow: allowed });
     }
-    const byUuid = /^GET \/api\/v1\/log\/entries\/([^/]+)$/.exec(route);
-    if (byUuid) {
-      const e = entryByUuid(log, byUuid[1]!);
-      return e ? json(200, e) : apiError(404, "entry not found");
-    }
-    if (route === "POST /api/v1/log/entries/retrieve") return retrieve(log, req);
-    if (route === "GET /api/v1/log") return json(200, log.info());
-    if (route === "GET /api/v1/log/publicKey") {
-      return { status: 200, headers: { "content-type": "application/x-pem-file" }, body: log.identity.publicKey.export({ type: "spki", format: "pem" }) as string };
-    }
-    if (route === "GET /api/v1/log/proof") return consistencyProof(log, req.query);
-    if (route === "POST /api/v1/index/retrieve") return searchIndex(log, req);
-    if (/^(GET|POST) \/api\/v1\//.test(route)) return apiError(404, `no such endpoint: ${method} ${path}`);
-    return apiError(path.startsWith("/api/") ? 405 : 404, `no such endpoint: ${method} ${path}`);
+    return apiError(404, `no such endpoint: ${req.method} ${req.path}`);
   } catch (err) {
     if (err instanceof ApiError) return apiError(err.status, err.message);
     if (err instanceof ReftrailError) return apiError(400, err.message);
     return apiError(500, "internal error");
   }
 }
-

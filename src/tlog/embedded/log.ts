@@ -1,6 +1,5 @@
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
-import { join } from "node:path";
+import { existsSync, linkSync, rmSync } from "node:fs";
+import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { toHex } from "../../util/bytes.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import { checkpointOrigin, signCheckpoint } from "../checkpoint.js";
@@ -11,23 +10,15 @@ import { EMPTY_ROOT, leafHash, nodeHash } from "../merkle.js";
 import { ProofBuilder } from "../proofs.js";
 import { signSet } from "../set.js";
 import type { LogEntry, LogInfo } from "../../schema/rekor.js";
-import { LogStore, isBusy, type StoredEntry } from "./store.js";
+import { checkLogFolder, logFileError, logPaths, makeLogFolder, readLogKey } from "./log-files.js";
+import { LogStore, isBusy, storageError, type StoredEntry } from "./store.js";
+
+export { logPaths, type LogPaths } from "./log-files.js";
 
 export const DEFAULT_LOG_NAME = "reftrail.local";
 /** How long a batch waits for another process's write lock before its submissions fail. */
 const LOCK_WAIT_MS = 30_000;
 const FORMAT = "reftrail-log/1";
-
-export interface LogPaths {
-  readonly dir: string;
-  readonly database: string;
-  readonly privateKey: string;
-  readonly publicKey: string;
-}
-
-export function logPaths(dir: string): LogPaths {
-  return { dir, database: join(dir, "log.db"), privateKey: join(dir, "log-key.pem"), publicKey: join(dir, "log-public-key.pem") };
-}
 
 /** A complete subtree on the tree's right edge; together they are the compact range of [0, size). */
 interface FrontierNode {
@@ -58,14 +49,18 @@ export function initLog(dir: string, name: string = DEFAULT_LOG_NAME): { treeId:
   if (existsSync(paths.database) || existsSync(paths.privateKey)) {
     throw new TlogError("LOG_STATE", `${dir} already holds a log (log.db or log-key.pem exists)`);
   }
-  if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(name)) throw new TlogError("LOG_STATE", `log name '${name}' is not a host name`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(name)) throw new TlogError("LOG_NAME", `log name '${name}' is not a host name`);
+  makeLogFolder(dir);
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   // The key is written beside its final name and hard-linked into place: link() fails if the name
   // exists, so of several concurrent inits exactly one claims the directory, and the key is never
   // seen half-written.
   const staged = `${paths.privateKey}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  writeFileAtomic(staged, privateKey.export({ type: "pkcs8", format: "pem" }) as string, 0o600);
+  try {
+    writeFileAtomic(staged, privateKey.export({ type: "pkcs8", format: "pem" }) as string, 0o600);
+  } catch (err) {
+    throw logFileError(err, dir, "cannot hold a log: writing its key failed");
+  }
   try {
     linkSync(staged, paths.privateKey);
   } catch {
@@ -73,11 +68,15 @@ export function initLog(dir: string, name: string = DEFAULT_LOG_NAME): { treeId:
   } finally {
     rmSync(staged, { force: true });
   }
-  writeFileAtomic(paths.publicKey, publicKey.export({ type: "spki", format: "pem" }) as string, 0o644);
+  try {
+    writeFileAtomic(paths.publicKey, publicKey.export({ type: "spki", format: "pem" }) as string, 0o644);
+  } catch (err) {
+    throw logFileError(err, paths.publicKey, "cannot be written");
+  }
   // A positive signed 63-bit id, as Trillian assigns tree ids.
   const treeId = randomBytes(8).readBigUInt64BE() >> 1n || 1n;
   const identity = logIdentity(publicKey);
-  const store = new LogStore(paths.database);
+  const store = LogStore.create(paths.database);
   try {
     store.writeTransaction(() => {
       store.putMeta("format", FORMAT);
@@ -107,33 +106,53 @@ export class EmbeddedLog {
   private frontier: { size: number; nodes: FrontierNode[] } | undefined;
   private pending: { entry: CanonicalEntry; resolve: (r: SubmitResult) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
+  private closed = false;
   private builder: { size: number; builder: ProofBuilder } | undefined;
 
-  private constructor(store: LogStore, privateKey: KeyObject) {
+  /** Reads the log's identity from its meta records; each missing or malformed record is named. */
+  private constructor(store: LogStore, privateKey: KeyObject, database: string) {
     this.store = store;
     this.privateKey = privateKey;
     const format = store.meta("format");
-    if (format !== FORMAT) throw new TlogError("LOG_STATE", `log database format is ${format ?? "missing"}, expected ${FORMAT}`);
-    this.name = store.meta("name")!;
-    this.treeId = BigInt(store.meta("treeId")!);
+    if (format !== FORMAT) throw new TlogError("LOG_STATE", `${database} is not a ${FORMAT} database (its format record is ${format ?? "missing"})`);
+    const name = store.meta("name");
+    const treeId = store.meta("treeId");
+    if (name === undefined || treeId === undefined || !/^[1-9][0-9]{0,18}$/.test(treeId)) throw new TlogError("LOG_STATE", `${database} lacks a valid log name or tree id`);
+    this.name = name;
+    this.treeId = BigInt(treeId);
     this.identity = logIdentity(createPublicKey(privateKey));
     if (this.identity.logId !== store.meta("logId")) throw new TlogError("LOG_KEY", "log-key.pem is not the key this log was created with");
     this.origin = checkpointOrigin(this.name, this.treeId);
+    // The latest checkpoint is what every answer starts from: a database that lost it is unusable.
+    this.current();
   }
 
+  /** Opens an existing log; whatever is wrong with its folder, key or database is one TlogError naming the file. */
   static open(dir: string): EmbeddedLog {
-    const paths = logPaths(dir);
-    if (!existsSync(paths.database)) throw new TlogError("LOG_STATE", `${dir} holds no log (run 'reftrail log init --data ${dir}')`);
-    if (!existsSync(paths.privateKey)) throw new TlogError("LOG_KEY", `${paths.privateKey} is missing: the log cannot sign without its key`);
-    if ((statSync(paths.privateKey).mode & 0o077) !== 0) {
-      throw new TlogError("LOG_KEY", `${paths.privateKey} is readable by group or others: restrict it to its owner (chmod 600)`);
+    const paths = checkLogFolder(dir);
+    const privateKey = readLogKey(paths.privateKey);
+    const store = LogStore.open(paths.database);
+    try {
+      return new EmbeddedLog(store, privateKey, paths.database);
+    } catch (err) {
+      store.close();
+      throw storageError(err, paths.database);
     }
-    const privateKey = createPrivateKey(readFileSync(paths.privateKey));
-    return new EmbeddedLog(new LogStore(paths.database), privateKey);
   }
 
+  /**
+   * Closes the database. Submissions not yet committed (queued, or waiting for another process's
+   * lock) fail instead of being written later to a closed database; committed ones are durable.
+   */
   close(): void {
+    this.closed = true;
+    this.failUncommitted(this.pending);
+    this.pending = [];
     this.store.close();
+  }
+
+  private failUncommitted(batch: EmbeddedLog["pending"]): void {
+    for (const item of batch) item.reject(new TlogError("LOG_STATE", "the log was closed before the entry was committed"));
   }
 
   get treeIdHex(): string {
@@ -147,6 +166,7 @@ export class EmbeddedLog {
   /** Queues an entry for the next commit; resolves once it is durable (or found already logged). */
   submit(entry: CanonicalEntry): Promise<SubmitResult> {
     return new Promise((resolve, reject) => {
+      if (this.closed) return this.failUncommitted([{ entry, resolve, reject }]);
       this.pending.push({ entry, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
@@ -182,6 +202,7 @@ export class EmbeddedLog {
    * process keeps answering reads meanwhile) and tries again, for up to LOCK_WAIT_MS.
    */
   private commitBatch(batch: EmbeddedLog["pending"], since: number): void {
+    if (this.closed) return this.failUncommitted(batch);
     let outcome: { results: SubmitResult[]; size: number; nodes: FrontierNode[] };
     try {
       outcome = this.store.writeTransaction(() => {
@@ -232,7 +253,7 @@ export class EmbeddedLog {
   /** The latest committed size and its signed checkpoint. */
   current(): { size: number; note: string } {
     const latest = this.store.latestCheckpoint();
-    if (latest === undefined) throw new TlogError("LOG_STATE", "log has no checkpoint");
+    if (latest === undefined) throw new TlogError("LOG_STATE", "the log database holds no signed checkpoint");
     return latest;
   }
 

@@ -65,17 +65,66 @@ function entryFromRow(row: Row): StoredEntry {
   };
 }
 
+/** What SQLite's primary result codes mean for a file that should hold a log. */
+const SQLITE_PROBLEMS: Readonly<Record<number, string>> = {
+  8: "is read-only",
+  11: "is corrupt",
+  14: "cannot be opened",
+  26: "is not a SQLite database",
+};
+
+/**
+ * A SQLite failure on the log database as a one-line TlogError naming the file (node:sqlite's own
+ * messages, such as "file is not a database", name nothing); anything else is returned unchanged.
+ */
+export function storageError(err: unknown, path: string): unknown {
+  const e = err as { code?: unknown; errcode?: unknown; message?: unknown };
+  if (e?.code !== "ERR_SQLITE_ERROR" || typeof e.errcode !== "number") return err;
+  const problem = SQLITE_PROBLEMS[e.errcode & 0xff] ?? "cannot be used as a log database";
+  return new TlogError("LOG_STATE", `${path} ${problem} (SQLite: ${String(e.message)})`);
+}
+
 export class LogStore implements SubtreeSource {
   private readonly db: DatabaseSync;
   private readonly statements: Record<string, StatementSync>;
 
-  constructor(path: string) {
-    this.db = new DatabaseSync(path);
-    // The busy timeout first: switching to WAL itself needs the lock another process may hold.
-    this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;`);
-    this.db.exec(SCHEMA);
+  /** A new, empty log database (its file must not exist yet). */
+  static create(path: string): LogStore {
+    return new LogStore(path, true);
+  }
+
+  /**
+   * An existing log database. Checked to be one before anything is written to it: opening the wrong
+   * file must not switch it to WAL or add tables to it.
+   */
+  static open(path: string): LogStore {
+    return new LogStore(path, false);
+  }
+
+  private constructor(path: string, create: boolean) {
+    try {
+      this.db = new DatabaseSync(path);
+    } catch (err) {
+      throw storageError(err, path);
+    }
+    try {
+      // The busy timeout first: switching to WAL itself needs the lock another process may hold.
+      this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
+      if (!create && this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() === undefined) {
+        throw new TlogError("LOG_STATE", `${path} is not a reftrail log database (it has no meta table)`);
+      }
+      this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+      if (create) this.db.exec(SCHEMA);
+      this.statements = this.prepareStatements();
+    } catch (err) {
+      this.db.close();
+      throw storageError(err, path);
+    }
+  }
+
+  private prepareStatements(): Record<string, StatementSync> {
     const s = (sql: string) => this.db.prepare(sql);
-    this.statements = {
+    return {
       size: s("SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM entries"),
       leaf: s("SELECT leaf FROM entries WHERE idx = ?"),
       node: s("SELECT hash FROM nodes WHERE id = ?"),

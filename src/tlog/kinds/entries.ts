@@ -35,6 +35,16 @@ function singlePemBlock(pem: string): string {
   return `${m[1]}\n`;
 }
 
+/** RSA moduli below this are factorable with public effort; Sigstore's clients refuse them too. */
+const MIN_RSA_BITS = 2048;
+
+function checkKeyStrength(key: KeyObject): void {
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if ((key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss") && (bits === undefined || bits < MIN_RSA_BITS)) {
+    throw new TlogError("ENTRY_KEY", `publicKey.content is a ${bits ?? "?"}-bit RSA key: at least ${MIN_RSA_BITS} bits are required`);
+  }
+}
+
 function parseEntryKey(pemBase64: string): EntryKey {
   if (pemBase64.length > (MAX_PEM_BYTES * 4) / 3 + 4) throw new TlogError("ENTRY_KEY", `publicKey.content exceeds ${MAX_PEM_BYTES} bytes`);
   const pem = singlePemBlock(Buffer.from(pemBase64, "base64").toString("utf8"));
@@ -56,6 +66,7 @@ function parseEntryKey(pemBase64: string): EntryKey {
       throw new TlogError("ENTRY_KEY", "publicKey.content is not a valid PEM public key or certificate");
     }
   }
+  checkKeyStrength(key);
   const verification = verificationKey(key);
   return { key, canonicalPem, verification, searchKey: `key:${toHex(createHash("sha256").update(verification.spki).digest())}` };
 }
