@@ -72,7 +72,9 @@ function networkCause(err: unknown, timeoutMs: number): { reason: string; perman
     EHOSTUNREACH: "host unreachable",
     ENETUNREACH: "network unreachable",
   };
-  if (code in reasons) return { reason: `${reasons[code]} (${code})`, permanent: false };
+  // fetch refuses the ports browsers block (9, 25, 6000 …) before connecting, saying only "bad port".
+  if (!code && (cause as { message?: unknown } | undefined)?.message === "bad port") return { reason: "the port is one fetch refuses to connect to (a port browsers block): use another", permanent: true };
+  if (Object.hasOwn(reasons, code)) return { reason: `${reasons[code]} (${code})`, permanent: false };
   return { reason: code ? `network error (${code})` : `network error (${(err as Error | undefined)?.name ?? "unknown"})`, permanent: false };
 }
 

@@ -2,7 +2,9 @@ import { createPrivateKey, sign } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { runCli, runCliAsync } from "../helpers/cli.js";
 import { ROOT } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/tlog.js";
 
@@ -43,7 +45,6 @@ function resign(dir: string, keys: string, text: string | Buffer, component = "c
 function logSize(log: string): number {
   if (!existsSync(join(log, "log.db"))) return 0;
   const info = runCli(["log", "info", "--log", log, "--json"]);
-  if (info.status !== 0) return (JSON.parse(runCli(["log", "info", "--data", log, "--json"]).stdout) as { treeSize: number }).treeSize;
   return (JSON.parse(info.stdout) as { treeSize: number }).treeSize;
 }
 
@@ -148,6 +149,40 @@ describe("publish's own options", () => {
     const r = runCli(["publish", "release", "--endorsements", t.out, "--rekor-url", "http://127.0.0.1:9", "--rekor-key", join(t.keys, "cmdline.private.pem"), "--retries", "0"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`reftrail: error: --rekor-key ${join(t.keys, "cmdline.private.pem")}: holds a private key: give the log's public key (one PEM block labelled PUBLIC KEY)\n`);
+  });
+
+  it("credentials in --rekor-url are sent as Basic authorization and never echoed", async () => {
+    const t = signed("publish-credentials");
+    ok(["log", "init", "--log", t.log]);
+    const publicKey = readFileSync(join(t.log, "log-public-key.pem"), "utf8");
+    const seen: (string | undefined)[] = [];
+    // A server that serves its key (so publish trusts it, with a warning) and refuses every entry.
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      if (req.url === "/api/v1/log/publicKey") res.end(publicKey);
+      else res.writeHead(400, { "content-type": "application/json" }).end('{"code":400,"message":"no"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const r = await runCliAsync(["publish", "release", "--endorsements", t.out, "--rekor-url", `http://alice:s3cret-token@127.0.0.1:${port}/`, "--retries", "0"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`reftrail: warning: trusting the public key http://127.0.0.1:${port} serves`);
+      expect(`${r.stdout}${r.stderr}`).not.toContain("s3cret-token");
+      expect(seen[0]).toBe(`Basic ${Buffer.from("alice:s3cret-token").toString("base64")}`);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("a --log that is a file is a one-line error naming it", () => {
+    const t = signed("publish-log-file");
+    writeFileSync(t.log, "not a folder");
+    const r = runCli(["publish", "release", "--endorsements", t.out, "--log", t.log]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split("\n")).toHaveLength(2);
+    expect(r.stderr).toMatch(/^reftrail: error: --log .*log: /);
+    expect(r.stderr).not.toContain("internal error");
   });
 
   it("--timeout 0 is a usage error", () => {

@@ -112,6 +112,11 @@ describe("httpTransport names the network cause, not 'fetch failed'", () => {
     expect(err.message).toMatch(/DNS: host name not found \((ENOTFOUND|EAI_NONAME)\)|DNS: name lookup failed/);
     expect(err.message).toContain("http://nonexistent.invalid/api/v1/log");
   });
+  it("a port fetch refuses (9, discard) is named as such, at once", async () => {
+    const err = await failure("http://127.0.0.1:9", { retries: 3, backoffMs: 5_000 });
+    expect(err.message).toContain("the port is one fetch refuses to connect to");
+    expect(err.message).toContain("after 1 attempt(s)");
+  });
   it("a TLS certificate the client does not trust", async () => {
     const dir = tempDir("tls");
     execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });

@@ -2,8 +2,9 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ENDORSEMENT_FILES } from "../../endorse/files.js";
 import { publishEndorsement, type PublishedComponent } from "../../endorse/publish.js";
-import { RekorClient, httpTransport } from "../../tlog/client.js";
-import { EmbeddedLog, initLog, logPaths } from "../../tlog/embedded/log.js";
+import { RekorClient, displayUrl, httpTransport } from "../../tlog/client.js";
+import { initLogDir, openLogDir } from "../log-dir.js";
+import { logPaths } from "../../tlog/embedded/log.js";
 import { inProcessTransport } from "../../tlog/embedded/in-process.js";
 import { logIdentity, publicKeyFromPem } from "../../tlog/keys.js";
 import type { TrustedLogKey } from "../../verify/endorsement/evidence.js";
@@ -14,7 +15,7 @@ import { ExitCode, InputError, UsageError } from "../errors.js";
 import { fileSubject, readTextInput } from "../input.js";
 import { registryOption } from "../key-registry.js";
 import { formatTable, json, warn } from "../output.js";
-import { DEFAULT_LOG_DIR } from "./log-init.js";
+import { DEFAULT_LOG_DIR } from "../log-dir.js";
 
 const NAME = "publish release";
 const OPTIONS = {
@@ -64,33 +65,35 @@ async function remoteTarget(url: string, keyFile: string | undefined, name: stri
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`'${url}' is not a URL`, "--rekor-url");
+    throw new UsageError(`'${displayUrl(url)}' is not a URL`, "--rekor-url");
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new UsageError("must be an http(s) URL", "--rekor-url");
+  // Credentials in the URL go to the server as Basic authorization, never to the terminal or a report.
+  const shown = displayUrl(url).replace(/\/+$/, "");
   const client = new RekorClient(httpTransport(url, { timeoutMs, retries }));
   let pem: string;
   if (keyFile !== undefined) pem = readTextInput("--rekor-key", keyFile, 64 << 10);
   else {
     pem = await client.getPublicKey();
-    warn(`trusting the public key ${url} serves; pass --rekor-key to pin it`);
+    warn(`trusting the public key ${shown} serves; pass --rekor-key to pin it`);
   }
   let key;
   try {
     key = publicKeyFromPem(pem);
   } catch (err) {
     if (!(err instanceof ReftrailError)) throw err;
-    throw new InputError("KEY_FILE", err.message, keyFile !== undefined ? fileSubject("--rekor-key", keyFile) : `${url}/api/v1/log/publicKey`);
+    throw new InputError("KEY_FILE", err.message, keyFile !== undefined ? fileSubject("--rekor-key", keyFile) : `${shown}/api/v1/log/publicKey`);
   }
   // The log's checkpoint name is not the URL's host in general (`reftrail log serve` signs as its
   // log name, e.g. reftrail.local, whatever address it listens on): as `verify` without --rekor-name,
   // accept the name the checkpoint gives, signed with the pinned key, unless --rekor-name pins it.
-  return { client, log: { identity: logIdentity(key), ...(name !== undefined ? { name } : {}), source: url }, close() {} };
+  return { client, log: { identity: logIdentity(key), ...(name !== undefined ? { name } : {}), source: shown }, close() {} };
 }
 
 function embeddedTarget(dir: string): Target {
   const create = !existsSync(logPaths(dir).database);
-  if (create) initLog(dir);
-  const log = EmbeddedLog.open(dir);
+  if (create) initLogDir(dir, undefined);
+  const log = openLogDir(dir);
   return {
     client: new RekorClient(inProcessTransport(log)),
     log: { identity: log.identity, name: log.name, source: `embedded log ${dir}` },

@@ -1,4 +1,6 @@
-import { mkdirSync, readFileSync, statSync, type Stats } from "node:fs";
+import { mkdirSync, statSync, type Stats } from "node:fs";
+import { readRegularFile } from "../../util/read-file.js";
+import { ReftrailError } from "../../util/errors.js";
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { dirname, join } from "node:path";
 import { TlogError } from "../errors.js";
@@ -16,6 +18,7 @@ export function logPaths(dir: string): LogPaths {
 }
 
 const errnoText = (err: unknown): string => {
+  if (err instanceof ReftrailError) return err.message;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "ENOTDIR") return "a folder on its path is a file";
@@ -57,14 +60,15 @@ export function checkLogFolder(dir: string): LogPaths {
 }
 
 export function readLogKey(path: string): KeyObject {
-  let pem: Buffer;
+  let pem: Uint8Array;
   try {
-    pem = readFileSync(path);
+    // A PEM key is a few hundred bytes: a regular file within 64 KiB, never a FIFO waited on.
+    pem = readRegularFile(path, 64 << 10);
   } catch (err) {
     throw logFileError(err, path, "cannot be read");
   }
   try {
-    return createPrivateKey(pem);
+    return createPrivateKey(Buffer.from(pem));
   } catch {
     throw new TlogError("LOG_KEY", `${path} is not a PEM private key`);
   }

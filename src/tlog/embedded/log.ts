@@ -1,7 +1,7 @@
-import { existsSync, linkSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { toHex } from "../../util/bytes.js";
-import { writeFileAtomic } from "../../util/atomic-write.js";
+import { createFileExclusive, writeFileAtomic } from "../../util/atomic-write.js";
 import { checkpointOrigin, signCheckpoint } from "../checkpoint.js";
 import { TlogError } from "../errors.js";
 import type { CanonicalEntry } from "../kinds/entries.js";
@@ -52,21 +52,14 @@ export function initLog(dir: string, name: string = DEFAULT_LOG_NAME): { treeId:
   if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(name)) throw new TlogError("LOG_NAME", `log name '${name}' is not a host name`);
   makeLogFolder(dir);
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  // The key is written beside its final name and hard-linked into place: link() fails if the name
-  // exists, so of several concurrent inits exactly one claims the directory, and the key is never
-  // seen half-written.
-  const staged = `${paths.privateKey}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  // Created whole and never over an existing name (createFileExclusive): of several concurrent
+  // inits exactly one claims the directory, the key is never seen half-written, and a killed init's
+  // staged key is removed by the next run.
   try {
-    writeFileAtomic(staged, privateKey.export({ type: "pkcs8", format: "pem" }) as string, 0o600);
+    createFileExclusive(paths.privateKey, privateKey.export({ type: "pkcs8", format: "pem" }) as string, 0o600);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new TlogError("LOG_STATE", `${dir} already holds a log (log-key.pem exists)`);
     throw logFileError(err, dir, "cannot hold a log: writing its key failed");
-  }
-  try {
-    linkSync(staged, paths.privateKey);
-  } catch {
-    throw new TlogError("LOG_STATE", `${dir} already holds a log (log-key.pem exists)`);
-  } finally {
-    rmSync(staged, { force: true });
   }
   try {
     writeFileAtomic(paths.publicKey, publicKey.export({ type: "spki", format: "pem" }) as string, 0o644);
