@@ -126,7 +126,7 @@ describe("input errors: exit 2, one line naming the input, no stack trace", () =
   });
   it("a log's private key as --rekor-key is refused, not turned into its public key", () => {
     const log = tempDir("verify-log-key");
-    expect(runCli(["log", "init", "--data", log]).status).toBe(0);
+    expect(runCli(["log", "init", "--log", log]).status).toBe(0);
     const keyFile = join(log, "log-key.pem");
     expectRejected(runCli(["verify", "endorsement", ...without("--rekor-key"), "--rekor-key", keyFile, "--at", "2024-10-01"]), `--rekor-key ${keyFile}`, "private key");
     expectRejected(runCli(["verify", "release", "--endorsements", oak("oak/derived/milan_oc_release_components"), "--key-registry", join(ROOT, "examples/oak-key-registry.json"), "--rekor-key", keyFile]), "--rekor-key", "private key");
