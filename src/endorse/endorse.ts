@@ -6,7 +6,7 @@ import { EndorseError } from "./errors.js";
 import { createEndorsementDir, endorsementPath, readEndorsementFile } from "./files.js";
 import { keyIdOf, parsePublicKey, publicKeyPem, sameKey, type ComponentKeyPair } from "./keys.js";
 import { signStatement, verifyStatementSignature } from "./sign.js";
-import { componentStatement, statementBytes, type EndorsementTimes } from "./statement.js";
+import { signableStatement, type EndorsementTimes } from "./statement.js";
 
 export interface EndorsedComponent {
   readonly component: string;
@@ -28,8 +28,7 @@ export function endorseComponent(outDir: string, release: ReferenceValues["relea
   const keyId = keyIdOf(key.publicKey);
   const existing = readEndorsementFile(dir, "statement");
   if (existing !== undefined) return keepExisting(dir, existing, release, component, key, keyId);
-  const statement = componentStatement(release, component, times);
-  const bytes = statementBytes(statement);
+  const { statement, bytes } = signableStatement(release, component, times);
   const signature = signStatement(bytes, key.privateKey, key.publicKey);
   createEndorsementDir(dir, { statement: bytes, signature, publicKey: publicKeyPem(key.publicKey) });
   return { component: component.name, dir, keyId, status: "signed", issuedOn: statement.predicate.issuedOn, notAfter: statement.predicate.validity.notAfter };

@@ -18,6 +18,11 @@ export interface EndorsementTimes {
  * or unverifiable is ever signed.
  */
 export function componentStatement(release: ReferenceValues["release"], component: ComponentValues, times: EndorsementTimes): EndorsementStatement {
+  return signableStatement(release, component, times).statement;
+}
+
+/** As componentStatement, with the bytes to sign (serialised once: a firmware statement can be megabytes). */
+export function signableStatement(release: ReferenceValues["release"], component: ComponentValues, times: EndorsementTimes): { statement: EndorsementStatement; bytes: Uint8Array } {
   if (times.notAfter < times.notBefore) throw new EndorseError("ENDORSEMENT_INVALID", "validity ends before it begins");
   const statement = endorsementStatement(release, component, {
     issuedOn: formatRfc3339(times.issuedOn),
@@ -26,12 +31,13 @@ export function componentStatement(release: ReferenceValues["release"], componen
   });
   const checked = EndorsementStatement.safeParse(statement);
   if (!checked.success) throw new EndorseError("ENDORSEMENT_INVALID", `statement for ${component.name} does not match its schema: ${checked.error.issues[0]!.message}`);
-  const size = statementBytes(checked.data).byteLength;
+  const bytes = statementBytes(checked.data);
+  const size = bytes.byteLength;
   if (size > MAX_STATEMENT_BYTES) {
     throw new EndorseError(
       "ENDORSEMENT_INVALID",
       `the endorsement of ${component.name} would be ${describeSize(size)}, more than the ${describeSize(MAX_STATEMENT_BYTES)} a verifier reads: measure fewer launch-digest configurations`,
     );
   }
-  return checked.data;
+  return { statement: checked.data, bytes };
 }

@@ -12,13 +12,13 @@ import {
   realpathSync,
   renameSync,
   rmSync,
-  statSync,
   writeSync,
   type Stats,
 } from "node:fs";
 import { isatty } from "node:tty";
 import { dirname, resolve } from "node:path";
 import { ReftrailError } from "./errors.js";
+import { isNullDevice } from "./read-file.js";
 import { sweepLeftovers, tempPathFor } from "./temp-files.js";
 
 export interface WriteOptions {
@@ -166,12 +166,6 @@ function kindOf(stats: Stats): string {
   return "not a regular file";
 }
 
-let devNull: Stats | undefined;
-function isDevNull(stats: Stats): boolean {
-  devNull ??= statSync("/dev/null");
-  return stats.isCharacterDevice() && stats.rdev === devNull.rdev;
-}
-
 /**
  * A target that is not a regular file. A FIFO, /dev/null (or a node with its device number) and a
  * terminal are written through when the caller writes a command's result, as `> target` would;
@@ -189,7 +183,7 @@ function writeThrough(path: string, stats: Stats, bytes: Uint8Array, stream: boo
   const fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY);
   try {
     const opened = fstatSync(fd);
-    const allowed = opened.isFIFO() || (opened.isCharacterDevice() && (isDevNull(opened) || isatty(fd)));
+    const allowed = opened.isFIFO() || (opened.isCharacterDevice() && (isNullDevice(opened) || isatty(fd)));
     if (!allowed || opened.ino !== stats.ino) throw refuse();
     writeAll(fd, bytes);
   } finally {

@@ -28,10 +28,19 @@ export function readError(err: unknown): ReftrailError {
 }
 
 let devNull: Stats | undefined;
-
-function isDevNull(st: Stats): boolean {
+function devNullStats(): Stats {
   devNull ??= statSync("/dev/null");
-  return st.isCharacterDevice() && st.rdev === devNull.rdev && st.ino === devNull.ino;
+  return devNull;
+}
+
+/** A character device with /dev/null's device number: /dev/null itself, or a node made like it. */
+export function isNullDevice(st: Stats): boolean {
+  return st.isCharacterDevice() && st.rdev === devNullStats().rdev;
+}
+
+/** /dev/null itself (as an input, an empty file). */
+function isDevNull(st: Stats): boolean {
+  return isNullDevice(st) && st.ino === devNullStats().ino;
 }
 
 /**

@@ -1,13 +1,13 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { endorseComponent, type EndorsedComponent } from "../../endorse/endorse.js";
+import { ENDORSEMENT_FILES } from "../../endorse/files.js";
 import { componentKeyPaths, keyEnvName, readPrivateKeyEnv, readPrivateKeyFile } from "../../endorse/key-store.js";
 import type { ComponentKeyPair } from "../../endorse/keys.js";
 import { parseDocument } from "../../schema/parse.js";
 import { ReferenceValues } from "../../schema/reference-values.js";
 import { NS_PER_SECOND, formatRfc3339, nowWholeSeconds } from "../../util/rfc3339.js";
-import { ENDORSEMENT_FILES } from "../../endorse/files.js";
 import { checkSigningKey } from "../../endorse/registry.js";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { COMMON_OPTIONS, commandOptions, parseSmallInteger, requireOptions, splitList, timeOption, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";

@@ -12,9 +12,6 @@ const OPTIONS = {
   ...OUTPUT_OPTIONS,
 } as const satisfies OptionSpecs;
 
-// publish-release.ts imports the default from here.
-export { DEFAULT_LOG_DIR };
-
 export const command: Command = {
   async run(argv) {
     refuseRenamedLogOption(NAME, argv);
