@@ -7,6 +7,7 @@ import { MessageSignatureBundle } from "./bundle.js";
 import { EndorsementStatement } from "./endorsement.js";
 import { KeyRegistry } from "./key-registry.js";
 import { SnpPolicy } from "./snp-policy.js";
+import { Verdict } from "./verdict.js";
 
 /**
  * Every file format reftrail reads or writes, by the name of its JSON Schema in `schemas/`. Formats
@@ -23,4 +24,5 @@ export const SCHEMAS: Readonly<Record<string, { readonly schema: z.ZodType; read
   "key-registry": { schema: KeyRegistry, io: "input" },
   "sigstore-bundle": { schema: MessageSignatureBundle, io: "output" },
   "snp-policy": { schema: SnpPolicy, io: "input" },
+  verdict: { schema: Verdict, io: "output" },
 };
