@@ -39,6 +39,17 @@ export function identityFromFms(fms: FamilyModelStepping, convention: SignatureC
 export const NO_IDENTITY: VcpuIdentity = { vcpuType: null, vcpuSignature: undefined };
 
 /**
+ * The vCPUs a manifest or policy entry names: QEMU models, then 0x-hex CPUID signatures; none
+ * named is the one "no identity" that ec2 and gce use.
+ */
+export function identitiesOf(vcpuTypes: readonly string[] | undefined, vcpuSignatures: readonly string[] | undefined, convention: SignatureConvention): VcpuIdentity[] {
+  const named = vcpuTypes ? identitiesFromTypes(vcpuTypes, convention) : [];
+  const bySignature = (vcpuSignatures ?? []).map((s) => ({ vcpuType: null, vcpuSignature: Number(BigInt(s)) }));
+  const all = [...named, ...bySignature];
+  return all.length ? all : [NO_IDENTITY];
+}
+
+/**
  * The configurations a request stands for: every VMM × vCPU identity × guest-features value, where
  * ec2 and gce ignore the identity (listed once each) and only snp uses guest features.
  * `ignored` names the VMMs that were given an identity they do not use.

@@ -5,7 +5,7 @@ import { ReftrailError, attributed } from "../util/errors.js";
 import type { Component, LaunchDigestSpec, ReleaseManifest } from "../schema/release-manifest.js";
 import type { ComponentValues, FirmwareValues, ReferenceValues } from "../schema/reference-values.js";
 import { MAX_STATEMENT_BYTES, describeSize, statementSizeBound } from "../schema/endorsement.js";
-import { NO_IDENTITY, expandConfigurations, identitiesFromTypes, vmmTypes, type VcpuIdentity } from "./configurations.js";
+import { expandConfigurations, identitiesOf, vmmTypes } from "./configurations.js";
 import { parseFirmware, type FirmwareImage } from "./firmware/ovmf.js";
 import { cmdlineDigests, kernelRecord, measureKernel } from "./kernel/kernel.js";
 import { measureLaunch } from "./launch.js";
@@ -154,14 +154,6 @@ function measureKernelComponent(
   };
 }
 
-function identities(spec: LaunchDigestSpec): VcpuIdentity[] {
-  const convention = spec.conventions?.signatureConvention ?? "cpuid";
-  const named = spec.vcpuTypes ? identitiesFromTypes(spec.vcpuTypes, convention) : [];
-  const bySignature = (spec.vcpuSignatures ?? []).map((s) => ({ vcpuType: null, vcpuSignature: Number(BigInt(s)) }));
-  const all = [...named, ...bySignature];
-  return all.length ? all : [NO_IDENTITY];
-}
-
 function measureFirmwareComponent(
   component: Extract<Component, { kind: "firmware" }>,
   index: number,
@@ -218,7 +210,7 @@ function launchDigestsFor(
   const { configurations } =
     spec.mode === "sev"
       ? { configurations: [] }
-      : expandConfigurations(spec.mode, vmmTypes(spec.vmmTypes), identities(spec), spec.guestFeatures.map((g) => BigInt(g)));
+      : expandConfigurations(spec.mode, vmmTypes(spec.vmmTypes), identitiesOf(spec.vcpuTypes, spec.vcpuSignatures, spec.conventions?.signatureConvention ?? "cpuid"), spec.guestFeatures.map((g) => BigInt(g)));
   const result = measureLaunch({
     mode: spec.mode,
     firmware,

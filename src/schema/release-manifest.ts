@@ -10,13 +10,13 @@ export const ComponentName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, "
 const Version = z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._+~:-]*$/, "a version: letters, digits and . _ + ~ : -");
 
 /** A 0x-prefixed hex integer no larger than `max` (manifests may use either case). */
-const hexAtMost = (max: bigint, what: string) =>
+export const hexAtMost = (max: bigint, what: string) =>
   z
     .string()
     .regex(/^0x[0-9a-fA-F]+$/, "expected 0x-prefixed hex")
     .refine((text) => /^0x[0-9a-fA-F]+$/.test(text) && BigInt(text) <= max, `out of range for ${what}`);
 
-const VcpuCounts = z
+export const VcpuCounts = z
   .string()
   .describe("vCPU counts: 4, 1-64, 1,2,4,64 or a mix (1..512)")
   .superRefine((text, ctx) => {
@@ -83,7 +83,7 @@ export const KernelComponent = z
   })
   .strict();
 export const InitrdComponent = z.object({ ...common, kind: z.literal("initrd"), path: Path, algorithms: Algorithms }).strict();
-const CmdlineValue = z
+export const CmdlineValue = z
   .string()
   .refine((v) => !v.includes("\0"), "a kernel command line cannot contain a NUL character (it is a C string)")
   .refine((v) => v.isWellFormed(), "has an unpaired surrogate, which has no UTF-8 encoding");

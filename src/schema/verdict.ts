@@ -18,6 +18,7 @@ export const CheckResult = z
   .object({
     check: z.string().regex(/^[A-Z][A-Z0-9_]*$/).describe("the check's name: the machine-readable code"),
     description: z.string().describe("what the check establishes, in words"),
+    subject: z.string().optional().describe("what the check is about when a verifier runs it more than once (a component, a file)"),
     status: CheckStatus,
     expected: z.string().optional().describe("the value the check required"),
     actual: z.string().optional().describe("the value found"),
