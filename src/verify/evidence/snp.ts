@@ -1,0 +1,190 @@
+import type { EvidencePolicy } from "../../schema/evidence-policy.js";
+import type { FirmwareValues } from "../../schema/reference-values.js";
+import { checkResult, verdictOf, type CheckResult, type Verdict } from "../../schema/verdict.js";
+import { toHex } from "../../util/bytes.js";
+import type { Product } from "../snp/abi/product.js";
+import { verifyReport, type ReportEvidence, type ReportVerdict } from "../snp/verifier.js";
+import { bootCandidates, componentOf } from "./boot-candidates.js";
+import { EVIDENCE_CHECKS, type EvidenceCheck } from "./checks.js";
+import { diagnoseMeasurement, type Diagnosis } from "./diagnose.js";
+import { endorsedValues, type EndorsedValue, type EndorsementOutcome, type EndorsementTrust, type FoundEndorsement } from "./endorsements.js";
+import { searchLaunchDigest, type LaunchMatch, type MatchedConfiguration } from "./launch-match.js";
+
+/** One component of the policy: what was expected, what the evidence shows, and how it is bound. */
+export interface ComponentRow {
+  readonly component: string;
+  readonly kind: string;
+  readonly status: "VERIFIED" | "NOT_BOUND" | "SKIPPED" | "NO_VALUE" | "MISMATCH" | "NOT_RUN";
+  /** How the hardware measurement covers it, when it does. */
+  readonly boundBy: string | null;
+  readonly expected?: string;
+  readonly found?: string;
+  readonly endorsement?: { readonly source: string; readonly logIndex?: number; readonly release?: string; readonly keyId?: string };
+  readonly detail?: string;
+}
+
+export interface SnpEvidenceVerdict extends Verdict {
+  readonly format: "snp";
+  readonly measurement: string;
+  readonly product: ReportVerdict["product"];
+  readonly signer: ReportVerdict["signer"];
+  readonly components: readonly ComponentRow[];
+  /** The configuration whose recomputed launch digest is MEASUREMENT. */
+  readonly configuration?: MatchedConfiguration;
+  readonly endorsements: readonly EndorsementOutcome[];
+  /** On a mismatch: what was tried, and which endorsed combination, if any, produces MEASUREMENT. */
+  readonly diagnosis?: Diagnosis;
+}
+
+export interface SnpEvidenceInputs {
+  readonly report: ReportEvidence;
+  /** Every endorsement the source holds (a folder of published components, or the log by component key). */
+  readonly endorsements: readonly FoundEndorsement[];
+}
+
+export interface SnpEvidenceOptions {
+  readonly policy: EvidencePolicy;
+  readonly trust: EndorsementTrust;
+  readonly product?: Product;
+}
+
+const check = (name: EvidenceCheck, subject?: string) => ({ name, description: EVIDENCE_CHECKS[name], ...(subject ? { subject } : {}) });
+const withSubject = (c: CheckResult, subject: string): CheckResult => ({ ...c, subject });
+
+function passed(name: EvidenceCheck, subject: string | undefined, actual: string, expected?: string, detail?: string): CheckResult {
+  const c = check(name, subject);
+  const r = checkResult.passed(c.name, c.description, actual, expected, detail);
+  return subject ? withSubject(r, subject) : r;
+}
+function failed(name: EvidenceCheck, subject: string | undefined, detail: string, expected?: string, actual?: string): CheckResult {
+  const c = check(name, subject);
+  const r = checkResult.failed(c.name, c.description, detail, expected, actual);
+  return subject ? withSubject(r, subject) : r;
+}
+function other(status: "skipped" | "notRun", name: EvidenceCheck, subject: string | undefined, detail: string): CheckResult {
+  const c = check(name, subject);
+  const r = checkResult[status](c.name, c.description, detail);
+  return subject ? withSubject(r, subject) : r;
+}
+
+const configurationText = (c: MatchedConfiguration) =>
+  `${c.vmm}, ${c.vcpus} vCPU${c.vcpus > 1 ? "s" : ""}${c.vcpuType ? `, ${c.vcpuType}` : ""}${c.vcpuSignature ? ` (signature ${c.vcpuSignature})` : ""}, guest features ${c.guestFeatures}, ${c.kernelHashes ? "kernel hashes" : "firmware only"}`;
+
+/** The firmware endorsement's published digest for the matched configuration, if it lists one. */
+function endorsedLaunchDigest(firmware: FirmwareValues, match: LaunchMatch): string | undefined {
+  const c = match.configuration;
+  const kernel = match.candidate.kernel;
+  for (const entry of firmware.launchDigests) {
+    if (entry.mode !== "snp" || entry.vmmType !== c.vmm || entry.guestFeatures !== c.guestFeatures || entry.vcpuSignature !== c.vcpuSignature) continue;
+    const sameBoot = entry.boot === null ? kernel === undefined : kernel !== undefined && entry.boot.kernelSha256 === kernel.kernel.sha256 && entry.boot.cmdlineSha256 === kernel.cmdline.sha256 && entry.boot.initrdSha256 === (kernel.initrd?.sha256 ?? entry.boot.initrdSha256);
+    const digest = entry.digests[String(c.vcpus)];
+    if (sameBoot && digest !== undefined) return digest;
+  }
+  return undefined;
+}
+
+/** Rows and binding checks per policy component, once the measurement is (or is not) matched. */
+function componentResults(policy: EvidencePolicy, endorsed: readonly EndorsedValue[], outcomes: readonly EndorsementOutcome[], match: LaunchMatch | undefined, measurement: string): { rows: ComponentRow[]; checks: CheckResult[] } {
+  const rows: ComponentRow[] = [];
+  const checks: CheckResult[] = [];
+  for (const [name, rule] of Object.entries(policy.components)) {
+    const kind = rule.kind;
+    if (rule.skip !== undefined) {
+      rows.push({ component: name, kind, status: "SKIPPED", boundBy: null, detail: rule.skip.reason });
+      checks.push(other("skipped", "COMPONENT_VALUE", name, `skipped by the policy: ${rule.skip.reason}`));
+      continue;
+    }
+    // Where the value comes from.
+    const accepted = endorsed.filter((v) => v.component === name);
+    if (rule.endorsement !== undefined && accepted.length === 0) {
+      const refused = outcomes.filter((o) => o.component === name);
+      const why = refused.length === 0 ? "no endorsement of it was found" : refused.map((o) => `${o.source}: ${o.refused!.check}: ${o.refused!.message}`).join("; ");
+      rows.push({ component: name, kind, status: "NO_VALUE", boundBy: null, detail: why });
+      checks.push(failed("COMPONENT_VALUE", name, `no usable endorsement (${refused.length} found): ${why}`));
+      checks.push(other("notRun", "BINDING", name, "no expected value"));
+      continue;
+    }
+    checks.push(passed("COMPONENT_VALUE", name, rule.endorsement !== undefined ? `${accepted.length} endorsement${accepted.length > 1 ? "s" : ""} verified` : "policy literal"));
+    // How the measurement binds it.
+    const usedFirmware = match?.candidate.firmware;
+    const usedKernel = match?.candidate.kernel;
+    const bound =
+      kind === "firmware" ? usedFirmware && { how: "launch digest (firmware pages and metadata)", value: usedFirmware.values.layout.snpFirmwareDigest, origin: usedFirmware.origin } :
+      kind === "kernel" ? usedKernel && { how: "kernel-hashes table in the launch digest", value: usedKernel.kernel.sha256, origin: usedKernel.kernel.origin } :
+      kind === "initrd" ? usedKernel && { how: "kernel-hashes table in the launch digest", value: usedKernel.initrd?.sha256, origin: usedKernel.initrd?.origin } :
+      kind === "cmdline" ? usedKernel && { how: "kernel-hashes table in the launch digest (with its NUL)", value: usedKernel.cmdline.sha256, origin: usedKernel.cmdline.origin } :
+      undefined;
+    const endorsement = (origin: string | undefined) => {
+      const used = accepted.find((v) => origin?.startsWith(`endorsement ${v.outcome.source}`));
+      return used ? { endorsement: { source: used.outcome.source, ...(used.outcome.logIndex !== undefined ? { logIndex: used.outcome.logIndex } : {}), ...(used.outcome.release ? { release: used.outcome.release } : {}), ...(used.outcome.keyId ? { keyId: used.outcome.keyId } : {}) } } : {};
+    };
+    if (match === undefined) {
+      rows.push({ component: name, kind, status: "NOT_RUN", boundBy: null, detail: "MEASUREMENT matched no recomputed launch digest" });
+      checks.push(other("notRun", "BINDING", name, "MEASUREMENT matched no recomputed launch digest"));
+    } else if (bound?.value === undefined) {
+      const why =
+        kind === "artifact"
+          ? "an artifact: no SEV-SNP launch measures it"
+          : `the matched launch (${configurationText(match.configuration)}) measures no ${kind}: the firmware boots it without a kernel-hashes table, so the hardware did not measure it`;
+      rows.push({ component: name, kind, status: "NOT_BOUND", boundBy: null, detail: why });
+      checks.push(failed("BINDING", name, `NOT_BOUND: ${why} (write skip for it in the policy if that is intended)`, "bound by the launch digest", "not measured"));
+    } else {
+      rows.push({ component: name, kind, status: "VERIFIED", boundBy: bound.how, expected: bound.value, found: kind === "firmware" ? measurement : bound.value, ...endorsement(bound.origin) });
+      checks.push(passed("BINDING", name, bound.how, undefined, bound.origin));
+    }
+  }
+  return { rows, checks };
+}
+
+/**
+ * Verifies SEV-SNP evidence against logged endorsements (issue 11, stack 1: QEMU + OVMF): the
+ * report exactly as `verify report` does; every endorsement with the component's rule before any
+ * value in it is used; then MEASUREMENT against launch digests recomputed from the endorsed values
+ * alone, for every configuration the policy allows; then, per component, how the measurement
+ * binds it. A mismatch is diagnosed. Every check runs; the verdict lists each.
+ */
+export function verifySnpEvidence(inputs: SnpEvidenceInputs, options: SnpEvidenceOptions): SnpEvidenceVerdict {
+  const { policy, trust } = options;
+  const report = verifyReport(inputs.report, { at: trust.at, ...(policy.platform ? { policy: policy.platform } : {}), ...(options.product ? { product: options.product } : {}) });
+  const measurementBytes = inputs.report.report.measurement;
+  const measurement = toHex(measurementBytes);
+  const { values: endorsed, outcomes } = endorsedValues(inputs.endorsements, policy, trust);
+  const candidates = bootCandidates(policy, endorsed);
+  const checks: CheckResult[] = [...report.checks];
+  let match: LaunchMatch | undefined;
+  let diagnosis: Diagnosis | undefined;
+  const firmwareName = componentOf(policy, "firmware")!.name;
+  if (candidates.length === 0) {
+    checks.push(other("notRun", "MEASUREMENT", undefined, `no endorsed firmware '${firmwareName}' to recompute a launch digest from`));
+  } else {
+    const search = searchLaunchDigest(measurementBytes, candidates, policy.boot);
+    match = search.match;
+    if (match) {
+      checks.push(passed("MEASUREMENT", undefined, measurement, match.digest, `${configurationText(match.configuration)}; firmware from ${match.candidate.firmware.origin}`));
+      const published = endorsedLaunchDigest(match.candidate.firmware.values, match);
+      checks.push(
+        published === undefined
+          ? other("skipped", "LAUNCH_DIGEST_ENDORSED", undefined, "the firmware endorsement lists no launch digest for this configuration (it was recomputed from the layout)")
+          : published === match.digest
+            ? passed("LAUNCH_DIGEST_ENDORSED", undefined, published, match.digest)
+            : failed("LAUNCH_DIGEST_ENDORSED", undefined, "the endorsed launch digest disagrees with the recomputation from the same endorsement's layout", match.digest, published),
+      );
+    } else {
+      diagnosis = diagnoseMeasurement(measurementBytes, policy, candidates, search, endorsed, inputs.endorsements, trust);
+      checks.push(failed("MEASUREMENT", undefined, diagnosis.summary, `one of ${search.tried} recomputed launch digests`, measurement));
+    }
+  }
+  const components = componentResults(policy, endorsed, outcomes, match, measurement);
+  checks.push(...components.checks);
+  return {
+    ...verdictOf(checks),
+    format: "snp",
+    measurement,
+    product: report.product,
+    signer: report.signer,
+    components: components.rows,
+    ...(match ? { configuration: match.configuration } : {}),
+    endorsements: outcomes,
+    ...(diagnosis ? { diagnosis } : {}),
+  };
+}
