@@ -90,11 +90,21 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
       summary: "verify every published component of a release against a key registry",
       load: async () => (await import("./commands/verify-release.js")).command,
     },
+    evidence: {
+      summary: "verify attestation evidence against logged endorsements: recompute what the hardware measured, component by component",
+      load: async () => (await import("./commands/verify-evidence.js")).command,
+    },
   },
   inspect: {
     report: {
       summary: "print every field of an SEV-SNP attestation report, decoded",
       load: async () => (await import("./commands/inspect-report.js")).command,
+    },
+  },
+  policy: {
+    init: {
+      summary: "write a release's strict verification policy for verify evidence",
+      load: async () => (await import("./commands/policy-init.js")).command,
     },
   },
   log: LOG_COMMANDS,

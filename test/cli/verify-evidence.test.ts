@@ -1,0 +1,82 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../helpers/fixtures.js";
+import { runCli } from "../helpers/cli.js";
+import { endorseRelease, type EndorsedRelease } from "../helpers/release-endorsed.js";
+import { buildReport, milanTcb, testPki, type TestPki } from "../helpers/snp-pki.js";
+import { tempDir } from "../helpers/tlog.js";
+import { readTsv } from "../helpers/tsv.js";
+
+/** `reftrail policy init` and `reftrail verify evidence --format snp` on the example release, end to end. */
+const VALUES = join(ROOT, "reference-values/2026.11.0.json");
+const oracle = (vcpus: string, type: string) =>
+  Buffer.from(readTsv("launch-digests/oracle-visible.tsv").find((r) => r["ovmf_file"] === "firmware/OVMF.fd" && r["mode"] === "snp" && r["vcpus"] === vcpus && r["vcpu_type"] === type && r["guest_features"] === "0x1" && r["kernel_sha256"] === "-")!["expected_digest_hex"]!, "hex");
+
+let dir: string;
+let release: EndorsedRelease;
+let pki: TestPki;
+const AT = new Date(Date.now() + 86_400_000).toISOString();
+
+function writeReport(name: string, measurement: Uint8Array): string {
+  const tcb = milanTcb(3, 0, 8, 115);
+  const vek = pki.vek({ tcb: { bl: 3, tee: 0, snp: 8, ucode: 115 }, hwId: new Uint8Array(64).fill(9) });
+  writeFileSync(join(dir, `${name}.vcek.pem`), vek.certPem);
+  writeFileSync(join(dir, `${name}.bin`), buildReport({ version: 3, measurement, reportedTcb: tcb, currentTcb: tcb, chipId: new Uint8Array(64).fill(9) }, vek.privateKey));
+  return name;
+}
+
+const evidence = (name: string, policy: string, extra: string[] = []) =>
+  runCli([
+    "verify", "evidence", "--format", "snp", "--report", join(dir, `${name}.bin`), "--cert", join(dir, `${name}.vcek.pem`),
+    "--ask", pki.askCertFile, "--trust-root", pki.arkCertFile, "--endorsements", release.endorsements, "--key-registry", release.registry,
+    "--rekor-key", release.logKey, "--policy", policy, "--at", AT, ...extra,
+  ]);
+
+beforeAll(() => {
+  dir = tempDir("cli-evidence");
+  release = endorseRelease(VALUES, join(dir, "home"), "2026.11.0");
+  pki = testPki("Milan");
+}, 120_000);
+
+describe("reftrail policy init / verify evidence --format snp", () => {
+  it("policy init writes the release's strict policy; evidence of an allowed configuration verifies (exit 0)", () => {
+    const init = runCli(["policy", "init", "--reference-values", VALUES, "--out", join(dir, "policy.json")]);
+    expect(init.status, init.stderr).toBe(0);
+    const policy = JSON.parse(readFileSync(join(dir, "policy.json"), "utf8"));
+    expect(Object.keys(policy.components)).toEqual(["ovmf", "linux-cloud", "initrd", "cmdline", "ovmf-vars"]);
+    expect(policy.components["linux-cloud"].skip.reason).toMatch(/no kernel-hashes table/);
+    const r = evidence(writeReport("ok", oracle("4", "EPYC-Milan")), join(dir, "policy.json"));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^VERIFIED SEV-SNP evidence \(Milan, VCEK\): MEASUREMENT [0-9a-f]{16}… is QEMU, 4 vCPUs, EPYC-Milan/);
+    expect(r.stdout).toMatch(/\novmf +VERIFIED +launch digest/);
+    expect(r.stdout).toMatch(/\nlinux-cloud +SKIPPED/);
+    const j = evidence("ok", join(dir, "policy.json"), ["--json"]);
+    expect(JSON.parse(j.stdout)).toMatchObject({ verified: true, failures: [], configuration: { vcpus: 4, vcpuType: "EPYC-Milan" } });
+  });
+
+  it("a measurement outside the policy: exit 1, the failed check and the diagnosis", () => {
+    runCli(["policy", "init", "--reference-values", VALUES, "--out", join(dir, "policy.json")]);
+    const policy = JSON.parse(readFileSync(join(dir, "policy.json"), "utf8"));
+    policy.boot = policy.boot.map((b: { vcpus: string }) => ({ ...b, vcpus: "1-2" }));
+    writeFileSync(join(dir, "narrow.json"), JSON.stringify(policy));
+    const r = evidence(writeReport("four", oracle("4", "EPYC-Milan")), join(dir, "narrow.json"));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^NOT VERIFIED SEV-SNP evidence: MEASUREMENT, BINDING/);
+    expect(r.stdout).toMatch(/MEASUREMENT .*FAIL .*4 vCPUs, outside the policy's counts \(1-2\)/);
+  });
+
+  it("bad input is one line naming the file (exit 2): a policy with an unknown field, a truncated report", () => {
+    writeFileSync(join(dir, "unknown.json"), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, "policy.json"), "utf8")), extra: 1 }));
+    const unknown = evidence("ok", join(dir, "unknown.json"));
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^reftrail: error: --policy .*unknown\.json: .*extra/);
+    expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
+    writeFileSync(join(dir, "short.bin"), readFileSync(join(dir, "ok.bin")).subarray(0, 1000));
+    writeFileSync(join(dir, "short.vcek.pem"), readFileSync(join(dir, "ok.vcek.pem")));
+    const short = evidence("short", join(dir, "policy.json"));
+    expect(short.status).toBe(2);
+    expect(short.stderr).toMatch(/^reftrail: error: --report .*short\.bin/);
+    expect(runCli(["verify", "evidence", "--format", "tdx"]).status).toBe(2);
+  });
+});
