@@ -100,8 +100,9 @@ function configurationDifferences(policy: EvidencePolicy, c: MatchedConfiguratio
 /** How a found boot's components differ from the ones the policy accepts. */
 function componentDifferences(policyCandidates: readonly BootCandidate[], found: BootCandidate): string[] {
   const differences: string[] = [];
-  const firmwareOk = policyCandidates.some((c) => c.firmware.origin === found.firmware.origin);
-  if (!firmwareOk) differences.push(`firmware from ${found.firmware.origin}, not one the policy accepts`);
+  // Firmware is compared by what the launch digest measures of it (its layout and page digest), not by which endorsement carried it.
+  const layout = (c: BootCandidate) => JSON.stringify(c.firmware.values.layout);
+  if (!policyCandidates.some((c) => layout(c) === layout(found))) differences.push(`firmware ${found.firmware.values.layout.snpFirmwareDigest.slice(0, 16)}… from ${found.firmware.origin}, not one the policy accepts`);
   const k = found.kernel;
   if (k) {
     const same = (pick: (c: NonNullable<BootCandidate["kernel"]>) => string | undefined, value: string | undefined) => policyCandidates.some((c) => c.kernel !== undefined && pick(c.kernel) === value);
@@ -115,9 +116,9 @@ function componentDifferences(policyCandidates: readonly BootCandidate[], found:
 const candidateKey = (c: BootCandidate) => JSON.stringify([c.firmware.origin, c.kernel?.kernel.sha256, c.kernel?.initrd?.sha256, c.kernel?.cmdline.sha256]);
 
 /**
- * Boots to try beyond the policy, most likely first, without the cross product of every component
- * of every release: each release's own components together, and the policy's accepted components
- * with one of them swapped for another endorsed value of the same component.
+ * Boots to try beyond the policy, most specific first, without the cross product of every
+ * component of every release: the policy's accepted components with one of them swapped for
+ * another endorsed value of the same component, then each release's own components together.
  */
 function otherCandidates(open: EvidencePolicy, accepted: readonly EndorsedValue[], all: readonly EndorsedValue[], seen: Set<string>): BootCandidate[] {
   const byRelease = new Map<string, EndorsedValue[]>();
@@ -132,13 +133,13 @@ function otherCandidates(open: EvidencePolicy, accepted: readonly EndorsedValue[
       }
     }
   };
-  for (const values of byRelease.values()) add(bootCandidates(open, values));
   const isAccepted = (v: EndorsedValue) => accepted.some((a) => a.outcome.source === v.outcome.source);
   for (const kind of ["firmware", "kernel", "initrd", "cmdline"] as const) {
     const name = componentOf(open, kind)?.name;
     if (name === undefined) continue;
     for (const v of all) if (v.component === name && !isAccepted(v)) add(bootCandidates(open, [...accepted.filter((a) => a.component !== name), v]));
   }
+  for (const values of byRelease.values()) add(bootCandidates(open, values));
   return candidates;
 }
 
