@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/fixtures.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, runCliAsync } from "../helpers/cli.js";
+import { serveLogProcess } from "../helpers/serve.js";
 import { endorseRelease, type EndorsedRelease } from "../helpers/release-endorsed.js";
 import { buildReport, milanTcb, testPki, type TestPki } from "../helpers/snp-pki.js";
 import { tempDir } from "../helpers/tlog.js";
@@ -78,5 +79,44 @@ describe("reftrail policy init / verify evidence --format snp", () => {
     expect(short.status).toBe(2);
     expect(short.stderr).toMatch(/^reftrail: error: --report .*short\.bin/);
     expect(runCli(["verify", "evidence", "--format", "tdx"]).status).toBe(2);
+  });
+
+  describe("entries from the log by component key, statements from the folders", () => {
+    const fromLog = (name: string, source: string[], endorsements = join(release.home, "endorsements")) =>
+      [
+        "verify", "evidence", "--format", "snp", "--report", join(dir, `${name}.bin`), "--cert", join(dir, `${name}.vcek.pem`),
+        "--ask", pki.askCertFile, "--trust-root", pki.arkCertFile, "--endorsements", endorsements, ...source,
+        "--key-registry", release.registry, "--rekor-key", release.logKey, "--policy", join(dir, "policy.json"), "--at", AT, "--json",
+      ];
+
+    it("--log DIR: the embedded log's entries verify the same evidence", () => {
+      runCli(["policy", "init", "--reference-values", VALUES, "--out", join(dir, "policy.json")]);
+      writeReport("log", oracle("4", "EPYC-Milan"));
+      const r = runCli(fromLog("log", ["--log", join(release.home, "log")]));
+      expect(r.status, r.stderr).toBe(0);
+      const v = JSON.parse(r.stdout);
+      expect(v.components.find((c: { component: string }) => c.component === "ovmf").endorsement.source).toMatch(/^log .* index \d+$/);
+    });
+
+    it("--rekor-url: the same through `reftrail log serve`", async () => {
+      const served = await serveLogProcess(join(release.home, "log"));
+      try {
+        const r = await runCliAsync(fromLog("log", ["--rekor-url", served.url]));
+        expect(r.status, r.stderr).toBe(0);
+      } finally {
+        await served.stop();
+      }
+    });
+
+    it("a logged entry whose statement the folder lacks is reported, not used: the component has no value (exit 1)", () => {
+      const partial = join(dir, "partial");
+      cpSync(release.endorsements, partial, { recursive: true });
+      rmSync(join(partial, "ovmf"), { recursive: true });
+      const r = runCli(fromLog("log", ["--log", join(release.home, "log")], partial));
+      expect(r.status).toBe(1);
+      const v = JSON.parse(r.stdout);
+      expect(v.endorsements.find((e: { component: string }) => e.component === "ovmf").refused.check).toBe("STATEMENT_UNAVAILABLE");
+      expect(v.failures).toEqual(["MEASUREMENT", "COMPONENT_VALUE", "BINDING"]);
+    });
   });
 });

@@ -14,7 +14,7 @@ const OPTIONS = {
 async function run(argv: readonly string[]): Promise<number> {
   const o = commandOptions(NAME, argv, OPTIONS, {
     usage:
-      "--format snp --report FILE --cert FILE [--ask FILE] [--ark FILE | --chain FILE | --trust-root FILE] --endorsements DIR --key-registry FILE (--rekor-key FILE | --trusted-root FILE) --policy FILE [--at TIME] [--json]",
+      "--format snp --report FILE --cert FILE [--ask FILE] [--ark FILE | --chain FILE | --trust-root FILE] --endorsements DIR [--log DIR | --rekor-url URL] --key-registry FILE (--rekor-key FILE | --trusted-root FILE) --policy FILE [--at TIME] [--json]",
     summary:
       "Verifies attestation evidence against logged endorsements: the report as `verify report` does, every endorsement before any value in it is used, then MEASUREMENT against launch digests recomputed from the endorsed values for every configuration the policy allows, and how the measurement binds each component. A mismatch says which endorsed release and configuration produces it. Exit 0 verified, 1 not verified, 2 usage or input error.",
   });

@@ -8,6 +8,7 @@ import { bootCandidates, componentOf } from "./boot-candidates.js";
 import { EVIDENCE_CHECKS, type EvidenceCheck } from "./checks.js";
 import { diagnoseMeasurement, type Diagnosis } from "./diagnose.js";
 import { endorsedValues, type EndorsedValue, type EndorsementOutcome, type EndorsementTrust, type FoundEndorsement } from "./endorsements.js";
+import type { UnavailableStatement } from "./from-log.js";
 import { searchLaunchDigest, type LaunchMatch, type MatchedConfiguration } from "./launch-match.js";
 
 /** One component of the policy: what was expected, what the evidence shows, and how it is bound. */
@@ -40,6 +41,8 @@ export interface SnpEvidenceInputs {
   readonly report: ReportEvidence;
   /** Every endorsement the source holds (a folder of published components, or the log by component key). */
   readonly endorsements: readonly FoundEndorsement[];
+  /** Log entries signed by a component key whose statement was not available: reported, never used. */
+  readonly unavailable?: readonly UnavailableStatement[];
 }
 
 export interface SnpEvidenceOptions {
@@ -148,7 +151,16 @@ export function verifySnpEvidence(inputs: SnpEvidenceInputs, options: SnpEvidenc
   const report = verifyReport(inputs.report, { at: trust.at, ...(policy.platform ? { policy: policy.platform } : {}), ...(options.product ? { product: options.product } : {}) });
   const measurementBytes = inputs.report.report.measurement;
   const measurement = toHex(measurementBytes);
-  const { values: endorsed, outcomes } = endorsedValues(inputs.endorsements, policy, trust);
+  const { values: endorsed, outcomes: verified } = endorsedValues(inputs.endorsements, policy, trust);
+  const outcomes: EndorsementOutcome[] = [
+    ...verified,
+    ...(inputs.unavailable ?? []).map((u) => ({
+      source: u.source,
+      component: u.component,
+      accepted: false,
+      refused: { check: "STATEMENT_UNAVAILABLE", message: `the entry logs statement sha256 ${u.sha256}, which the statement folder does not hold` },
+    })),
+  ];
   const candidates = bootCandidates(policy, endorsed);
   const checks: CheckResult[] = [...report.checks];
   let match: LaunchMatch | undefined;
