@@ -176,7 +176,7 @@ export function diagnoseMeasurement(
   let searched = 0;
   let match: LaunchMatch | undefined;
   for (const [candidates, entries] of passes) {
-    const result = searchLaunchDigest(measurement, candidates, entries);
+    const result = searchLaunchDigest(measurement, candidates, entries, null);
     searched += result.tried;
     if ((match = result.match)) break;
   }

@@ -4,9 +4,10 @@ import { EMPTY_SHA256, type KernelHashes } from "../../measure/sev-hashes.js";
 import { DEFAULT_VMSA_GPA } from "../../measure/snp/page-info.js";
 import { snpLaunchDigests } from "../../measure/snp/launch.js";
 import { parseVcpuCounts } from "../../measure/vcpu-counts.js";
+import { VMM_PROFILES } from "../../measure/vmm.js";
 import type { BootConfiguration } from "../../schema/evidence-policy.js";
 import type { FirmwareValues } from "../../schema/reference-values.js";
-import { bytesEqual, fromHex, toHex } from "../../util/bytes.js";
+import { fromHex, toHex } from "../../util/bytes.js";
 import { ReftrailError } from "../../util/errors.js";
 
 /** A value that goes into the launch digest, and where it came from (for the report). */
@@ -65,18 +66,79 @@ function kernelHashes(kernel: NonNullable<BootCandidate["kernel"]>): KernelHashe
   };
 }
 
+/** The launch digests of one boot under one policy entry, by hex digest (the first configuration to give each). */
+type DigestTable = ReadonlyMap<string, MatchedConfiguration> | { readonly unmeasurable: string };
+
+/**
+ * Launch-digest tables by boot and policy entry. They depend on the endorsed values and the policy
+ * alone (no time, no key), so a verifier that sees many reports recomputes them once: a sweep of
+ * 1-512 vCPUs over every vCPU model costs some 20 ms, a lookup nothing. Bounded, oldest dropped.
+ */
+export class LaunchDigestCache {
+  private readonly tables = new Map<string, DigestTable>();
+  constructor(private readonly capacity = 32) {}
+
+  table(key: string, compute: () => DigestTable): DigestTable {
+    let table = this.tables.get(key);
+    if (table === undefined) {
+      table = compute();
+      if (this.tables.size >= this.capacity) this.tables.delete(this.tables.keys().next().value!);
+      this.tables.set(key, table);
+    }
+    return table;
+  }
+}
+
+const SHARED_CACHE = new LaunchDigestCache();
+
+function digestTable(firmware: ReturnType<typeof firmwareFromValues>, candidate: BootCandidate, entry: BootConfiguration): DigestTable {
+  const convention = entry.conventions.signatureConvention;
+  const { configurations } = expandConfigurations("snp", vmmTypes(entry.vmmTypes), identitiesOf(entry.vcpuTypes, entry.vcpuSignatures, convention), entry.guestFeatures.map((g) => BigInt(g)));
+  const counts = parseVcpuCounts(entry.vcpus);
+  const conventions = { ec2LegacyRdx: entry.conventions.ec2LegacyRdx, vmsaGpa: entry.conventions.vmsaGpa === undefined ? DEFAULT_VMSA_GPA : Number(BigInt(entry.conventions.vmsaGpa)) };
+  let digests;
+  try {
+    ({ digests } = snpLaunchDigests(
+      { firmware: firmware.layout, firmwareDigest: firmware.firmwareDigest, kernelHashes: candidate.kernel && kernelHashes(candidate.kernel), conventions },
+      configurations,
+      counts,
+    ));
+  } catch (err) {
+    if (!(err instanceof ReftrailError)) throw err;
+    return { unmeasurable: err.message };
+  }
+  const table = new Map<string, MatchedConfiguration>();
+  configurations.forEach((c, i) => {
+    const usesSignature = VMM_PROFILES[c.vmm].usesVcpuSignature;
+    for (const [vcpus, digest] of digests[i]!) {
+      const key = toHex(digest);
+      if (table.has(key)) continue;
+      table.set(key, {
+        vmm: c.vmm,
+        vcpus,
+        vcpuType: usesSignature ? c.vcpuType : null,
+        vcpuSignature: usesSignature && c.vcpuSignature !== undefined ? hex(c.vcpuSignature) : null,
+        guestFeatures: hex(c.guestFeatures),
+        kernelHashes: entry.kernelHashes,
+      });
+    }
+  });
+  return table;
+}
+
 /**
  * Recomputes SEV-SNP launch digests, with reftrail's measure engine, for every candidate boot and
  * every configuration the entries allow, until one equals `measurement`. Only endorsed values go
- * in: the firmware's layout and page digest, and the kernel-hashes table entries. Work is shared
- * as the engine shares it (firmware chain once, VMSA chains per distinct vCPU state), and the
- * search stops at the first match.
+ * in: the firmware's layout and page digest, and the kernel-hashes table entries. The engine
+ * shares work within a sweep (firmware chain once, VMSA chains per distinct vCPU state); `cache`
+ * keeps whole sweeps for the next report (pass null for a one-off search, as a diagnosis is).
  */
-export function searchLaunchDigest(measurement: Uint8Array, candidates: readonly BootCandidate[], entries: readonly BootConfiguration[]): SearchResult {
+export function searchLaunchDigest(measurement: Uint8Array, candidates: readonly BootCandidate[], entries: readonly BootConfiguration[], cache: LaunchDigestCache | null = SHARED_CACHE): SearchResult {
+  const wanted = toHex(measurement);
   let tried = 0;
   const unmeasurable: Unmeasurable[] = [];
   for (const candidate of candidates) {
-    let firmware;
+    let firmware: ReturnType<typeof firmwareFromValues>;
     try {
       firmware = firmwareFromValues(candidate.firmware.values);
     } catch (err) {
@@ -86,46 +148,16 @@ export function searchLaunchDigest(measurement: Uint8Array, candidates: readonly
     for (const entry of entries) {
       // A firmware-only entry measures no kernel even when the candidate names one, and vice versa.
       if (entry.kernelHashes !== (candidate.kernel !== undefined)) continue;
-      const convention = entry.conventions.signatureConvention;
-      const { configurations } = expandConfigurations("snp", vmmTypes(entry.vmmTypes), identitiesOf(entry.vcpuTypes, entry.vcpuSignatures, convention), entry.guestFeatures.map((g) => BigInt(g)));
-      const counts = parseVcpuCounts(entry.vcpus);
-      const conventions = { ec2LegacyRdx: entry.conventions.ec2LegacyRdx, vmsaGpa: entry.conventions.vmsaGpa === undefined ? DEFAULT_VMSA_GPA : Number(BigInt(entry.conventions.vmsaGpa)) };
-      let digests;
-      try {
-        ({ digests } = snpLaunchDigests(
-          { firmware: firmware.layout, firmwareDigest: firmware.firmwareDigest, kernelHashes: candidate.kernel && kernelHashes(candidate.kernel), conventions },
-          configurations,
-          counts,
-        ));
-      } catch (err) {
-        if (!(err instanceof ReftrailError)) throw err;
-        unmeasurable.push({ candidate, kernelHashes: entry.kernelHashes, reason: err.message });
+      const key = JSON.stringify([candidate.firmware.values.layout, candidate.kernel?.kernel.sha256, candidate.kernel?.initrd?.sha256, candidate.kernel?.cmdline.sha256, entry]);
+      const table = cache ? cache.table(key, () => digestTable(firmware, candidate, entry)) : digestTable(firmware, candidate, entry);
+      if ("unmeasurable" in table) {
+        unmeasurable.push({ candidate, kernelHashes: entry.kernelHashes, reason: table.unmeasurable as string });
         continue;
       }
-      for (let i = 0; i < configurations.length; i++) {
-        const c = configurations[i]!;
-        for (const [vcpus, digest] of digests[i]!) {
-          tried++;
-          if (!bytesEqual(digest, measurement)) continue;
-          const usesSignature = c.vmm === "QEMU";
-          return {
-            match: {
-              candidate,
-              digest: toHex(digest),
-              configuration: {
-                vmm: c.vmm,
-                vcpus,
-                vcpuType: usesSignature ? c.vcpuType : null,
-                vcpuSignature: usesSignature && c.vcpuSignature !== undefined ? hex(c.vcpuSignature) : null,
-                guestFeatures: hex(c.guestFeatures),
-                kernelHashes: entry.kernelHashes,
-              },
-            },
-            tried,
-            unmeasurable,
-          };
-        }
-      }
+      const map = table as ReadonlyMap<string, MatchedConfiguration>;
+      tried += map.size;
+      const configuration = map.get(wanted);
+      if (configuration) return { match: { candidate, configuration, digest: wanted }, tried, unmeasurable };
     }
   }
   return { match: undefined, tried, unmeasurable };
