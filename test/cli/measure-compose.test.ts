@@ -5,13 +5,15 @@ import { describe, expect, it } from "vitest";
 import { ComposeReport } from "../../src/schema/launch-digest-report.js";
 import { runCli } from "../helpers/cli.js";
 import { fixturePath } from "../helpers/fixtures.js";
-import { readTsv, shellWords } from "../helpers/tsv.js";
+import { readOracleRows } from "../helpers/tsv.js";
+import { sha256sum } from "../helpers/sha.js";
 import { expectRejected } from "../helpers/expect.js";
 
 /**
  * Composition must equal the full computation: every oracle and upstream row that boots a kernel in
  * snp mode is recomputed from a reference-values document of its firmware alone, with the row's own
- * kernel, initrd and command-line digests, and must give the row's expected digest.
+ * kernel, initrd and command-line digests, and must give the row's expected digest. The AmdSev
+ * suffix rows and the full AmdSevX64 build (amdsev-visible.tsv) each get their own document.
  */
 const dir = mkdtempSync(join(tmpdir(), "reftrail-compose-"));
 const manifest = join(dir, "release.json");
@@ -29,33 +31,52 @@ writeFileSync(
     ],
   }),
 );
-
+const fullManifest = join(dir, "amdsev-full-release.json");
+writeFileSync(
+  fullManifest,
+  JSON.stringify({
+    version: 1,
+    release: { name: "amdsev-full", version: "1" },
+    components: [{ name: "amdsev", kind: "firmware", version: "edk2-2025.02-8+deb13u1", path: fixturePath("firmware/OVMF.amdsev.fd"), launchDigests: [{ mode: "snp", vcpus: "1", vmmTypes: ["gce"] }] }],
+  }),
+);
+/** The reference-values document composition starts from, per firmware file named by the rows. */
+const documents: Record<string, string> = {
+  "firmware/ovmf_AmdSev_suffix.bin": referenceValues,
+  "firmware/OVMF.amdsev.fd": join(dir, "amdsev-full-rv.json"),
+};
 
 describe("reftrail measure compose", () => {
   it("the firmware's reference values are produced first", () => {
     expect(runCli(["measure", "release", "--manifest", manifest, "--out", referenceValues]).status).toBe(0);
+    expect(runCli(["measure", "release", "--manifest", fullManifest, "--out", documents["firmware/OVMF.amdsev.fd"]!]).status).toBe(0);
   });
 
-  const rows = [...readTsv("launch-digests/oracle-visible.tsv"), ...readTsv("launch-digests/upstream-test-vectors.tsv")].filter(
-    (r) => r["mode"] === "snp" && r["kernel_sha256"] !== "-",
-  );
-  it("covers the kernel-hashes rows of both tables", () => expect(rows.length).toBeGreaterThanOrEqual(20));
+  const tables = ["launch-digests/oracle-visible.tsv", "launch-digests/upstream-test-vectors.tsv", "launch-digests/amdsev-visible.tsv"];
+  const rows = tables.flatMap(readOracleRows).filter((r) => r.option("--mode") === "snp" && r.option("--kernel") !== undefined);
+  it("covers the kernel-hashes rows of the three tables", () => {
+    expect(rows.length).toBeGreaterThanOrEqual(29);
+    expect(rows.filter((r) => r.option("--ovmf") === "firmware/OVMF.amdsev.fd").length).toBe(9);
+  });
+
+  /** A digest column of the wide tables, else the SHA-256 of the file the row names (what QEMU puts in the table). */
+  const fileDigest = (column: string | undefined, file: string | undefined) =>
+    column !== undefined && column !== "-" ? column : file === undefined ? undefined : sha256sum(fixturePath(file));
 
   rows.forEach((row) => {
-    const argv = shellWords(row["command"]!);
-    const flag = (name: string) => {
-      const i = argv.indexOf(name);
-      return i < 0 ? undefined : argv[i + 1];
-    };
-    it(`${argv.slice(1).join(" ")}`, () => {
-      expect(flag("--ovmf")).toBe("firmware/ovmf_AmdSev_suffix.bin");
-      const args = ["measure", "compose", "--reference-values", referenceValues, "--vcpus", flag("--vcpus")!, "--kernel-digest", row["kernel_sha256"]!];
-      if (row["initrd_sha256"] !== "-") args.push("--initrd-digest", row["initrd_sha256"]!);
-      if (row["append"] !== "-") args.push(`--cmdline=${row["append"]}`);
-      for (const f of ["--vcpu-type", "--vmm-type", "--guest-features", "--vcpu-sig"]) if (flag(f) !== undefined) args.push(f, flag(f)!);
+    it(`${row.args.join(" ")}`, () => {
+      const document = documents[row.option("--ovmf")!];
+      expect(document).toBeDefined();
+      const kernel = fileDigest(row.columns["kernel_sha256"], row.option("--kernel"))!;
+      const initrd = fileDigest(row.columns["initrd_sha256"], row.option("--initrd"));
+      const append = row.columns["append"] ?? row.option("--append");
+      const args = ["measure", "compose", "--reference-values", document!, "--vcpus", row.option("--vcpus")!, "--kernel-digest", kernel];
+      if (initrd !== undefined) args.push("--initrd-digest", initrd);
+      if (append !== undefined && append !== "-") args.push(`--cmdline=${append}`);
+      for (const f of ["--vcpu-type", "--vmm-type", "--guest-features", "--vcpu-sig"]) if (row.option(f) !== undefined) args.push(f, row.option(f)!);
       const result = runCli(args);
       expect(result.stderr.replace(/^reftrail: warning: .*\n/gm, "")).toBe("");
-      expect(result.stdout.trim()).toBe(row["expected_digest_hex"]);
+      expect(result.stdout.trim()).toBe(row.expected);
     });
   });
 
