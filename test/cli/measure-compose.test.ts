@@ -16,30 +16,20 @@ import { expectRejected } from "../helpers/expect.js";
  * suffix rows and the full AmdSevX64 build (amdsev-visible.tsv) each get their own document.
  */
 const dir = mkdtempSync(join(tmpdir(), "reftrail-compose-"));
-const manifest = join(dir, "release.json");
 const referenceValues = join(dir, "rv.json");
-writeFileSync(
-  manifest,
-  JSON.stringify({
-    version: 1,
-    release: { name: "amdsev", version: "1" },
-    components: [
-      { name: "amdsev", kind: "firmware", version: "edk2-stable202405", path: fixturePath("firmware/ovmf_AmdSev_suffix.bin"), launchDigests: [{ mode: "snp", vcpus: "1", vmmTypes: ["gce"] }] },
-      { name: "debian", kind: "kernel", version: "6.1", path: fixturePath("kernel/vmlinuz-6.1.0-56-cloud-amd64"), initrd: "initrd", cmdline: "cmdline" },
-      { name: "initrd", kind: "initrd", version: "1", path: fixturePath("kernel/initrd.img") },
-      { name: "cmdline", kind: "cmdline", version: "1", value: "console=ttyS0 root=/dev/vda1 ro quiet" },
-    ],
-  }),
-);
-const fullManifest = join(dir, "amdsev-full-release.json");
-writeFileSync(
-  fullManifest,
-  JSON.stringify({
-    version: 1,
-    release: { name: "amdsev-full", version: "1" },
-    components: [{ name: "amdsev", kind: "firmware", version: "edk2-2025.02-8+deb13u1", path: fixturePath("firmware/OVMF.amdsev.fd"), launchDigests: [{ mode: "snp", vcpus: "1", vmmTypes: ["gce"] }] }],
-  }),
-);
+/** A release manifest written into `dir`: one AmdSev firmware, and any further components. */
+function writeManifest(file: string, firmware: string, version: string, more: readonly object[] = []): string {
+  const path = join(dir, file);
+  const components = [{ name: "amdsev", kind: "firmware", version, path: fixturePath(firmware), launchDigests: [{ mode: "snp", vcpus: "1", vmmTypes: ["gce"] }] }, ...more];
+  writeFileSync(path, JSON.stringify({ version: 1, release: { name: file.replace(/\.json$/, ""), version: "1" }, components }));
+  return path;
+}
+const manifest = writeManifest("release.json", "firmware/ovmf_AmdSev_suffix.bin", "edk2-stable202405", [
+  { name: "debian", kind: "kernel", version: "6.1", path: fixturePath("kernel/vmlinuz-6.1.0-56-cloud-amd64"), initrd: "initrd", cmdline: "cmdline" },
+  { name: "initrd", kind: "initrd", version: "1", path: fixturePath("kernel/initrd.img") },
+  { name: "cmdline", kind: "cmdline", version: "1", value: "console=ttyS0 root=/dev/vda1 ro quiet" },
+]);
+const fullManifest = writeManifest("amdsev-full-release.json", "firmware/OVMF.amdsev.fd", "edk2-2025.02-8+deb13u1");
 /** The reference-values document composition starts from, per firmware file named by the rows. */
 const documents: Record<string, string> = {
   "firmware/ovmf_AmdSev_suffix.bin": referenceValues,
