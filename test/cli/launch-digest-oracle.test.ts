@@ -42,10 +42,10 @@ for (const [table, count] of Object.entries(tables)) {
         const digest = "digest" in report ? report.digest : "digests" in report ? report.digests[row.option("--vcpus")!] : undefined;
         expect(digest).toBeDefined();
         expect(base64 ? Buffer.from(digest!, "base64").toString("hex") : digest).toBe(row.expected);
-        const kernel = row.columns["kernel_sha256"];
-        const initrd = row.columns["initrd_sha256"];
-        if (kernel !== undefined && kernel !== "-") expect(report.kernelHashes?.kernel.sha256).toBe(kernel);
-        if (initrd !== undefined && initrd !== "-") expect(report.kernelHashes?.initrd.sha256).toBe(initrd);
+        const kernel = row.fileSha256("kernel");
+        const initrd = row.fileSha256("initrd");
+        if (kernel !== undefined) expect(report.kernelHashes?.kernel.sha256).toBe(kernel);
+        if (initrd !== undefined) expect(report.kernelHashes?.initrd.sha256).toBe(initrd);
       });
     });
   });

@@ -6,7 +6,6 @@ import { ComposeReport } from "../../src/schema/launch-digest-report.js";
 import { runCli } from "../helpers/cli.js";
 import { fixturePath } from "../helpers/fixtures.js";
 import { readOracleRows } from "../helpers/tsv.js";
-import { sha256sum } from "../helpers/sha.js";
 import { expectRejected } from "../helpers/expect.js";
 
 /**
@@ -49,16 +48,12 @@ describe("reftrail measure compose", () => {
     expect(rows.filter((r) => r.option("--ovmf") === "firmware/OVMF.amdsev.fd").length).toBe(9);
   });
 
-  /** A digest column of the wide tables, else the SHA-256 of the file the row names (what QEMU puts in the table). */
-  const fileDigest = (column: string | undefined, file: string | undefined) =>
-    column !== undefined && column !== "-" ? column : file === undefined ? undefined : sha256sum(fixturePath(file));
-
   rows.forEach((row) => {
     it(`${row.args.join(" ")}`, () => {
       const document = documents[row.option("--ovmf")!];
       expect(document).toBeDefined();
-      const kernel = fileDigest(row.columns["kernel_sha256"], row.option("--kernel"))!;
-      const initrd = fileDigest(row.columns["initrd_sha256"], row.option("--initrd"));
+      const kernel = row.fileSha256("kernel")!;
+      const initrd = row.fileSha256("initrd");
       const append = row.columns["append"] ?? row.option("--append");
       const args = ["measure", "compose", "--reference-values", document!, "--vcpus", row.option("--vcpus")!, "--kernel-digest", kernel];
       if (initrd !== undefined) args.push("--initrd-digest", initrd);

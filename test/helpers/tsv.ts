@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { COMMITTED } from "./fixtures.js";
+import { COMMITTED, fixturePath } from "./fixtures.js";
+import { sha256sum } from "./sha.js";
 
 /** Rows of a tab-separated fixture table with a header line, as objects keyed by column name. */
 export function readTsv(relative: string): Record<string, string>[] {
@@ -53,6 +54,11 @@ export interface OracleRow {
   readonly columns: Readonly<Record<string, string>>;
   /** The value given to one option, undefined when the row does not give it. */
   option(name: string): string | undefined;
+  /**
+   * SHA-256 of the kernel or initrd the row boots (what QEMU's kernel-hashes table holds): the wide
+   * layout's column, else sha256sum of the file it names in the fixtures; undefined when none.
+   */
+  fileSha256(which: "kernel" | "initrd"): string | undefined;
 }
 
 const NARROW_ARGUMENTS = "sev-snp-measure arguments (run in this folder)";
@@ -68,13 +74,20 @@ export function readOracleRows(relative: string): OracleRow[] {
     if (!narrow && words.shift() !== "sev-snp-measure") throw new Error(`${relative}: a command that is not sev-snp-measure`);
     const expected = narrow ? row["expected_digest"] : row["expected_digest_hex"];
     if (expected === undefined || expected === "") throw new Error(`${relative}: a row without an expected digest`);
+    const option = (name: string) => {
+      const i = words.indexOf(name);
+      return i < 0 ? undefined : words[i + 1];
+    };
     return {
       args: words,
       expected,
       columns: narrow ? {} : row,
-      option: (name: string) => {
-        const i = words.indexOf(name);
-        return i < 0 ? undefined : words[i + 1];
+      option,
+      fileSha256: (which: "kernel" | "initrd") => {
+        const column = row[`${which}_sha256`];
+        if (column !== undefined) return column === "-" ? undefined : column;
+        const file = option(`--${which}`);
+        return file === undefined ? undefined : sha256sum(fixturePath(file));
       },
     };
   });
