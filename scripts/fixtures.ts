@@ -56,6 +56,7 @@ const FILES: readonly { path: string; sha256: string; source: Source }[] = [
   { path: "firmware/ovmf_AmdSev_suffix.bin", sha256: "8f765dfabc127fc0a938a0744a3103ec15864d7d794eb4c398aa976b6d6ab16c", source: { committed: "firmware/ovmf_AmdSev_suffix.bin" } },
   { path: "firmware/ovmf_OvmfX64_suffix.bin", sha256: "b4c021e085fb83ceffe6571a3d357b4a98773c83c474e47f76c876708fe316da", source: { committed: "firmware/ovmf_OvmfX64_suffix.bin" } },
   { path: "firmware/svsm.bin", sha256: "287fcee67b501b072e4953b5006059d088b454e9197bc318885385acb233d5d1", source: { committed: "firmware/svsm.bin.gz" } },
+  { path: "firmware/OVMF.amdsev.fd", sha256: "716b30f843c62cf9cedc21dd0cfcd88aab70ab2c02f35bcc0553960195bb9a9b", source: { committed: "firmware/OVMF.amdsev.fd.gz" } },
   { path: "firmware/svsm_ovmf.fd", sha256: "50d1bf8676c7fb2ff6b8e50cf8fc0491534de27c12d6345a2dcefef51cbac97e", source: { committed: "firmware/svsm_ovmf.fd.gz" } },
   { path: "kernel/vmlinuz-6.1.0-56-cloud-amd64", sha256: "51349501a3d1ff83836437d2b365fd2d57f2feb8642d315e5181dec23d4c3275", source: { deb: KERNEL, member: "boot/vmlinuz-6.1.0-56-cloud-amd64" } },
   { path: "kernel/linuxx64.efi.stub", sha256: "c62ae56ffaf49d1a61de4434f4f531dd1d4ed3b5aee46c934c56e3f809b22cc4", source: { deb: SYSTEMD_BOOT_EFI, member: "usr/lib/systemd/boot/efi/linuxx64.efi.stub" } },

@@ -108,4 +108,10 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
     },
   },
   log: LOG_COMMANDS,
+  demo: {
+    "snp-report": {
+      summary: "TEST ONLY: an SEV-SNP report signed by a throw-away AMD-like hierarchy (not AMD's; verifies only with --trust-root)",
+      load: async () => (await import("./commands/demo-snp-report.js")).command,
+    },
+  },
 };

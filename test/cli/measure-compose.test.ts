@@ -5,57 +5,63 @@ import { describe, expect, it } from "vitest";
 import { ComposeReport } from "../../src/schema/launch-digest-report.js";
 import { runCli } from "../helpers/cli.js";
 import { fixturePath } from "../helpers/fixtures.js";
-import { readTsv, shellWords } from "../helpers/tsv.js";
+import { readOracleRows } from "../helpers/tsv.js";
 import { expectRejected } from "../helpers/expect.js";
 
 /**
  * Composition must equal the full computation: every oracle and upstream row that boots a kernel in
  * snp mode is recomputed from a reference-values document of its firmware alone, with the row's own
- * kernel, initrd and command-line digests, and must give the row's expected digest.
+ * kernel, initrd and command-line digests, and must give the row's expected digest. The AmdSev
+ * suffix rows and the full AmdSevX64 build (amdsev-visible.tsv) each get their own document.
  */
 const dir = mkdtempSync(join(tmpdir(), "reftrail-compose-"));
-const manifest = join(dir, "release.json");
 const referenceValues = join(dir, "rv.json");
-writeFileSync(
-  manifest,
-  JSON.stringify({
-    version: 1,
-    release: { name: "amdsev", version: "1" },
-    components: [
-      { name: "amdsev", kind: "firmware", version: "edk2-stable202405", path: fixturePath("firmware/ovmf_AmdSev_suffix.bin"), launchDigests: [{ mode: "snp", vcpus: "1", vmmTypes: ["gce"] }] },
-      { name: "debian", kind: "kernel", version: "6.1", path: fixturePath("kernel/vmlinuz-6.1.0-56-cloud-amd64"), initrd: "initrd", cmdline: "cmdline" },
-      { name: "initrd", kind: "initrd", version: "1", path: fixturePath("kernel/initrd.img") },
-      { name: "cmdline", kind: "cmdline", version: "1", value: "console=ttyS0 root=/dev/vda1 ro quiet" },
-    ],
-  }),
-);
-
+/** A release manifest written into `dir`: one AmdSev firmware, and any further components. */
+function writeManifest(file: string, firmware: string, version: string, more: readonly object[] = []): string {
+  const path = join(dir, file);
+  const components = [{ name: "amdsev", kind: "firmware", version, path: fixturePath(firmware), launchDigests: [{ mode: "snp", vcpus: "1", vmmTypes: ["gce"] }] }, ...more];
+  writeFileSync(path, JSON.stringify({ version: 1, release: { name: file.replace(/\.json$/, ""), version: "1" }, components }));
+  return path;
+}
+const manifest = writeManifest("release.json", "firmware/ovmf_AmdSev_suffix.bin", "edk2-stable202405", [
+  { name: "debian", kind: "kernel", version: "6.1", path: fixturePath("kernel/vmlinuz-6.1.0-56-cloud-amd64"), initrd: "initrd", cmdline: "cmdline" },
+  { name: "initrd", kind: "initrd", version: "1", path: fixturePath("kernel/initrd.img") },
+  { name: "cmdline", kind: "cmdline", version: "1", value: "console=ttyS0 root=/dev/vda1 ro quiet" },
+]);
+const fullManifest = writeManifest("amdsev-full-release.json", "firmware/OVMF.amdsev.fd", "edk2-2025.02-8+deb13u1");
+/** The reference-values document composition starts from, per firmware file named by the rows. */
+const documents: Record<string, string> = {
+  "firmware/ovmf_AmdSev_suffix.bin": referenceValues,
+  "firmware/OVMF.amdsev.fd": join(dir, "amdsev-full-rv.json"),
+};
 
 describe("reftrail measure compose", () => {
   it("the firmware's reference values are produced first", () => {
     expect(runCli(["measure", "release", "--manifest", manifest, "--out", referenceValues]).status).toBe(0);
+    expect(runCli(["measure", "release", "--manifest", fullManifest, "--out", documents["firmware/OVMF.amdsev.fd"]!]).status).toBe(0);
   });
 
-  const rows = [...readTsv("launch-digests/oracle-visible.tsv"), ...readTsv("launch-digests/upstream-test-vectors.tsv")].filter(
-    (r) => r["mode"] === "snp" && r["kernel_sha256"] !== "-",
-  );
-  it("covers the kernel-hashes rows of both tables", () => expect(rows.length).toBeGreaterThanOrEqual(20));
+  const tables = ["launch-digests/oracle-visible.tsv", "launch-digests/upstream-test-vectors.tsv", "launch-digests/amdsev-visible.tsv"];
+  const rows = tables.flatMap(readOracleRows).filter((r) => r.option("--mode") === "snp" && r.option("--kernel") !== undefined);
+  it("covers the kernel-hashes rows of the three tables", () => {
+    expect(rows.length).toBeGreaterThanOrEqual(29);
+    expect(rows.filter((r) => r.option("--ovmf") === "firmware/OVMF.amdsev.fd").length).toBe(9);
+  });
 
   rows.forEach((row) => {
-    const argv = shellWords(row["command"]!);
-    const flag = (name: string) => {
-      const i = argv.indexOf(name);
-      return i < 0 ? undefined : argv[i + 1];
-    };
-    it(`${argv.slice(1).join(" ")}`, () => {
-      expect(flag("--ovmf")).toBe("firmware/ovmf_AmdSev_suffix.bin");
-      const args = ["measure", "compose", "--reference-values", referenceValues, "--vcpus", flag("--vcpus")!, "--kernel-digest", row["kernel_sha256"]!];
-      if (row["initrd_sha256"] !== "-") args.push("--initrd-digest", row["initrd_sha256"]!);
-      if (row["append"] !== "-") args.push(`--cmdline=${row["append"]}`);
-      for (const f of ["--vcpu-type", "--vmm-type", "--guest-features", "--vcpu-sig"]) if (flag(f) !== undefined) args.push(f, flag(f)!);
+    it(`${row.args.join(" ")}`, () => {
+      const document = documents[row.option("--ovmf")!];
+      expect(document).toBeDefined();
+      const kernel = row.fileSha256("kernel")!;
+      const initrd = row.fileSha256("initrd");
+      const append = row.columns["append"] ?? row.option("--append");
+      const args = ["measure", "compose", "--reference-values", document!, "--vcpus", row.option("--vcpus")!, "--kernel-digest", kernel];
+      if (initrd !== undefined) args.push("--initrd-digest", initrd);
+      if (append !== undefined && append !== "-") args.push(`--cmdline=${append}`);
+      for (const f of ["--vcpu-type", "--vmm-type", "--guest-features", "--vcpu-sig"]) if (row.option(f) !== undefined) args.push(f, row.option(f)!);
       const result = runCli(args);
       expect(result.stderr.replace(/^reftrail: warning: .*\n/gm, "")).toBe("");
-      expect(result.stdout.trim()).toBe(row["expected_digest_hex"]);
+      expect(result.stdout.trim()).toBe(row.expected);
     });
   });
 

@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { createPrivateKey, sign, type KeyObject } from "node:crypto";
+import { createPrivateKey, type KeyObject } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "./tlog.js";
+import { encodeReport, signReport } from "../../src/verify/snp/abi/report-encode.js";
 
 /**
  * A test-only AMD-like PKI made by the openssl CLI (an implementation independent of reftrail's
@@ -146,46 +147,44 @@ export interface ReportFields {
   currentMitVector?: bigint;
 }
 
-/** Writes a report with the byte layout of sev-snp-report.md §1 (written here from the spec, not by reftrail) and signs it. */
+/**
+ * A report with these fields and the usual constants elsewhere, written by reftrail's encoder (the
+ * inverse of parseReport, itself checked byte for byte against real reports) and signed with `key`.
+ */
 export function buildReport(f: ReportFields, key: KeyObject | undefined): Uint8Array {
-  const b = Buffer.alloc(0x4a0);
   const version = f.version ?? 5;
-  b.writeUInt32LE(version, 0x000);
-  b.writeUInt32LE(f.guestSvn ?? 0, 0x004);
-  b.writeBigUInt64LE(f.policy ?? 0x30000n, 0x008);
-  if (f.familyId) b.set(f.familyId, 0x010);
-  if (f.imageId) b.set(f.imageId, 0x020);
-  b.writeUInt32LE(f.vmpl ?? 0, 0x030);
-  b.writeUInt32LE(f.signatureAlgo ?? 1, 0x034);
-  b.writeBigUInt64LE(f.currentTcb ?? 0n, 0x038);
-  b.writeBigUInt64LE(f.platformInfo ?? 0x25n, 0x040);
-  b.writeUInt32LE(f.signerInfo ?? 0, 0x048);
-  if (f.reportData) b.set(f.reportData, 0x050);
-  if (f.measurement) b.set(f.measurement, 0x090);
-  if (f.hostData) b.set(f.hostData, 0x0c0);
-  if (f.idKeyDigest) b.set(f.idKeyDigest, 0x0e0);
-  if (f.authorKeyDigest) b.set(f.authorKeyDigest, 0x110);
-  if (f.reportId) b.set(f.reportId, 0x140);
-  b.set(f.reportIdMa ?? Buffer.alloc(32, 0xff), 0x160);
-  b.writeBigUInt64LE(f.reportedTcb ?? 0n, 0x180);
-  if (version >= 3) b.set(f.cpuid ?? [0x19, 0x01, 0x01], 0x188);
-  if (f.chipId) b.set(f.chipId, 0x1a0);
-  b.writeBigUInt64LE(f.committedTcb ?? f.currentTcb ?? 0n, 0x1e0);
-  const [cb, cmi, cma] = f.currentVersion ?? [1, 55, 1];
-  b.set([cb, cmi, cma], 0x1e8);
-  const [kb, kmi, kma] = f.committedVersion ?? f.currentVersion ?? [1, 55, 1];
-  b.set([kb, kmi, kma], 0x1ec);
-  b.writeBigUInt64LE(f.launchTcb ?? f.currentTcb ?? 0n, 0x1f0);
-  if (version >= 5) {
-    b.writeBigUInt64LE(f.launchMitVector ?? 0n, 0x1f8);
-    b.writeBigUInt64LE(f.currentMitVector ?? 0n, 0x200);
-  }
-  if (key) {
-    const sig = sign("sha384", b.subarray(0, 0x2a0), { key, dsaEncoding: "ieee-p1363" });
-    b.set(Buffer.from(sig.subarray(0, 48)).reverse(), 0x2a0);
-    b.set(Buffer.from(sig.subarray(48, 96)).reverse(), 0x2e8);
-  }
-  return new Uint8Array(b);
+  const zeros = (n: number) => new Uint8Array(n);
+  const firmware = ([build, minor, major]: [number, number, number]) => ({ build, minor, major });
+  const [family, model, stepping] = f.cpuid ?? [0x19, 0x01, 0x01];
+  const unsigned = encodeReport({
+    version,
+    guestSvn: f.guestSvn ?? 0,
+    policy: f.policy ?? 0x30000n,
+    familyId: f.familyId ?? zeros(16),
+    imageId: f.imageId ?? zeros(16),
+    vmpl: f.vmpl ?? 0,
+    signatureAlgo: f.signatureAlgo ?? 1,
+    currentTcb: f.currentTcb ?? 0n,
+    platformInfo: f.platformInfo ?? 0x25n,
+    signerInfo: { raw: f.signerInfo ?? 0 },
+    reportData: f.reportData ?? zeros(64),
+    measurement: f.measurement ?? zeros(48),
+    hostData: f.hostData ?? zeros(32),
+    idKeyDigest: f.idKeyDigest ?? zeros(48),
+    authorKeyDigest: f.authorKeyDigest ?? zeros(48),
+    reportId: f.reportId ?? zeros(32),
+    reportIdMa: f.reportIdMa ?? new Uint8Array(32).fill(0xff),
+    reportedTcb: f.reportedTcb ?? 0n,
+    cpuid: version >= 3 ? { family, model, stepping } : undefined,
+    chipId: f.chipId ?? zeros(64),
+    committedTcb: f.committedTcb ?? f.currentTcb ?? 0n,
+    currentVersion: firmware(f.currentVersion ?? [1, 55, 1]),
+    committedVersion: firmware(f.committedVersion ?? f.currentVersion ?? [1, 55, 1]),
+    launchTcb: f.launchTcb ?? f.currentTcb ?? 0n,
+    launchMitVector: version >= 5 ? (f.launchMitVector ?? 0n) : undefined,
+    currentMitVector: version >= 5 ? (f.currentMitVector ?? 0n) : undefined,
+  });
+  return key ? signReport(unsigned, key) : unsigned;
 }
 
 /** Milan/Genoa TCB_VERSION bytes [bl, tee, 0, 0, 0, 0, snp, ucode]. */

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { COMMITTED } from "./fixtures.js";
+import { COMMITTED, fixturePath } from "./fixtures.js";
+import { sha256sum } from "./sha.js";
 
 /** Rows of a tab-separated fixture table with a header line, as objects keyed by column name. */
 export function readTsv(relative: string): Record<string, string>[] {
@@ -41,4 +42,53 @@ export function shellWords(command: string): string[] {
   }
   if (word !== undefined) words.push(word);
   return words;
+}
+
+/** One sev-snp-measure oracle row, from either layout of the oracle tables. */
+export interface OracleRow {
+  /** The sev-snp-measure arguments, without the program name. */
+  readonly args: readonly string[];
+  /** The digest sev-snp-measure printed for them (hex, or base64 with `--output-format base64`). */
+  readonly expected: string;
+  /** The other columns of the wide layout (kernel_sha256, initrd_sha256, append, ...); empty for the narrow one. */
+  readonly columns: Readonly<Record<string, string>>;
+  /** The value given to one option, undefined when the row does not give it. */
+  option(name: string): string | undefined;
+  /**
+   * SHA-256 of the kernel or initrd the row boots (what QEMU's kernel-hashes table holds): the wide
+   * layout's column, else sha256sum of the file it names in the fixtures; undefined when none.
+   */
+  fileSha256(which: "kernel" | "initrd"): string | undefined;
+}
+
+const NARROW_ARGUMENTS = "sev-snp-measure arguments (run in this folder)";
+
+/**
+ * Reads an oracle table in either of the layouts ../shared/fixtures uses: the wide one (mode, ovmf_file, ...,
+ * expected_digest_hex, command) or the narrow one (expected_digest, then the arguments, as amdsev-visible.tsv).
+ */
+export function readOracleRows(relative: string): OracleRow[] {
+  return readTsv(relative).map((row) => {
+    const narrow = row[NARROW_ARGUMENTS] !== undefined;
+    const words = shellWords(narrow ? row[NARROW_ARGUMENTS]! : row["command"]!);
+    if (!narrow && words.shift() !== "sev-snp-measure") throw new Error(`${relative}: a command that is not sev-snp-measure`);
+    const expected = narrow ? row["expected_digest"] : row["expected_digest_hex"];
+    if (expected === undefined || expected === "") throw new Error(`${relative}: a row without an expected digest`);
+    const option = (name: string) => {
+      const i = words.indexOf(name);
+      return i < 0 ? undefined : words[i + 1];
+    };
+    return {
+      args: words,
+      expected,
+      columns: narrow ? {} : row,
+      option,
+      fileSha256: (which: "kernel" | "initrd") => {
+        const column = row[`${which}_sha256`];
+        if (column !== undefined) return column === "-" ? undefined : column;
+        const file = option(`--${which}`);
+        return file === undefined ? undefined : sha256sum(fixturePath(file));
+      },
+    };
+  });
 }

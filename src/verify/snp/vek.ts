@@ -3,15 +3,15 @@ import type { Certificate } from "../x509/certificate.js";
 import type { TcbComponent } from "./abi/tcb.js";
 
 /** AMD's X.509 extensions on a VCEK or VLEK (go-sev-guest kds.go, snpguest SnpOid). */
-const OID = {
+export const VEK_OID = {
   structVersion: "1.3.6.1.4.1.3704.1.1",
   productName: "1.3.6.1.4.1.3704.1.2",
   hwId: "1.3.6.1.4.1.3704.1.4",
   cspId: "1.3.6.1.4.1.3704.1.5",
 } as const;
 /** spl4..spl7: SPLs of the TCB bytes no component uses yet; present (as 0) in real VCEKs. */
-const RESERVED_SPL_OIDS = ["1.3.6.1.4.1.3704.1.3.4", "1.3.6.1.4.1.3704.1.3.5", "1.3.6.1.4.1.3704.1.3.6", "1.3.6.1.4.1.3704.1.3.7"] as const;
-const SPL_OID: Readonly<Record<TcbComponent, string>> = {
+export const RESERVED_SPL_OIDS = ["1.3.6.1.4.1.3704.1.3.4", "1.3.6.1.4.1.3704.1.3.5", "1.3.6.1.4.1.3704.1.3.6", "1.3.6.1.4.1.3704.1.3.7"] as const;
+export const SPL_OID: Readonly<Record<TcbComponent, string>> = {
   bl: "1.3.6.1.4.1.3704.1.3.1",
   tee: "1.3.6.1.4.1.3704.1.3.2",
   snp: "1.3.6.1.4.1.3704.1.3.3",
@@ -47,15 +47,15 @@ function hwId(value: Uint8Array): Uint8Array {
 }
 
 /** Every AMD extension OID reftrail reads from a VCEK/VLEK. */
-export const AMD_VEK_EXTENSION_OIDS: readonly string[] = [...Object.values(OID), ...Object.values(SPL_OID), ...RESERVED_SPL_OIDS];
+export const AMD_VEK_EXTENSION_OIDS: readonly string[] = [...Object.values(VEK_OID), ...Object.values(SPL_OID), ...RESERVED_SPL_OIDS];
 
 /** Reads AMD's extensions; a present but malformed one is an error, an absent one undefined. */
 export function vekExtensions(cert: Certificate): VekExtensions {
   const ext = (oid: string) => cert.extensions.get(oid)?.value;
-  const struct = ext(OID.structVersion);
-  const name = ext(OID.productName);
-  const hw = ext(OID.hwId);
-  const csp = ext(OID.cspId);
+  const struct = ext(VEK_OID.structVersion);
+  const name = ext(VEK_OID.productName);
+  const hw = ext(VEK_OID.hwId);
+  const csp = ext(VEK_OID.cspId);
   const tcb: Partial<Record<TcbComponent, number>> = {};
   for (const [component, oid] of Object.entries(SPL_OID) as [TcbComponent, string][]) {
     const v = ext(oid);

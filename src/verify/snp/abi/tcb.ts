@@ -23,9 +23,27 @@ export function tcbComponents(product: Product): readonly TcbComponent[] {
 
 const byte = (raw: bigint, i: number) => Number((raw >> BigInt(8 * i)) & 0xffn);
 
+/** The byte each component occupies, per layout. */
+const MILAN_GENOA_BYTES: Readonly<Partial<Record<TcbComponent, number>>> = { bl: 0, tee: 1, snp: 6, ucode: 7 };
+const TURIN_BYTES: Readonly<Partial<Record<TcbComponent, number>>> = { fmc: 0, bl: 1, tee: 2, snp: 3, ucode: 7 };
+const layout = (product: Product) => (product === "Turin" ? TURIN_BYTES : MILAN_GENOA_BYTES);
+
 export function decodeTcb(raw: bigint, product: Product): TcbVersion {
-  if (product === "Turin") return { raw, fmc: byte(raw, 0), bl: byte(raw, 1), tee: byte(raw, 2), snp: byte(raw, 3), ucode: byte(raw, 7) };
-  return { raw, bl: byte(raw, 0), tee: byte(raw, 1), snp: byte(raw, 6), ucode: byte(raw, 7) };
+  const at = layout(product);
+  const levels = Object.fromEntries(tcbComponents(product).map((c) => [c, byte(raw, at[c]!)])) as Record<TcbComponent, number>;
+  return { raw, bl: levels.bl, tee: levels.tee, snp: levels.snp, ucode: levels.ucode, ...(product === "Turin" ? { fmc: levels.fmc } : {}) };
+}
+
+/** The inverse of decodeTcb: each level at its byte in the product's layout, reserved bytes zero. */
+export function encodeTcb(levels: Partial<Record<TcbComponent, number>>, product: Product): bigint {
+  const at = layout(product);
+  let raw = 0n;
+  for (const c of tcbComponents(product)) {
+    const level = levels[c] ?? 0;
+    if (!Number.isInteger(level) || level < 0 || level > 255) throw new RangeError(`${c} SPL ${level} is not a byte`);
+    raw |= BigInt(level) << BigInt(8 * at[c]!);
+  }
+  return raw;
 }
 
 /** The bytes a product's layout leaves reserved; they must be zero. */

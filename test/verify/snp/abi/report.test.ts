@@ -10,7 +10,8 @@ import { buildReport } from "../../../helpers/snp-pki.js";
 /**
  * Expected values: MANIFEST.json and each set's verify.json (decoded independently of reftrail),
  * the spec's layout table (sev-snp-report.md §1, written out below), and reports written by
- * test/helpers/snp-pki.ts buildReport from that table.
+ * test/helpers/snp-pki.ts buildReport through reftrail's encoder (which report-encode.test.ts
+ * holds byte for byte to the real reports); the tests read those at the spec's offsets.
  */
 
 const REPORTS = join(COMMITTED, "snp-reports");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Product } from "../../../../src/verify/snp/abi/product.js";
 import { parseReport } from "../../../../src/verify/snp/abi/report.js";
-import { decodeTcb, formatTcb, tcbComponents, tcbReservedBits, tcbShortfall } from "../../../../src/verify/snp/abi/tcb.js";
+import { decodeTcb, encodeTcb, formatTcb, tcbComponents, tcbReservedBits, tcbShortfall } from "../../../../src/verify/snp/abi/tcb.js";
 import { COMMITTED } from "../../../helpers/fixtures.js";
 import { milanTcb, turinTcb } from "../../../helpers/snp-pki.js";
 
@@ -81,6 +81,26 @@ describe("decodeTcb", () => {
     expect(decodeTcb(raw, "Turin")).toMatchObject({ fmc: 0, bl: 1, tee: 0, snp: 2, ucode: 71 });
     expect(decodeTcb(raw, "Milan")).toMatchObject({ bl: 0, tee: 1, snp: 0, ucode: 71 });
     expect(tcbReservedBits(raw, "Milan")).not.toBe(0n);
+  });
+});
+
+describe("encodeTcb", () => {
+  it("encodes the spec's examples (§2)", () => {
+    expect(encodeTcb({ bl: 2, tee: 0, snp: 5, ucode: 68 }, "Milan")).toBe(0x4405000000000002n);
+    expect(encodeTcb({ bl: 2, tee: 0, snp: 5, ucode: 68 }, "Genoa")).toBe(0x4405000000000002n);
+    expect(encodeTcb({ fmc: 1, bl: 2, tee: 0, snp: 3, ucode: 72 }, "Turin")).toBe(0x4800000003000201n);
+  });
+
+  for (const m of MANIFEST) {
+    it(`${m.set}: encodes the manifest's reported TCB components to the report's raw value`, () => {
+      const { raw, ...levels } = m.reported_tcb;
+      expect(encodeTcb(levels, productOf(m))).toBe(BigInt(raw));
+    });
+  }
+
+  it("leaves out what the layout has no byte for, and refuses a level that is not a byte", () => {
+    expect(encodeTcb({ fmc: 9, bl: 1 }, "Milan")).toBe(1n);
+    for (const bad of [256, -1, 1.5]) expect(() => encodeTcb({ snp: bad }, "Milan")).toThrow(RangeError);
   });
 });
 
