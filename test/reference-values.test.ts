@@ -28,6 +28,16 @@ describe("main job", () => {
     expect(first.stdout).toContain("5 signed, 0 unchanged");
     expect(first.stdout).toContain("5 logged");
     expect(first.stdout).toMatch(/VERIFIED .*5\/5 components/);
+    // The whole loop: evidence from a test-only hierarchy (named as such) verified against the log.
+    const verdicts = first.stdout.split("\n").filter((l) => l.includes("SEV-SNP evidence"));
+    expect(verdicts).toEqual([
+      expect.stringMatching(/^VERIFIED SEV-SNP evidence \(Milan, VCEK, root reftrail TEST ARK — not AMD .*\): MEASUREMENT .* is QEMU, 4 vCPUs, EPYC-Milan .*, firmware only$/),
+      expect.stringMatching(/^VERIFIED SEV-SNP evidence \(Milan, VCEK, root reftrail TEST ARK — not AMD .*\): MEASUREMENT .* is QEMU, 8 vCPUs, EPYC-Milan .*, kernel hashes$/),
+    ]);
+    // Debian's OVMF binds only itself; the AmdSev release binds every component.
+    expect(first.stdout).toMatch(/\nlinux-cloud +SKIPPED +not in any launch digest .*no kernel-hashes table/);
+    expect(first.stdout).toMatch(/\nlinux-cloud +VERIFIED +kernel-hashes table in the launch digest/);
+    expect(first.stdout).toMatch(/\ncmdline +VERIFIED +kernel-hashes table in the launch digest \(with its NUL\)/);
     const sig = readFileSync(join(env.REFTRAIL_HOME, "endorsements/2026.11.0/ovmf/endorsement.json.sig"));
     const second = run();
     expect(second.status, second.stderr).toBe(0);

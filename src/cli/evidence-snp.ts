@@ -78,7 +78,7 @@ const short = (hex: string | undefined) => (hex === undefined ? "" : hex.length 
 export function snpEvidenceText(v: SnpEvidenceVerdict): string {
   const c = v.configuration;
   const head = v.verified
-    ? `VERIFIED SEV-SNP evidence (${v.product ?? "unknown product"}, ${v.signer ?? "unknown signer"}): MEASUREMENT ${short(v.measurement)} is ${c!.vmm}, ${c!.vcpus} vCPUs${c!.vcpuType ? `, ${c!.vcpuType}` : ""}${c!.vcpuSignature ? ` (${c!.vcpuSignature})` : ""}, guest features ${c!.guestFeatures}, ${c!.kernelHashes ? "kernel hashes" : "firmware only"}`
+    ? `VERIFIED SEV-SNP evidence (${v.product ?? "unknown product"}, ${v.signer ?? "unknown signer"}, root ${v.checks.find((k) => k.check === "ROOT_TRUSTED")?.actual ?? "unknown"}): MEASUREMENT ${short(v.measurement)} is ${c!.vmm}, ${c!.vcpus} vCPUs${c!.vcpuType ? `, ${c!.vcpuType}` : ""}${c!.vcpuSignature ? ` (${c!.vcpuSignature})` : ""}, guest features ${c!.guestFeatures}, ${c!.kernelHashes ? "kernel hashes" : "firmware only"}`
     : `NOT VERIFIED SEV-SNP evidence: ${v.failures.join(", ")}`;
   const rows = v.components.map((r) => [
     r.component,
@@ -86,7 +86,7 @@ export function snpEvidenceText(v: SnpEvidenceVerdict): string {
     r.boundBy ?? "",
     short(r.expected),
     short(r.found),
-    r.endorsement ? `${r.endorsement.source}${r.endorsement.logIndex !== undefined ? ` #${r.endorsement.logIndex}` : ""}` : "",
+    r.endorsement ? `${r.endorsement.source}${r.endorsement.logIndex !== undefined && !r.endorsement.source.includes(" index ") ? ` (log index ${r.endorsement.logIndex})` : ""}` : "",
     r.status === "VERIFIED" ? "" : (r.detail ?? ""),
   ]);
   const problems = v.checks.filter((k) => k.status === "failed" || k.status === "not run");

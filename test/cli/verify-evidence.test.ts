@@ -49,7 +49,7 @@ describe("reftrail policy init / verify evidence --format snp", () => {
     expect(policy.components["linux-cloud"].skip.reason).toMatch(/no kernel-hashes table/);
     const r = evidence(writeReport("ok", oracle("4", "EPYC-Milan")), join(dir, "policy.json"));
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^VERIFIED SEV-SNP evidence \(Milan, VCEK\): MEASUREMENT [0-9a-f]{16}… is QEMU, 4 vCPUs, EPYC-Milan/);
+    expect(r.stdout).toMatch(/^VERIFIED SEV-SNP evidence \(Milan, VCEK, root .*\): MEASUREMENT [0-9a-f]{16}… is QEMU, 4 vCPUs, EPYC-Milan/);
     expect(r.stdout).toMatch(/\novmf +VERIFIED +launch digest/);
     expect(r.stdout).toMatch(/\nlinux-cloud +SKIPPED/);
     const j = evidence("ok", join(dir, "policy.json"), ["--json"]);

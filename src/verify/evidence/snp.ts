@@ -112,7 +112,7 @@ function componentResults(policy: EvidencePolicy, endorsed: readonly EndorsedVal
     const usedFirmware = match?.candidate.firmware;
     const usedKernel = match?.candidate.kernel;
     const bound =
-      kind === "firmware" ? usedFirmware && { how: "launch digest (firmware pages and metadata)", value: usedFirmware.values.layout.snpFirmwareDigest, origin: usedFirmware.origin } :
+      kind === "firmware" ? usedFirmware && { how: "launch digest (firmware pages and metadata)", value: match!.digest, origin: usedFirmware.origin } :
       kind === "kernel" ? usedKernel && { how: "kernel-hashes table in the launch digest", value: usedKernel.kernel.sha256, origin: usedKernel.kernel.origin } :
       kind === "initrd" ? usedKernel && { how: "kernel-hashes table in the launch digest", value: usedKernel.initrd?.sha256, origin: usedKernel.initrd?.origin } :
       kind === "cmdline" ? usedKernel && { how: "kernel-hashes table in the launch digest (with its NUL)", value: usedKernel.cmdline.sha256, origin: usedKernel.cmdline.origin } :
