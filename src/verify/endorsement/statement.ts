@@ -1,4 +1,6 @@
 import { IN_TOTO_STATEMENT_V1, LEGACY_PREDICATE_TYPES, OAK_ENDORSEMENT_V1, ReadableStatement, ReftrailPredicate } from "../../schema/endorsement.js";
+import { createHash } from "node:crypto";
+import { BoundedCache } from "../../util/bounded-cache.js";
 import { canonicalJson } from "../../util/canonical-json.js";
 import { StrictJsonError, parseStrictJson } from "../../util/strict-json.js";
 import { parseRfc3339 } from "../../util/rfc3339.js";
@@ -38,6 +40,15 @@ export interface EndorsementContent {
 
 const fail = (message: string) => new CheckFailure("STATEMENT_TYPE", message);
 
+/**
+ * Statements read, by the SHA-256 of their bytes: a verifier sees the same endorsements for every
+ * report, and a firmware's statement (its launch digests) is some 100 KiB of JSON to check. The
+ * key is the content, so a changed byte is a different statement, read afresh.
+ */
+const READ = new BoundedCache<string, EndorsementContent | CheckFailure>(256);
+const CLAIMED = new BoundedCache<string, { component: string | undefined }>(256);
+const statementKey = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
+
 /** Exactly the bytes as UTF-8: malformed sequences are errors and a byte-order mark is kept (and then refused). */
 function statementText(bytes: Uint8Array): string {
   return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -49,6 +60,15 @@ function statementText(bytes: Uint8Array): string {
  * here (readEndorsement does that after the signature), so this stays cheap on large statements.
  */
 export function claimedComponent(bytes: Uint8Array): string | undefined {
+  const key = statementKey(bytes);
+  const cached = CLAIMED.get(key);
+  if (cached !== undefined) return cached.component;
+  const component = claimedComponentOf(bytes);
+  CLAIMED.set(key, { component });
+  return component;
+}
+
+function claimedComponentOf(bytes: Uint8Array): string | undefined {
   let json: unknown;
   try {
     json = JSON.parse(statementText(bytes));
@@ -69,6 +89,21 @@ export function claimedComponent(bytes: Uint8Array): string | undefined {
  * when present, must be well-formed and endorse the same subject.
  */
 export function readEndorsement(bytes: Uint8Array): EndorsementContent {
+  const key = statementKey(bytes);
+  const cached = READ.get(key);
+  if (cached instanceof CheckFailure) throw cached;
+  if (cached !== undefined) return cached;
+  try {
+    const content = Object.freeze(readEndorsementOf(bytes));
+    READ.set(key, content);
+    return content;
+  } catch (err) {
+    if (err instanceof CheckFailure) READ.set(key, err);
+    throw err;
+  }
+}
+
+function readEndorsementOf(bytes: Uint8Array): EndorsementContent {
   let json: unknown;
   try {
     json = parseStrictJson(statementText(bytes));

@@ -350,9 +350,14 @@ export function verifyEndorsement(evidence: EndorsementEvidence, policy: Endorse
 }
 
 /** Identifies a component's reference values for comparison without carrying them in every verdict. */
-export function referenceValuesDigest(component: unknown): string {
-  return createHash("sha256").update(canonicalJson(component)).digest("hex");
+export function referenceValuesDigest(component: object): string {
+  let digest = VALUES_DIGESTS.get(component);
+  if (digest === undefined) VALUES_DIGESTS.set(component, (digest = createHash("sha256").update(canonicalJson(component)).digest("hex")));
+  return digest;
 }
+
+/** By object: the reference values of a statement read once (readEndorsement keeps them) are hashed once. */
+const VALUES_DIGESTS = new WeakMap<object, string>();
 
 function summaries(evidence: EndorsementEvidence, st: State): Pick<EndorsementVerdict, "endorsement" | "logEntry"> {
   const c = st.content;

@@ -1,4 +1,5 @@
-import { expandConfigurations, identitiesOf, vmmTypes } from "../../measure/configurations.js";
+import { expandConfigurations, identitiesOf, vmmTypes, type NamedConfiguration } from "../../measure/configurations.js";
+import type { DigestsByVcpus } from "../../measure/config.js";
 import { firmwareFromValues } from "../../measure/compose.js";
 import { EMPTY_SHA256, type KernelHashes } from "../../measure/sev-hashes.js";
 import { DEFAULT_VMSA_GPA } from "../../measure/snp/page-info.js";
@@ -7,7 +8,8 @@ import { parseVcpuCounts } from "../../measure/vcpu-counts.js";
 import { VMM_PROFILES } from "../../measure/vmm.js";
 import type { BootConfiguration } from "../../schema/evidence-policy.js";
 import type { FirmwareValues } from "../../schema/reference-values.js";
-import { fromHex, toHex } from "../../util/bytes.js";
+import { bytesEqual, fromHex, toHex } from "../../util/bytes.js";
+import { BoundedCache } from "../../util/bounded-cache.js";
 import { ReftrailError } from "../../util/errors.js";
 
 /** A value that goes into the launch digest, and where it came from (for the report). */
@@ -75,55 +77,74 @@ type DigestTable = ReadonlyMap<string, MatchedConfiguration> | { readonly unmeas
  * 1-512 vCPUs over every vCPU model costs some 20 ms, a lookup nothing. Bounded, oldest dropped.
  */
 export class LaunchDigestCache {
-  private readonly tables = new Map<string, DigestTable>();
-  constructor(private readonly capacity = 32) {}
+  private readonly tables: BoundedCache<string, DigestTable>;
+  constructor(capacity = 32) {
+    this.tables = new BoundedCache(capacity);
+  }
 
   table(key: string, compute: () => DigestTable): DigestTable {
-    let table = this.tables.get(key);
-    if (table === undefined) {
-      table = compute();
-      if (this.tables.size >= this.capacity) this.tables.delete(this.tables.keys().next().value!);
-      this.tables.set(key, table);
-    }
-    return table;
+    return this.tables.getOrCompute(key, compute);
   }
 }
 
 const SHARED_CACHE = new LaunchDigestCache();
 
-function digestTable(firmware: ReturnType<typeof firmwareFromValues>, candidate: BootCandidate, entry: BootConfiguration): DigestTable {
+/** One sweep: the engine's digests per configuration, or why the boot cannot be measured. */
+function sweep(firmware: ReturnType<typeof firmwareFromValues>, candidate: BootCandidate, entry: BootConfiguration): { configurations: NamedConfiguration[]; digests: DigestsByVcpus[] } | { unmeasurable: string } {
   const convention = entry.conventions.signatureConvention;
   const { configurations } = expandConfigurations("snp", vmmTypes(entry.vmmTypes), identitiesOf(entry.vcpuTypes, entry.vcpuSignatures, convention), entry.guestFeatures.map((g) => BigInt(g)));
   const counts = parseVcpuCounts(entry.vcpus);
   const conventions = { ec2LegacyRdx: entry.conventions.ec2LegacyRdx, vmsaGpa: entry.conventions.vmsaGpa === undefined ? DEFAULT_VMSA_GPA : Number(BigInt(entry.conventions.vmsaGpa)) };
-  let digests;
   try {
-    ({ digests } = snpLaunchDigests(
+    const { digests } = snpLaunchDigests(
       { firmware: firmware.layout, firmwareDigest: firmware.firmwareDigest, kernelHashes: candidate.kernel && kernelHashes(candidate.kernel), conventions },
       configurations,
       counts,
-    ));
+    );
+    return { configurations, digests };
   } catch (err) {
     if (!(err instanceof ReftrailError)) throw err;
     return { unmeasurable: err.message };
   }
+}
+
+function matched(c: NamedConfiguration, vcpus: number, entry: BootConfiguration): MatchedConfiguration {
+  const usesSignature = VMM_PROFILES[c.vmm].usesVcpuSignature;
+  return {
+    vmm: c.vmm,
+    vcpus,
+    vcpuType: usesSignature ? c.vcpuType : null,
+    vcpuSignature: usesSignature && c.vcpuSignature !== undefined ? hex(c.vcpuSignature) : null,
+    guestFeatures: hex(c.guestFeatures),
+    kernelHashes: entry.kernelHashes,
+  };
+}
+
+function digestTable(firmware: ReturnType<typeof firmwareFromValues>, candidate: BootCandidate, entry: BootConfiguration): DigestTable {
+  const result = sweep(firmware, candidate, entry);
+  if ("unmeasurable" in result) return result;
   const table = new Map<string, MatchedConfiguration>();
-  configurations.forEach((c, i) => {
-    const usesSignature = VMM_PROFILES[c.vmm].usesVcpuSignature;
-    for (const [vcpus, digest] of digests[i]!) {
+  result.configurations.forEach((c, i) => {
+    for (const [vcpus, digest] of result.digests[i]!) {
       const key = toHex(digest);
-      if (table.has(key)) continue;
-      table.set(key, {
-        vmm: c.vmm,
-        vcpus,
-        vcpuType: usesSignature ? c.vcpuType : null,
-        vcpuSignature: usesSignature && c.vcpuSignature !== undefined ? hex(c.vcpuSignature) : null,
-        guestFeatures: hex(c.guestFeatures),
-        kernelHashes: entry.kernelHashes,
-      });
+      if (!table.has(key)) table.set(key, matched(c, vcpus, entry));
     }
   });
   return table;
+}
+
+/** A sweep compared as it comes, nothing kept: for one-off searches such as a diagnosis. */
+function scan(measurement: Uint8Array, firmware: ReturnType<typeof firmwareFromValues>, candidate: BootCandidate, entry: BootConfiguration): { found?: MatchedConfiguration; size: number } | { unmeasurable: string } {
+  const result = sweep(firmware, candidate, entry);
+  if ("unmeasurable" in result) return result;
+  let size = 0;
+  for (let i = 0; i < result.configurations.length; i++) {
+    for (const [vcpus, digest] of result.digests[i]!) {
+      size++;
+      if (bytesEqual(digest, measurement)) return { found: matched(result.configurations[i]!, vcpus, entry), size };
+    }
+  }
+  return { size };
 }
 
 /**
@@ -133,8 +154,10 @@ function digestTable(firmware: ReturnType<typeof firmwareFromValues>, candidate:
  * shares work within a sweep (firmware chain once, VMSA chains per distinct vCPU state); `cache`
  * keeps whole sweeps for the next report (pass null for a one-off search, as a diagnosis is).
  */
-export function searchLaunchDigest(measurement: Uint8Array, candidates: readonly BootCandidate[], entries: readonly BootConfiguration[], cache: LaunchDigestCache | null = SHARED_CACHE): SearchResult {
+export function searchLaunchDigest(measurement: Uint8Array, candidates: readonly BootCandidate[], entries: readonly BootConfiguration[], cache: LaunchDigestCache | null | undefined = SHARED_CACHE): SearchResult {
+  cache = cache === undefined ? SHARED_CACHE : cache;
   const wanted = toHex(measurement);
+  const swept = new Set<string>();
   let tried = 0;
   const unmeasurable: Unmeasurable[] = [];
   for (const candidate of candidates) {
@@ -149,7 +172,20 @@ export function searchLaunchDigest(measurement: Uint8Array, candidates: readonly
       // A firmware-only entry measures no kernel even when the candidate names one, and vice versa.
       if (entry.kernelHashes !== (candidate.kernel !== undefined)) continue;
       const key = JSON.stringify([candidate.firmware.values.layout, candidate.kernel?.kernel.sha256, candidate.kernel?.initrd?.sha256, candidate.kernel?.cmdline.sha256, entry]);
-      const table = cache ? cache.table(key, () => digestTable(firmware, candidate, entry)) : digestTable(firmware, candidate, entry);
+      // The same firmware layout and table entries under the same entry give the same digests, whichever endorsement carried them.
+      if (swept.has(key)) continue;
+      swept.add(key);
+      if (cache === null) {
+        const result = scan(measurement, firmware, candidate, entry);
+        if ("unmeasurable" in result) {
+          unmeasurable.push({ candidate, kernelHashes: entry.kernelHashes, reason: result.unmeasurable });
+          continue;
+        }
+        tried += result.size;
+        if (result.found) return { match: { candidate, configuration: result.found, digest: wanted }, tried, unmeasurable };
+        continue;
+      }
+      const table = cache.table(key, () => digestTable(firmware, candidate, entry));
       if ("unmeasurable" in table) {
         unmeasurable.push({ candidate, kernelHashes: entry.kernelHashes, reason: table.unmeasurable as string });
         continue;

@@ -9,7 +9,7 @@ import { EVIDENCE_CHECKS, type EvidenceCheck } from "./checks.js";
 import { diagnoseMeasurement, type Diagnosis } from "./diagnose.js";
 import { endorsedValues, type EndorsedValue, type EndorsementOutcome, type EndorsementTrust, type FoundEndorsement } from "./endorsements.js";
 import type { UnavailableStatement } from "./from-log.js";
-import { searchLaunchDigest, type LaunchMatch, type MatchedConfiguration } from "./launch-match.js";
+import { searchLaunchDigest, type LaunchDigestCache, type LaunchMatch, type MatchedConfiguration } from "./launch-match.js";
 
 /** One component of the policy: what was expected, what the evidence shows, and how it is bound. */
 export interface ComponentRow {
@@ -49,6 +49,8 @@ export interface SnpEvidenceOptions {
   readonly policy: EvidencePolicy;
   readonly trust: EndorsementTrust;
   readonly product?: Product;
+  /** Launch-digest tables kept between calls (default: one per process; null: none). */
+  readonly cache?: LaunchDigestCache | null;
 }
 
 const check = (name: EvidenceCheck, subject?: string) => ({ name, description: EVIDENCE_CHECKS[name], ...(subject ? { subject } : {}) });
@@ -169,7 +171,7 @@ export function verifySnpEvidence(inputs: SnpEvidenceInputs, options: SnpEvidenc
   if (candidates.length === 0) {
     checks.push(other("notRun", "MEASUREMENT", undefined, `no endorsed firmware '${firmwareName}' to recompute a launch digest from`));
   } else {
-    const search = searchLaunchDigest(measurementBytes, candidates, policy.boot);
+    const search = searchLaunchDigest(measurementBytes, candidates, policy.boot, options.cache);
     match = search.match;
     if (match) {
       checks.push(passed("MEASUREMENT", undefined, measurement, match.digest, `${configurationText(match.configuration)}; firmware from ${match.candidate.firmware.origin}`));
