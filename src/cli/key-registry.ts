@@ -1,5 +1,5 @@
-import { parseKeyRegistry, type LoadedRegistry } from "../endorse/registry.js";
-import { MAX_REGISTRY_BYTES, RegistryFileError } from "../endorse/registry-file.js";
+import { parseKeyRegistry, type LoadedRegistry } from "../keys/registry.js";
+import { MAX_REGISTRY_BYTES, RegistryFileError } from "../keys/registry-file.js";
 import { ReftrailError } from "../util/errors.js";
 import { InputError } from "./errors.js";
 import { fileSubject, readTextInput } from "./input.js";

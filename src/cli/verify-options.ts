@@ -1,12 +1,14 @@
 import { existsSync } from "node:fs";
 import { ENDORSEMENT_FILES, ENDORSEMENT_FILE_LIMITS, endorsementPath } from "../endorse/files.js";
-import { MAX_REGISTRY_BYTES } from "../endorse/registry-file.js";
-import { keyIdOf, parsePublicKey } from "../endorse/keys.js";
-import { parseKeyRegistry } from "../endorse/registry.js";
+import { MAX_REGISTRY_BYTES } from "../keys/registry-file.js";
+import { keyIdOf, parsePublicKey } from "../keys/component-keys.js";
+import { parseKeyRegistry } from "../keys/registry.js";
 import { logIdentity, publicKeyFromPem } from "../tlog/keys.js";
 import { rekorV1Logs } from "../tlog/trusted-root.js";
 import { ReftrailError } from "../util/errors.js";
-import type { EndorsementEvidence, EndorsementPolicy, KeySource, TrustedLogKey } from "../verify/endorsement/evidence.js";
+import type { KeySource } from "../keys/key-source.js";
+import type { TrustedLogKey } from "../tlog/keys.js";
+import type { EndorsementEvidence, EndorsementPolicy } from "../verify/endorsement/evidence.js";
 import type { PublishedEvidence } from "../verify/endorsement/published.js";
 import { bundleEvidence, logEntryEvidence } from "../verify/endorsement/read-evidence.js";
 import { splitList, timeOption, type OptionSpecs, type ParsedOptions } from "./args.js";

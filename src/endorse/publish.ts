@@ -9,14 +9,15 @@ import { ReftrailError } from "../util/errors.js";
 import { secondsToNs, formatRfc3339 } from "../util/rfc3339.js";
 import { messageSignatureBundle } from "../tlog/bundle.js";
 import type { RekorClient } from "../tlog/client.js";
-import type { KeySource, TrustedLogKey } from "../verify/endorsement/evidence.js";
+import type { KeySource } from "../keys/key-source.js";
+import type { TrustedLogKey } from "../tlog/keys.js";
 import { bundleEvidence } from "../verify/endorsement/read-evidence.js";
 import { verifyBeforeLogging, verifyEndorsement } from "../verify/endorsement/verifier.js";
 import { EndorseError } from "./errors.js";
 import { endorsementPath, readEndorsementFile } from "./files.js";
-import { keyHintOf, keyIdOf, parsePublicKey } from "./keys.js";
-import type { LoadedRegistry } from "./registry.js";
-import { verifyStatementSignature } from "./sign.js";
+import { keyHintOf, keyIdOf, parsePublicKey } from "../keys/component-keys.js";
+import type { LoadedRegistry } from "../keys/registry.js";
+import { verifyStatementSignature } from "../keys/signature.js";
 
 export interface PublishedComponent {
   readonly dir: string;

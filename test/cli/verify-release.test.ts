@@ -2,7 +2,7 @@ import { sign } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parsePrivateKey } from "../../src/endorse/keys.js";
+import { parsePrivateKey } from "../../src/keys/component-keys.js";
 import { runCli } from "../helpers/cli.js";
 import { expectRejected } from "../helpers/expect.js";
 import { COMMITTED, ROOT } from "../helpers/fixtures.js";

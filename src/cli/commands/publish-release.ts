@@ -7,7 +7,7 @@ import { initLogDir, openLogDir } from "../log-dir.js";
 import { logPaths } from "../../tlog/embedded/log.js";
 import { inProcessTransport } from "../../tlog/embedded/in-process.js";
 import { logIdentity, publicKeyFromPem } from "../../tlog/keys.js";
-import type { TrustedLogKey } from "../../verify/endorsement/evidence.js";
+import type { TrustedLogKey } from "../../tlog/keys.js";
 import { ReftrailError } from "../../util/errors.js";
 import { COMMON_OPTIONS, commandOptions, parseSmallInteger, splitList, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";

@@ -1,6 +1,6 @@
-import type { ComponentKey, LoadedRegistry } from "../../endorse/registry.js";
+import type { KeySource } from "../../keys/key-source.js";
 import type { LogEntry } from "../../schema/rekor.js";
-import type { LogIdentity } from "../../tlog/keys.js";
+import type { TrustedLogKey } from "../../tlog/keys.js";
 
 /** What was published for one endorsement, however it was packaged. */
 export interface EndorsementEvidence {
@@ -19,20 +19,6 @@ export interface EndorsementEvidence {
   /** Where the evidence came from, for the report. */
   readonly form: "logentry" | "bundle" | "cosign-set";
 }
-
-/** A log a verifier trusts. */
-export interface TrustedLogKey {
-  readonly identity: LogIdentity;
-  /** The log's host name, as checkpoints are signed; unknown when only a key was given. */
-  readonly name?: string;
-  /** When the log key was in use (trusted roots say so), ns since the epoch, inclusive. */
-  readonly validFor?: { readonly start?: bigint; readonly end?: bigint };
-  readonly source: string;
-}
-
-export type KeySource =
-  | { readonly kind: "keys"; readonly keys: readonly ComponentKey[] }
-  | { readonly kind: "registry"; readonly registry: LoadedRegistry; readonly source: string };
 
 export interface EndorsementPolicy {
   readonly keys: KeySource;

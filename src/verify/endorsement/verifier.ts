@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import type { ComponentKey } from "../../endorse/registry.js";
-import { keyIdOf, sameKey } from "../../endorse/keys.js";
-import { verifyStatementSignature } from "../../endorse/sign.js";
+import type { ComponentKey } from "../../keys/registry.js";
+import { keyIdOf, sameKey } from "../../keys/component-keys.js";
+import { verifyStatementSignature } from "../../keys/signature.js";
 import { ProposedEntry } from "../../schema/rekor.js";
 import { bytesEqual, toHex } from "../../util/bytes.js";
 import { canonicalJson } from "../../util/canonical-json.js";
@@ -11,7 +11,8 @@ import type { Checkpoint } from "../../tlog/checkpoint.js";
 import { entryKey } from "../../tlog/kinds/entries.js";
 import { checkEntryId, checkEntrySet, checkInclusion, checkProofCheckpoint, entryLeaf } from "../../tlog/verify-entry.js";
 import { CheckFailure, CheckSkipped, ENDORSEMENT_CHECKS, type EndorsementCheck } from "./checks.js";
-import type { EndorsementEvidence, EndorsementPolicy, TrustedLogKey } from "./evidence.js";
+import type { TrustedLogKey } from "../../tlog/keys.js";
+import type { EndorsementEvidence, EndorsementPolicy } from "./evidence.js";
 import { claimedComponent, readEndorsement, type EndorsementContent } from "./statement.js";
 
 export type CheckStatus = "passed" | "failed" | "skipped" | "not run";

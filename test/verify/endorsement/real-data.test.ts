@@ -1,7 +1,7 @@
 import { readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseKeyRegistry } from "../../../src/endorse/registry.js";
+import { parseKeyRegistry } from "../../../src/keys/registry.js";
 import { logEntryEvidence, bundleEvidence } from "../../../src/verify/endorsement/read-evidence.js";
 import { verifyEndorsement } from "../../../src/verify/endorsement/verifier.js";
 import { rekorV1Logs } from "../../../src/tlog/trusted-root.js";

@@ -2,7 +2,7 @@ import { createHash, createPublicKey, generateKeyPairSync, sign } from "node:cry
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { keyIdOf } from "../../../src/endorse/keys.js";
+import { keyIdOf } from "../../../src/keys/component-keys.js";
 import { componentStatement, statementBytes } from "../../../src/endorse/statement.js";
 import { ReferenceValues } from "../../../src/schema/reference-values.js";
 import { leafHash } from "../../../src/tlog/merkle.js";
