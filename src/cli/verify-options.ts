@@ -8,9 +8,10 @@ import { rekorV1Logs } from "../tlog/trusted-root.js";
 import { ReftrailError } from "../util/errors.js";
 import type { KeySource } from "../keys/key-source.js";
 import type { TrustedLogKey } from "../tlog/keys.js";
-import type { EndorsementEvidence, EndorsementPolicy } from "../verify/endorsement/evidence.js";
-import type { PublishedEvidence } from "../verify/endorsement/published.js";
-import { bundleEvidence, logEntryEvidence } from "../verify/endorsement/read-evidence.js";
+import type { LoggedEndorsement } from "../verify/endorsement/logged-endorsement.js";
+import type { EndorsementPolicy } from "../verify/endorsement/policy.js";
+import type { PublishedEndorsement } from "../verify/endorsement/published.js";
+import { loggedFromBundle, loggedFromLogEntry } from "../verify/endorsement/read-logged.js";
 import { splitList, timeOption, type OptionSpecs, type ParsedOptions } from "./args.js";
 import { InputError, UsageError } from "./errors.js";
 import { fileSubject, readInputFile, readTextInput } from "./input.js";
@@ -125,15 +126,15 @@ export function policyFrom(o: TrustOptions & { "subject-digest"?: string }, keys
   };
 }
 
-/** Evidence from explicit files: the statement plus a signature and log entry, or a bundle. */
-export function evidenceFromFiles(files: { endorsement: string; signature?: string | undefined; logEntry?: string | undefined; bundle?: string | undefined }, options = { endorsement: "--endorsement", signature: "--signature", logEntry: "--log-entry", bundle: "--bundle" }): EndorsementEvidence {
+/** A logged endorsement from explicit files: the statement plus a signature and log entry, or a bundle. */
+export function loggedFromFiles(files: { endorsement: string; signature?: string | undefined; logEntry?: string | undefined; bundle?: string | undefined }, options = { endorsement: "--endorsement", signature: "--signature", logEntry: "--log-entry", bundle: "--bundle" }): LoggedEndorsement {
   const statement = readInputFile(options.endorsement, files.endorsement, LIMITS.statement);
   if (files.bundle !== undefined) {
     if (files.logEntry !== undefined) throw new UsageError("a bundle carries its log entry: give --bundle or --log-entry, not both");
     const signature = files.signature === undefined ? undefined : readInputFile(options.signature, files.signature, LIMITS.signature);
     const text = readTextInput(options.bundle, files.bundle, LIMITS.bundle);
     try {
-      return bundleEvidence(statement, text, files.bundle, signature);
+      return loggedFromBundle(statement, text, files.bundle, signature);
     } catch (err) {
       return inputError(options.bundle, files.bundle, err);
     }
@@ -142,7 +143,7 @@ export function evidenceFromFiles(files: { endorsement: string; signature?: stri
   const signature = readInputFile(options.signature, files.signature, LIMITS.signature);
   const text = readTextInput(options.logEntry, files.logEntry, LIMITS.logEntry);
   try {
-    return logEntryEvidence(statement, signature, text, files.logEntry);
+    return loggedFromLogEntry(statement, signature, text, files.logEntry);
   } catch (err) {
     return inputError(options.logEntry, files.logEntry, err);
   }
@@ -151,23 +152,23 @@ export function evidenceFromFiles(files: { endorsement: string; signature?: stri
 const NO_OPTION = { endorsement: "", signature: "", logEntry: "", bundle: "" };
 
 /**
- * Evidence from a component folder: logentry.json (with endorsement.json.sig) and the Sigstore
+ * The logged endorsements of a component folder: logentry.json (with endorsement.json.sig) and the Sigstore
  * bundle, each that exists (at least one must); a bundle beside a .sig is read with it, so the two
  * signatures must agree. A file that cannot be read as what it should be is an input error naming it.
  */
-export function evidenceFromDir(dir: string): PublishedEvidence[] {
+export function loggedFromFolder(dir: string): PublishedEndorsement[] {
   const path = (f: keyof typeof ENDORSEMENT_FILES) => endorsementPath(dir, f);
   const hasLogEntry = existsSync(path("logEntry"));
   const hasBundle = existsSync(path("bundle"));
   if (!hasLogEntry && !hasBundle) throw new InputError("FILE_NOT_FOUND", `holds neither ${ENDORSEMENT_FILES.logEntry} nor ${ENDORSEMENT_FILES.bundle} (not published yet?)`, dir);
   const names = { endorsement: path("statement"), signature: path("signature"), logEntry: path("logEntry"), bundle: path("bundle") };
-  const found: PublishedEvidence[] = [];
+  const found: PublishedEndorsement[] = [];
   if (hasLogEntry) {
-    found.push({ file: ENDORSEMENT_FILES.logEntry, evidence: evidenceFromFiles({ endorsement: names.endorsement, signature: names.signature, logEntry: names.logEntry }, NO_OPTION) });
+    found.push({ file: ENDORSEMENT_FILES.logEntry, logged: loggedFromFiles({ endorsement: names.endorsement, signature: names.signature, logEntry: names.logEntry }, NO_OPTION) });
   }
   if (hasBundle) {
     const signature = existsSync(names.signature) ? names.signature : undefined;
-    found.push({ file: ENDORSEMENT_FILES.bundle, evidence: evidenceFromFiles({ endorsement: names.endorsement, bundle: names.bundle, signature }, NO_OPTION) });
+    found.push({ file: ENDORSEMENT_FILES.bundle, logged: loggedFromFiles({ endorsement: names.endorsement, bundle: names.bundle, signature }, NO_OPTION) });
   }
   return found;
 }

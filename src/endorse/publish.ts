@@ -11,7 +11,7 @@ import { messageSignatureBundle } from "../tlog/bundle.js";
 import type { RekorClient } from "../tlog/client.js";
 import type { KeySource } from "../keys/key-source.js";
 import type { TrustedLogKey } from "../tlog/keys.js";
-import { bundleEvidence } from "../verify/endorsement/read-evidence.js";
+import { loggedFromBundle } from "../verify/endorsement/read-logged.js";
 import { verifyBeforeLogging, verifyEndorsement } from "../verify/endorsement/verifier.js";
 import { EndorseError } from "./errors.js";
 import { endorsementPath, readEndorsementFile } from "./files.js";
@@ -120,8 +120,8 @@ function bundleVerifies(dir: string, files: Signed, log: TrustedLogKey, options:
     const bytes = readEndorsementFile(dir, "bundle");
     if (bytes === undefined) return false;
     text = bytes.toString("utf8");
-    const evidence = bundleEvidence(files.statement, text, endorsementPath(dir, "bundle"), files.signature);
-    return verifyEndorsement(evidence, { keys: keySource(files, options), logs: [log], at: secondsToNs(evidence.entry.integratedTime), requiredClaims: [], allowSetOnly: false }).verified;
+    const logged = loggedFromBundle(files.statement, text, endorsementPath(dir, "bundle"), files.signature);
+    return verifyEndorsement(logged, { keys: keySource(files, options), logs: [log], at: secondsToNs(logged.entry.integratedTime), requiredClaims: [], allowSetOnly: false }).verified;
   } catch (err) {
     if (err instanceof ReftrailError) return false;
     throw err;

@@ -3,7 +3,7 @@ import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { json, notVerified, warn } from "../output.js";
 import { verdictText } from "../verdict.js";
-import { TRUST_OPTIONS, evidenceFromDir, evidenceFromFiles, keySource, policyFrom, trustedLogs } from "../verify-options.js";
+import { TRUST_OPTIONS, loggedFromFolder, loggedFromFiles, keySource, policyFrom, trustedLogs } from "../verify-options.js";
 import { verifyPublished } from "../../verify/endorsement/published.js";
 import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
 
@@ -32,8 +32,8 @@ async function run(argv: readonly string[]): Promise<number> {
   const policy = policyFrom(o, keys, logs);
   const verdict =
     o.dir !== undefined
-      ? verifyPublished(evidenceFromDir(o.dir), policy)
-      : verifyEndorsement(evidenceFromFiles({ endorsement: o.endorsement!, signature: o.signature, logEntry: o["log-entry"], bundle: o.bundle }), policy);
+      ? verifyPublished(loggedFromFolder(o.dir), policy)
+      : verifyEndorsement(loggedFromFiles({ endorsement: o.endorsement!, signature: o.signature, logEntry: o["log-entry"], bundle: o.bundle }), policy);
   process.stdout.write(o.json ? json(verdict) : verdictText(verdict, o.dir ?? o.endorsement!));
   if (!verdict.verified) notVerified(`${verdict.failure!.check}: ${verdict.failure!.message}`);
   else if (keys.kind === "registry" && o.component === undefined && o["subject-digest"] === undefined) {

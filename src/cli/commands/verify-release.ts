@@ -11,7 +11,7 @@ import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { readTextInput } from "../input.js";
 import { formatTable, json, notVerified, warn } from "../output.js";
-import { TRUST_OPTIONS, evidenceFromDir, keySource, policyFrom, trustedLogs } from "../verify-options.js";
+import { TRUST_OPTIONS, loggedFromFolder, keySource, policyFrom, trustedLogs } from "../verify-options.js";
 
 const NAME = "verify release";
 const { component: _component, ...RELEASE_TRUST_OPTIONS } = TRUST_OPTIONS;
@@ -88,7 +88,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const rows: ReleaseFolder[] = found.map(({ folder, problem }) => {
     if (problem !== undefined) return { folder, error: { code: "FOLDER_INVALID", message: problem } };
     try {
-      return { folder, verdict: verifyPublished(evidenceFromDir(join(root, folder)), policy) };
+      return { folder, verdict: verifyPublished(loggedFromFolder(join(root, folder)), policy) };
     } catch (err) {
       if (err instanceof ReftrailError) return { folder, error: { code: err.code, message: `${err.subject ? `${err.subject}: ` : ""}${err.message}` } };
       throw err;

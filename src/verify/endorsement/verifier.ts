@@ -12,7 +12,8 @@ import { entryKey } from "../../tlog/kinds/entries.js";
 import { checkEntryId, checkEntrySet, checkInclusion, checkProofCheckpoint, entryLeaf } from "../../tlog/verify-entry.js";
 import { CheckFailure, CheckSkipped, ENDORSEMENT_CHECKS, type EndorsementCheck } from "./checks.js";
 import type { TrustedLogKey } from "../../tlog/keys.js";
-import type { EndorsementEvidence, EndorsementPolicy } from "./evidence.js";
+import type { LoggedEndorsement } from "./logged-endorsement.js";
+import type { EndorsementPolicy } from "./policy.js";
 import { claimedComponent, readEndorsement, type EndorsementContent } from "./statement.js";
 
 export type CheckStatus = "passed" | "failed" | "skipped" | "not run";
@@ -39,7 +40,7 @@ export interface EndorsementVerdict {
     readonly reftrail?: { readonly release: { readonly name: string; readonly version: string }; readonly component: string; readonly valuesSha256: string };
   };
   readonly logEntry?: {
-    readonly form: EndorsementEvidence["form"];
+    readonly form: LoggedEndorsement["form"];
     readonly entryId?: string;
     readonly logIndex: number;
     readonly integratedTime: string;
@@ -62,9 +63,9 @@ interface State {
 }
 
 /** The statement and its detached signature: all the checks before the log entry read. */
-export type SignedStatement = Pick<EndorsementEvidence, "statement" | "signature">;
+export type SignedStatement = Pick<LoggedEndorsement, "statement" | "signature">;
 
-type Step<E extends SignedStatement = EndorsementEvidence> = (evidence: E, policy: EndorsementPolicy, state: State) => string | CheckSkipped;
+type Step<E extends SignedStatement = LoggedEndorsement> = (logged: E, policy: EndorsementPolicy, state: State) => string | CheckSkipped;
 
 const need = <T>(value: T | undefined): T => {
   if (value === undefined) throw new Error("verification step run out of order");
@@ -80,9 +81,9 @@ function failWith<T>(check: EndorsementCheck, fn: () => T): T {
   }
 }
 
-function candidateKeys(evidence: SignedStatement, policy: EndorsementPolicy): readonly ComponentKey[] {
+function candidateKeys(logged: SignedStatement, policy: EndorsementPolicy): readonly ComponentKey[] {
   if (policy.keys.kind === "keys") return policy.keys.keys;
-  const claimed = claimedComponent(evidence.statement);
+  const claimed = claimedComponent(logged.statement);
   // The claim is unauthenticated here, but a mismatch is a failure either way: name it for what it is.
   if (policy.component !== undefined && claimed !== undefined && claimed !== policy.component) {
     throw new CheckFailure("COMPONENT", `the statement endorses '${claimed}', not '${policy.component}'`);
@@ -307,14 +308,14 @@ const LOG_STEPS: readonly (readonly [EndorsementCheck, Step])[] = [
 const STEPS: readonly (readonly [EndorsementCheck, Step])[] = [...STATEMENT_STEPS, ...LOG_STEPS];
 
 /** Runs steps in order until one fails; a step may fail a later check (no proof fails INCLUSION_PROOF while checking the checkpoint). */
-function runSteps<E extends SignedStatement>(steps: readonly (readonly [EndorsementCheck, Step<E>])[], evidence: E, policy: EndorsementPolicy, state: State): Pick<EndorsementVerdict, "verified" | "failure" | "checks"> {
+function runSteps<E extends SignedStatement>(steps: readonly (readonly [EndorsementCheck, Step<E>])[], logged: E, policy: EndorsementPolicy, state: State): Pick<EndorsementVerdict, "verified" | "failure" | "checks"> {
   const results = new Map<EndorsementCheck, CheckResult>();
   let failure: EndorsementVerdict["failure"];
   for (const [check, step] of steps) {
     if (failure || results.has(check)) continue;
     const description = ENDORSEMENT_CHECKS[check];
     try {
-      const outcome = step(evidence, policy, state);
+      const outcome = step(logged, policy, state);
       results.set(check, outcome instanceof CheckSkipped ? { check, description, status: "skipped", detail: outcome.reason } : { check, description, status: "passed", detail: outcome });
     } catch (err) {
       const failed = err instanceof CheckFailure ? err.code : check;
@@ -345,9 +346,9 @@ export function verifyBeforeLogging(signed: SignedStatement, policy: Endorsement
  * stops it (later checks are reported as not run). Any unexpected exception fails the check that
  * was running: this function never accepts by accident and never throws.
  */
-export function verifyEndorsement(evidence: EndorsementEvidence, policy: EndorsementPolicy): EndorsementVerdict {
+export function verifyEndorsement(logged: LoggedEndorsement, policy: EndorsementPolicy): EndorsementVerdict {
   const state: State = {};
-  return { ...runSteps(STEPS, evidence, policy, state), ...summaries(evidence, state) };
+  return { ...runSteps(STEPS, logged, policy, state), ...summaries(logged, state) };
 }
 
 /** Identifies a component's reference values for comparison without carrying them in every verdict. */
@@ -355,9 +356,9 @@ export function referenceValuesDigest(component: unknown): string {
   return createHash("sha256").update(canonicalJson(component)).digest("hex");
 }
 
-function summaries(evidence: EndorsementEvidence, st: State): Pick<EndorsementVerdict, "endorsement" | "logEntry"> {
+function summaries(logged: LoggedEndorsement, st: State): Pick<EndorsementVerdict, "endorsement" | "logEntry"> {
   const c = st.content;
-  const proof = evidence.entry.verification.inclusionProof;
+  const proof = logged.entry.verification.inclusionProof;
   return {
     ...(c
       ? {
@@ -373,11 +374,11 @@ function summaries(evidence: EndorsementEvidence, st: State): Pick<EndorsementVe
         }
       : {}),
     logEntry: {
-      form: evidence.form,
-      ...(evidence.entryId ? { entryId: evidence.entryId } : {}),
-      logIndex: evidence.entry.logIndex,
-      integratedTime: formatRfc3339(secondsToNs(evidence.entry.integratedTime)),
-      logId: evidence.entry.logID,
+      form: logged.form,
+      ...(logged.entryId ? { entryId: logged.entryId } : {}),
+      logIndex: logged.entry.logIndex,
+      integratedTime: formatRfc3339(secondsToNs(logged.entry.integratedTime)),
+      logId: logged.entry.logID,
       ...(st.treeId !== undefined ? { treeId: st.treeId.toString() } : {}),
       ...(proof ? { treeSize: proof.treeSize } : {}),
     },

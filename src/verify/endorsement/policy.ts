@@ -1,25 +1,7 @@
 import type { KeySource } from "../../keys/key-source.js";
-import type { LogEntry } from "../../schema/rekor.js";
 import type { TrustedLogKey } from "../../tlog/keys.js";
 
-/** What was published for one endorsement, however it was packaged. */
-export interface EndorsementEvidence {
-  /** The statement bytes exactly as signed. */
-  readonly statement: Uint8Array;
-  /** The detached DER signature (`endorsement.json.sig`, or the bundle's message signature). */
-  readonly signature: Uint8Array;
-  readonly entry: LogEntry;
-  /** Rekor's entry id (`logentry.json`); bundles and cosign SETs carry none. */
-  readonly entryId?: string;
-  /**
-   * Bundles only: the kind/version the bundle declares, the message digest it states and its own
-   * signature (which must be the detached one when both are given).
-   */
-  readonly bundle?: { readonly kind: string; readonly version: string; readonly messageDigest: Uint8Array; readonly signature: Uint8Array };
-  /** Where the evidence came from, for the report. */
-  readonly form: "logentry" | "bundle" | "cosign-set";
-}
-
+/** What `verify endorsement` requires of a logged endorsement. */
 export interface EndorsementPolicy {
   readonly keys: KeySource;
   readonly logs: readonly TrustedLogKey[];
