@@ -8,9 +8,9 @@ import { EmbeddedLog, initLog } from "../../src/tlog/embedded/log.js";
 import { inProcessTransport } from "../../src/tlog/embedded/in-process.js";
 import { logIdentity } from "../../src/tlog/keys.js";
 import type { TrustedLogKey } from "../../src/tlog/keys.js";
-import type { LoggedEndorsement } from "../../src/verify/endorsement/logged-endorsement.js";
+import type { LoggedEndorsement } from "../../src/tlog/logged-endorsement.js";
 import type { EndorsementPolicy } from "../../src/verify/endorsement/policy.js";
-import { loggedFromLogEntry } from "../../src/verify/endorsement/read-logged.js";
+import { loggedFromLogEntry } from "../../src/tlog/read-logged.js";
 import { COMMITTED } from "./fixtures.js";
 import { tempDir } from "./tlog.js";
 

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ENDORSEMENT_FILES } from "../../endorse/files.js";
-import { publishEndorsement, type PublishedComponent } from "../../endorse/publish.js";
+import type { PublishedComponent } from "../../endorse/publish.js";
+import { publishEndorsement } from "../../verify/endorsement/publish-gate.js";
 import { RekorClient, displayUrl, httpTransport } from "../../tlog/client.js";
 import { initLogDir, openLogDir } from "../log-dir.js";
 import { logPaths } from "../../tlog/embedded/log.js";

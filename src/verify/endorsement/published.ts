@@ -1,4 +1,4 @@
-import type { LoggedEndorsement } from "./logged-endorsement.js";
+import type { LoggedEndorsement } from "../../tlog/logged-endorsement.js";
 import type { EndorsementPolicy } from "./policy.js";
 import { verifyEndorsement, type EndorsementVerdict } from "./verifier.js";
 

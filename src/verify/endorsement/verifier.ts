@@ -12,7 +12,7 @@ import { entryKey } from "../../tlog/kinds/entries.js";
 import { checkEntryId, checkEntrySet, checkInclusion, checkProofCheckpoint, entryLeaf } from "../../tlog/verify-entry.js";
 import { CheckFailure, CheckSkipped, ENDORSEMENT_CHECKS, type EndorsementCheck } from "./checks.js";
 import type { TrustedLogKey } from "../../tlog/keys.js";
-import type { LoggedEndorsement } from "./logged-endorsement.js";
+import type { LoggedEndorsement } from "../../tlog/logged-endorsement.js";
 import type { EndorsementPolicy } from "./policy.js";
 import { claimedComponent, readEndorsement, type EndorsementContent } from "./statement.js";
 

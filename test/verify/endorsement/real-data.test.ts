@@ -2,7 +2,7 @@ import { readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseKeyRegistry } from "../../../src/keys/registry.js";
-import { loggedFromLogEntry, loggedFromBundle } from "../../../src/verify/endorsement/read-logged.js";
+import { loggedFromLogEntry, loggedFromBundle } from "../../../src/tlog/read-logged.js";
 import { verifyEndorsement } from "../../../src/verify/endorsement/verifier.js";
 import { rekorV1Logs } from "../../../src/tlog/trusted-root.js";
 import { parseRfc3339 } from "../../../src/util/rfc3339.js";

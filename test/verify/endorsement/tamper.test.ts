@@ -1,8 +1,8 @@
 import { generateKeyPairSync, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { LogEntry } from "../../../src/schema/rekor.js";
-import { loggedFromLogEntry } from "../../../src/verify/endorsement/read-logged.js";
-import type { LoggedEndorsement } from "../../../src/verify/endorsement/logged-endorsement.js";
+import { loggedFromLogEntry } from "../../../src/tlog/read-logged.js";
+import type { LoggedEndorsement } from "../../../src/tlog/logged-endorsement.js";
 import { verifyEndorsement } from "../../../src/verify/endorsement/verifier.js";
 import { logIdentity } from "../../../src/tlog/keys.js";
 import { parseRfc3339 } from "../../../src/util/rfc3339.js";

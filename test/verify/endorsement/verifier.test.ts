@@ -8,7 +8,7 @@ import { ReferenceValues } from "../../../src/schema/reference-values.js";
 import { leafHash } from "../../../src/tlog/merkle.js";
 import { signSet } from "../../../src/tlog/set.js";
 import { messageSignatureBundle } from "../../../src/tlog/bundle.js";
-import { loggedFromBundle, loggedFromLogEntry } from "../../../src/verify/endorsement/read-logged.js";
+import { loggedFromBundle, loggedFromLogEntry } from "../../../src/tlog/read-logged.js";
 import type { EndorsementPolicy } from "../../../src/verify/endorsement/policy.js";
 import { verifyEndorsement } from "../../../src/verify/endorsement/verifier.js";
 import { canonicalJson } from "../../../src/util/canonical-json.js";

@@ -1,4 +1,4 @@
-import type { LogEntry } from "../../schema/rekor.js";
+import type { LogEntry } from "../schema/rekor.js";
 
 /**
  * A logged endorsement: the signed statement and its transparency-log entry, however they were

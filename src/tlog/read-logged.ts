@@ -1,8 +1,8 @@
-import { CosignRekorBundle, MessageSignatureBundle } from "../../schema/bundle.js";
-import { parseDocument } from "../../schema/parse.js";
-import { LogEntryResponse } from "../../schema/rekor.js";
-import { attributed } from "../../util/errors.js";
-import { logEntryFromBundle, logEntryFromCosign } from "../../tlog/bundle.js";
+import { CosignRekorBundle, MessageSignatureBundle } from "../schema/bundle.js";
+import { parseDocument } from "../schema/parse.js";
+import { LogEntryResponse } from "../schema/rekor.js";
+import { attributed } from "../util/errors.js";
+import { logEntryFromBundle, logEntryFromCosign } from "./bundle.js";
 import type { LoggedEndorsement } from "./logged-endorsement.js";
 
 /**
