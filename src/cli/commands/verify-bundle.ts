@@ -4,7 +4,7 @@ import type { Command } from "../command.js";
 import { ExitCode } from "../errors.js";
 import { json, notVerified, warn } from "../output.js";
 import { verdictText } from "../verdict.js";
-import { TRUST_OPTIONS, loggedFromFiles, keySource, policyFrom, trustedLogs } from "../verify-options.js";
+import { TRUST_OPTIONS, keySource, loggedFromOptions, policyFrom, trustedLogs } from "../verify-options.js";
 
 const NAME = "verify bundle";
 const OPTIONS = {
@@ -26,7 +26,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (o === undefined) return ExitCode.OK;
   requireOptions(o, ["artifact", "bundle", "key"]);
   const policy = { ...policyFrom(o, keySource(o), trustedLogs(o)), signed: "artifact" as const };
-  const logged = loggedFromFiles({ endorsement: o.artifact!, bundle: o.bundle! }, { endorsement: "--artifact", signature: "", logEntry: "", bundle: "--bundle" });
+  const logged = loggedFromOptions({ endorsement: o.artifact!, bundle: o.bundle! }, { endorsement: "--artifact", signature: "", logEntry: "", bundle: "--bundle" });
   const verdict = verifyEndorsement(logged, policy);
   process.stdout.write(o.json ? json(verdict) : verdictText(verdict, o.artifact!));
   if (!verdict.verified) notVerified(`${verdict.failure!.check}: ${verdict.failure!.message}`);

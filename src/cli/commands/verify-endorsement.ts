@@ -3,7 +3,8 @@ import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { json, notVerified, warn } from "../output.js";
 import { verdictText } from "../verdict.js";
-import { TRUST_OPTIONS, loggedFromFolder, loggedFromFiles, keySource, policyFrom, trustedLogs } from "../verify-options.js";
+import { TRUST_OPTIONS, keySource, loggedFromOptions, policyFrom, trustedLogs } from "../verify-options.js";
+import { loggedFromFolder } from "../../verify/load/logged.js";
 import { verifyPublished } from "../../verify/endorsement/published.js";
 import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
 
@@ -33,7 +34,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const verdict =
     o.dir !== undefined
       ? verifyPublished(loggedFromFolder(o.dir), policy)
-      : verifyEndorsement(loggedFromFiles({ endorsement: o.endorsement!, signature: o.signature, logEntry: o["log-entry"], bundle: o.bundle }), policy);
+      : verifyEndorsement(loggedFromOptions({ endorsement: o.endorsement!, signature: o.signature, logEntry: o["log-entry"], bundle: o.bundle }), policy);
   process.stdout.write(o.json ? json(verdict) : verdictText(verdict, o.dir ?? o.endorsement!));
   if (!verdict.verified) notVerified(`${verdict.failure!.check}: ${verdict.failure!.message}`);
   else if (keys.kind === "registry" && o.component === undefined && o["subject-digest"] === undefined) {

@@ -4,7 +4,9 @@ import { COMMON_OPTIONS, commandOptions, requireOptions, timeOption, type Option
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { formatTable, json, notVerified } from "../output.js";
-import { productOption, readCertificate, readChain, readCrl, readPolicy, readReport, readVekBundle } from "../snp-inputs.js";
+import { loadCertificate, loadChain, loadCrl, loadReport, loadSnpPolicy, loadVekBundle } from "../../verify/load/snp.js";
+import { fileSubject } from "../input.js";
+import { productOption } from "../snp-inputs.js";
 
 const NAME = "verify report";
 const OPTIONS = {
@@ -42,19 +44,19 @@ async function run(argv: readonly string[]): Promise<number> {
   if (o["trust-root"] !== undefined && o.ark !== undefined) throw new UsageError("give --ark (an AMD root) or --trust-root (another root), not both");
   const at = o.at === undefined ? BigInt(Date.now()) * 1_000_000n : timeOption("--at", o.at);
   const product = productOption(o.product);
-  const { report, hcl } = readReport("--report", o.report!);
-  const bundle = readVekBundle("--cert", o.cert!);
+  const { report, hcl } = loadReport(o.report!, fileSubject("--report", o.report!));
+  const bundle = loadVekBundle(o.cert!, fileSubject("--cert", o.cert!));
   const vek = bundle.vek;
   if (bundle.ask && (o.ask !== undefined || o.ark !== undefined || o.chain !== undefined)) {
     throw new UsageError(`${o.cert} already holds the chain after the VCEK/VLEK; give it alone, or the VCEK/VLEK alone with --ask/--ark/--chain`, "--cert");
   }
-  let ask: Certificate | undefined = o.ask === undefined ? bundle.ask : readCertificate("--ask", o.ask);
-  let ark: Certificate | undefined = o.ark === undefined ? bundle.ark : readCertificate("--ark", o.ark);
-  if (o.chain !== undefined) ({ ask, ark } = readChain("--chain", o.chain));
-  const trustedRoots = o["trust-root"] === undefined ? undefined : [readCertificate("--trust-root", o["trust-root"])];
+  let ask: Certificate | undefined = o.ask === undefined ? bundle.ask : loadCertificate(o.ask, fileSubject("--ask", o.ask));
+  let ark: Certificate | undefined = o.ark === undefined ? bundle.ark : loadCertificate(o.ark, fileSubject("--ark", o.ark));
+  if (o.chain !== undefined) ({ ask, ark } = loadChain(o.chain, fileSubject("--chain", o.chain)));
+  const trustedRoots = o["trust-root"] === undefined ? undefined : [loadCertificate(o["trust-root"], fileSubject("--trust-root", o["trust-root"]))];
   if (trustedRoots && ark === undefined) ark = trustedRoots[0];
-  const crl = o.crl === undefined ? undefined : readCrl("--crl", o.crl);
-  const policy = o.policy === undefined ? undefined : readPolicy("--policy", o.policy);
+  const crl = o.crl === undefined ? undefined : loadCrl(o.crl, fileSubject("--crl", o.crl));
+  const policy = o.policy === undefined ? undefined : loadSnpPolicy(o.policy, fileSubject("--policy", o.policy));
   const verdict = verifyReport(
     { report, ...(hcl ? { hcl } : {}), vek, ...(ask ? { ask } : {}), ...(ark ? { ark } : {}), ...(crl ? { crl } : {}), ...(trustedRoots ? { trustedRoots } : {}) },
     { at, ...(policy ? { policy } : {}), ...(product ? { product } : {}) },
