@@ -1,9 +1,10 @@
 import type { Certificate } from "../../verify/x509/certificate.js";
-import { verifyReport, type ReportVerdict } from "../../verify/snp/verifier.js";
+import { verifyReport } from "../../verify/snp/verifier.js";
 import { COMMON_OPTIONS, commandOptions, requireOptions, timeOption, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { formatTable, json, notVerified } from "../output.js";
+import { json, notVerified } from "../output.js";
+import { reportText } from "../verdict.js";
 import { loadCertificate, loadChain, loadCrl, loadReport, loadSnpPolicy, loadVekBundle } from "../../verify/load/snp.js";
 import { fileSubject } from "../input.js";
 import { productOption } from "../snp-inputs.js";
@@ -22,15 +23,6 @@ const OPTIONS = {
   at: { type: "string", value: "TIME", description: "verification time for certificate and CRL validity, RFC 3339 (default: now)" },
   ...COMMON_OPTIONS,
 } as const satisfies OptionSpecs;
-
-function verdictTable(verdict: ReportVerdict): string {
-  const found = (c: ReportVerdict["checks"][number]) => [c.actual, c.status === "passed" ? undefined : c.detail].filter((x) => x !== undefined).join(": ");
-  const rows = verdict.checks.map((c) => [c.check, c.status === "passed" ? "pass" : c.status === "failed" ? "FAIL" : c.status, c.expected ?? "", found(c)]);
-  const head = verdict.verified
-    ? `VERIFIED SEV-SNP report (${verdict.product ?? "unknown product"}, ${verdict.signer ?? "unknown signer"})`
-    : `NOT VERIFIED SEV-SNP report: ${verdict.failures.join(", ")}`;
-  return `${head}\n${formatTable(["check", "result", "expected", "actual"], rows)}`;
-}
 
 async function run(argv: readonly string[]): Promise<number> {
   const o = commandOptions(NAME, argv, OPTIONS, {
@@ -61,7 +53,7 @@ async function run(argv: readonly string[]): Promise<number> {
     { report, ...(hcl ? { hcl } : {}), vek, ...(ask ? { ask } : {}), ...(ark ? { ark } : {}), ...(crl ? { crl } : {}), ...(trustedRoots ? { trustedRoots } : {}) },
     { at, ...(policy ? { policy } : {}), ...(product ? { product } : {}) },
   );
-  process.stdout.write(o.json ? json(verdict) : verdictTable(verdict));
+  process.stdout.write(o.json ? json(verdict) : reportText(verdict));
   if (!verdict.verified) notVerified(verdict.failures.join(", "));
   return verdict.verified ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
 }

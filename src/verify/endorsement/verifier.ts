@@ -6,6 +6,7 @@ import { ProposedEntry } from "../../schema/rekor.js";
 import { bytesEqual, toHex } from "../../util/bytes.js";
 import { canonicalJson } from "../../util/canonical-json.js";
 import { ReftrailError } from "../../util/errors.js";
+import { checkResult, type CheckResult, type Verdict } from "../../schema/verdict.js";
 import { formatRfc3339, secondsToNs } from "../../util/rfc3339.js";
 import type { Checkpoint } from "../../tlog/checkpoint.js";
 import { entryKey } from "../../tlog/kinds/entries.js";
@@ -16,19 +17,17 @@ import type { LoggedEndorsement } from "../../tlog/logged-endorsement.js";
 import type { EndorsementPolicy } from "./policy.js";
 import { claimedComponent, readEndorsement, type EndorsementContent } from "./statement.js";
 
-export type CheckStatus = "passed" | "failed" | "skipped" | "not run";
+/** A result of one of the endorsement checks (see schema/verdict.ts); `detail` is always set. */
+export type EndorsementCheckResult = CheckResult & { readonly check: EndorsementCheck; readonly detail: string };
 
-export interface CheckResult {
-  readonly check: EndorsementCheck;
-  readonly description: string;
-  readonly status: CheckStatus;
-  readonly detail: string;
-}
-
-export interface EndorsementVerdict {
-  readonly verified: boolean;
+/**
+ * The verdict on one logged endorsement. The checks run in order and the first failure stops them:
+ * `failure` is that check with its message (`failures` names it alone), and the checks after it are
+ * `not run`.
+ */
+export interface EndorsementVerdict extends Verdict {
   readonly failure?: { readonly check: EndorsementCheck; readonly message: string };
-  readonly checks: readonly CheckResult[];
+  readonly checks: EndorsementCheckResult[];
   readonly endorsement?: {
     readonly component: string;
     readonly subject: { readonly name: string; readonly digest: Readonly<Record<string, string>> };
@@ -307,25 +306,28 @@ const LOG_STEPS: readonly (readonly [EndorsementCheck, Step])[] = [
 
 const STEPS: readonly (readonly [EndorsementCheck, Step])[] = [...STATEMENT_STEPS, ...LOG_STEPS];
 
+/** A shared-model result as one of these checks (every endorsement check result carries a detail, "" when there is none). */
+const narrowed = (result: CheckResult, check: EndorsementCheck): EndorsementCheckResult => ({ ...result, check, detail: result.detail ?? "" });
+
 /** Runs steps in order until one fails; a step may fail a later check (no proof fails INCLUSION_PROOF while checking the checkpoint). */
-function runSteps<E extends SignedStatement>(steps: readonly (readonly [EndorsementCheck, Step<E>])[], logged: E, policy: EndorsementPolicy, state: State): Pick<EndorsementVerdict, "verified" | "failure" | "checks"> {
-  const results = new Map<EndorsementCheck, CheckResult>();
+function runSteps<E extends SignedStatement>(steps: readonly (readonly [EndorsementCheck, Step<E>])[], logged: E, policy: EndorsementPolicy, state: State): Pick<EndorsementVerdict, "verified" | "failures" | "failure" | "checks"> {
+  const results = new Map<EndorsementCheck, EndorsementCheckResult>();
   let failure: EndorsementVerdict["failure"];
   for (const [check, step] of steps) {
     if (failure || results.has(check)) continue;
     const description = ENDORSEMENT_CHECKS[check];
     try {
       const outcome = step(logged, policy, state);
-      results.set(check, outcome instanceof CheckSkipped ? { check, description, status: "skipped", detail: outcome.reason } : { check, description, status: "passed", detail: outcome });
+      results.set(check, outcome instanceof CheckSkipped ? narrowed(checkResult.skipped(check, description, outcome.reason), check) : narrowed(checkResult.passed(check, description, undefined, undefined, outcome), check));
     } catch (err) {
       const failed = err instanceof CheckFailure ? err.code : check;
       const message = err instanceof ReftrailError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
       failure = { check: failed, message };
-      results.set(failed, { check: failed, description: ENDORSEMENT_CHECKS[failed], status: "failed", detail: message });
+      results.set(failed, narrowed(checkResult.failed(failed, ENDORSEMENT_CHECKS[failed], message), failed));
     }
   }
-  const checks = steps.map(([check]) => results.get(check) ?? { check, description: ENDORSEMENT_CHECKS[check], status: "not run" as const, detail: "" });
-  return { verified: failure === undefined, ...(failure ? { failure } : {}), checks };
+  const checks = steps.map(([check]) => results.get(check) ?? narrowed(checkResult.notRun(check, ENDORSEMENT_CHECKS[check], ""), check));
+  return { verified: failure === undefined, failures: failure ? [failure.check] : [], ...(failure ? { failure } : {}), checks };
 }
 
 /**
@@ -335,7 +337,7 @@ function runSteps<E extends SignedStatement>(steps: readonly (readonly [Endorsem
  * the key's registry window at `policy.at` (the entry is integrated about then). A statement that
  * fails any of these would stay in an append-only log for good and never verify.
  */
-export function verifyBeforeLogging(signed: SignedStatement, policy: EndorsementPolicy): Pick<EndorsementVerdict, "verified" | "failure" | "checks"> & { readonly content?: EndorsementContent } {
+export function verifyBeforeLogging(signed: SignedStatement, policy: EndorsementPolicy): Pick<EndorsementVerdict, "verified" | "failures" | "failure" | "checks"> & { readonly content?: EndorsementContent } {
   const state: State = {};
   const steps: readonly (readonly [EndorsementCheck, Step<SignedStatement>])[] = [...STATEMENT_STEPS, ["KEY_VALIDITY", (_e, p, st) => keyWindowCheck(st, p.at, "to be logged at")]];
   return { ...runSteps(steps, signed, policy, state), ...(state.content ? { content: state.content } : {}) };
