@@ -8,6 +8,7 @@ import { EndorsementStatement } from "./endorsement.js";
 import { KeyRegistry } from "./key-registry.js";
 import { SnpPolicy } from "./snp-policy.js";
 import { Verdict } from "./verdict.js";
+import { EndorsementVerdict, ReleaseVerdict, ReportVerdict } from "./verdicts.js";
 
 /**
  * Every file format reftrail reads or writes, by the name of its JSON Schema in `schemas/`. Formats
@@ -25,4 +26,7 @@ export const SCHEMAS: Readonly<Record<string, { readonly schema: z.ZodType; read
   "sigstore-bundle": { schema: MessageSignatureBundle, io: "output" },
   "snp-policy": { schema: SnpPolicy, io: "input" },
   verdict: { schema: Verdict, io: "output" },
+  "endorsement-verdict": { schema: EndorsementVerdict, io: "output" },
+  "report-verdict": { schema: ReportVerdict, io: "output" },
+  "release-verdict": { schema: ReleaseVerdict, io: "output" },
 };
