@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { EndorsementVerdict, ReleaseVerdict, ReportVerdict } from "../../src/schema/verdicts.js";
 import { runCli } from "../helpers/cli.js";
-import { COMMITTED, ROOT } from "../helpers/fixtures.js";
+import { COMMITTED } from "../helpers/fixtures.js";
+import { OAK_FILES, RELEASE_VALUES, publishedRelease } from "../helpers/release.js";
 import { tempDir } from "../helpers/tlog.js";
 
 /**
@@ -13,16 +14,7 @@ import { tempDir } from "../helpers/tlog.js";
  * and the schema forgot (or one the schema requires and the verifier dropped) fails here.
  */
 
-const oak = (f: string) => join(COMMITTED, f);
-const OAK_FILES = [
-  "--endorsement", oak("sigstore/oak/endorsement.json"),
-  "--signature", oak("oak/oak_attestation_verification/testdata/endorsement.json.sig"),
-  "--log-entry", oak("sigstore/oak/logentry.json"),
-  "--key", oak("sigstore/oak/endorser_public_key.pem"),
-  "--rekor-key", oak("sigstore/oak/rekor_public_key.pem"),
-];
 const snp = (set: string, file: string) => join(COMMITTED, "snp-reports", set, file);
-const VALUES = join(ROOT, "reference-values/2026.11.0.json");
 
 /** Runs a verification with --json, expecting `status`, and returns its output parsed with `schema`. */
 function verdictOf<S extends z.ZodType>(schema: S, args: string[], status: 0 | 1): z.infer<S> {
@@ -31,11 +23,6 @@ function verdictOf<S extends z.ZodType>(schema: S, args: string[], status: 0 | 1
   const parsed = schema.safeParse(JSON.parse(r.stdout));
   expect(parsed.error?.issues ?? []).toEqual([]);
   return parsed.data as z.infer<S>;
-}
-
-function ok(args: string[]): void {
-  const r = runCli(args);
-  expect(r.status, r.stderr).toBe(0);
 }
 
 describe("verdict schemas hold for real --json output", () => {
@@ -55,15 +42,8 @@ describe("verdict schemas hold for real --json output", () => {
   });
 
   describe("a published release, its component folders, and damaged copies", () => {
-    const work = tempDir("verdict-schemas");
-    const keys = join(work, "keys");
-    const registry = join(work, "registry.json");
-    const log = join(work, "log");
-    const release = join(work, "release");
-    ok(["keys", "generate", "--reference-values", VALUES, "--out", keys, "--registry", registry]);
-    ok(["endorse", "release", "--reference-values", VALUES, "--key-dir", keys, "--out", release]);
-    ok(["publish", "release", "--endorsements", release, "--log", log]);
-    const trust = ["--key-registry", registry, "--rekor-key", join(log, "log-public-key.pem")];
+    const { registry, rekorKey, release } = publishedRelease("verdict-schemas");
+    const trust = ["--key-registry", registry, "--rekor-key", rekorKey];
     const damaged = () => {
       const dir = join(tempDir("verdict-schemas-copy"), "release");
       cpSync(release, dir, { recursive: true });
@@ -80,9 +60,9 @@ describe("verdict schemas hold for real --json output", () => {
     });
 
     it("verify release: verified with its reference values; a damaged copy fails with an error row, a failed row and the release checks", () => {
-      const good = verdictOf(ReleaseVerdict, ["verify", "release", "--endorsements", release, "--reference-values", VALUES, ...trust], 0);
+      const good = verdictOf(ReleaseVerdict, ["verify", "release", "--endorsements", release, "--reference-values", RELEASE_VALUES, ...trust], 0);
       expect(good.checks.filter((c) => c.check.startsWith("RELEASE_")).every((c) => c.status === "passed")).toBe(true);
-      const bad = verdictOf(ReleaseVerdict, ["verify", "release", "--endorsements", damaged(), "--reference-values", VALUES, ...trust], 1);
+      const bad = verdictOf(ReleaseVerdict, ["verify", "release", "--endorsements", damaged(), "--reference-values", RELEASE_VALUES, ...trust], 1);
       expect(bad.components.find((c) => c.folder === "ovmf")?.error).toBeDefined();
       // Neither failed component counts as endorsed, so the release is also incomplete.
       expect(bad.failures).toEqual(["COMPONENT_INITRD", "COMPONENT_OVMF", "RELEASE_INCOMPLETE"]);
