@@ -4,7 +4,7 @@ import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { json } from "../output.js";
 import { loadReport } from "../../verify/load/snp.js";
-import { productOption } from "../snp-inputs.js";
+import { productOption } from "../product-option.js";
 
 const NAME = "inspect report";
 const OPTIONS = {

@@ -7,7 +7,7 @@ import { json, notVerified } from "../output.js";
 import { reportText } from "../verdict.js";
 import { loadCertificate, loadChain, loadCrl, loadReport, loadSnpPolicy, loadVekBundle } from "../../verify/load/snp.js";
 import { fileSubject } from "../input.js";
-import { productOption } from "../snp-inputs.js";
+import { productOption } from "../product-option.js";
 
 const NAME = "verify report";
 const OPTIONS = {
