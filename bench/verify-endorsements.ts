@@ -16,10 +16,11 @@ import { createHash, createPublicKey, verify } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateComponentKey, publicKeyPem, sameKey, type ComponentKeyPair } from "../src/endorse/keys.js";
+import { generateComponentKey, publicKeyPem, sameKey, type ComponentKeyPair } from "../src/keys/component-keys.js";
 import { hashedRekordFor } from "../src/endorse/publish.js";
-import { parseKeyRegistry, setKeyWindow } from "../src/endorse/registry.js";
-import { signStatement, verifyStatementSignature } from "../src/endorse/sign.js";
+import { parseKeyRegistry, setKeyWindow } from "../src/keys/registry.js";
+import { signStatement } from "../src/endorse/sign.js";
+import { verifyStatementSignature } from "../src/keys/signature.js";
 import { componentStatement, statementBytes } from "../src/endorse/statement.js";
 import type { KeyRegistry } from "../src/schema/key-registry.js";
 import { parseDocument } from "../src/schema/parse.js";
@@ -34,8 +35,9 @@ import { entryKey } from "../src/tlog/kinds/entries.js";
 import { PREHASHED_BACKEND, verificationKey, verifyPrehashed } from "../src/tlog/prehashed.js";
 import { setPayloadBytes } from "../src/tlog/set.js";
 import { checkEntrySet, checkInclusion, checkProofCheckpoint, entryLeaf } from "../src/tlog/verify-entry.js";
-import type { EndorsementEvidence, EndorsementPolicy } from "../src/verify/endorsement/evidence.js";
-import { logEntryEvidence } from "../src/verify/endorsement/read-evidence.js";
+import type { LoggedEndorsement } from "../src/tlog/logged-endorsement.js";
+import type { EndorsementPolicy } from "../src/verify/endorsement/policy.js";
+import { loggedFromLogEntry } from "../src/tlog/read-logged.js";
 import { claimedComponent, readEndorsement } from "../src/verify/endorsement/statement.js";
 import { verifyEndorsement } from "../src/verify/endorsement/verifier.js";
 import { ROOT, RUNS, median, opensslVerifiesPerSecond } from "./common.js";
@@ -143,7 +145,7 @@ const ALL = endorsements.map((_, i) => i);
 function verifyAll(which: "finalTree" | "asReturned", indices: readonly number[] = ALL): void {
   for (const i of indices) {
     const e = endorsements[i]!;
-    const evidence = logEntryEvidence(e.statement, e.signature, e[which], `logentry ${i}`);
+    const evidence = loggedFromLogEntry(e.statement, e.signature, e[which], `logentry ${i}`);
     const verdict = verifyEndorsement(evidence, policy);
     if (!verdict.verified) throw new Error(`endorsement ${i} (${e.component}) did not verify: ${verdict.failure!.check}: ${verdict.failure!.message}`);
   }
@@ -165,7 +167,7 @@ const after = opensslVerifiesPerSecond("ecdsap256");
 // Where the time goes: the verifier's steps one at a time over the same (final-tree) data. The
 // inputs each step needs are prepared outside the timed pass, so the steps add up to about the total.
 
-const evidence: EndorsementEvidence[] = endorsements.map((e, i) => logEntryEvidence(e.statement, e.signature, e.finalTree, `logentry ${i}`));
+const evidence: LoggedEndorsement[] = endorsements.map((e, i) => loggedFromLogEntry(e.statement, e.signature, e.finalTree, `logentry ${i}`));
 const componentKey = endorsements.map((e) => keys.get(e.component)!.publicKey);
 // The registry's KeyObjects (parsed from its PEM), as the verifier uses them.
 const registryKeys = policy.keys.kind === "registry" ? policy.keys.registry.keysByComponent : new Map<string, never>();
@@ -188,7 +190,7 @@ const componentVk = new Map([...keys].map(([name, pair]) => [name, verificationK
 const logVk = verificationKey(logKey);
 
 const steps: [string, () => void][] = [
-  ["parse logentry.json into evidence (JSON + zod)", () => evidence.forEach((_, i) => logEntryEvidence(endorsements[i]!.statement, endorsements[i]!.signature, endorsements[i]!.finalTree, "x"))],
+  ["parse logentry.json into evidence (JSON + zod)", () => evidence.forEach((_, i) => loggedFromLogEntry(endorsements[i]!.statement, endorsements[i]!.signature, endorsements[i]!.finalTree, "x"))],
   ["registry lookup: claimedComponent (JSON + zod of the statement)", () => endorsements.forEach((e) => claimedComponent(e.statement))],
   ["STATEMENT_SIGNATURE: SHA-256 of the statement + ECDSA #1", () => endorsements.forEach((e, i) => verifyStatementSignature(e.statement, e.signature, registryKey[i]!))],
   ["STATEMENT_TYPE: readEndorsement (JSON + zod of the statement)", () => endorsements.forEach((e) => readEndorsement(e.statement))],

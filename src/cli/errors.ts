@@ -10,9 +10,5 @@ export class UsageError extends ReftrailError {
   }
 }
 
-/** An input file that cannot be read. */
-export class InputError extends ReftrailError {
-  constructor(code: string, message: string, subject?: string) {
-    super(code, message, subject);
-  }
-}
+/** An input file that cannot be read (the library's error; the commands name the option in its subject). */
+export { InputError } from "../util/errors.js";

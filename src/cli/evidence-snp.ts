@@ -14,7 +14,8 @@ import { fileSubject, readInputFile, readTextInput } from "./input.js";
 import { openLogDir } from "./log-dir.js";
 import { formatTable, json, notVerified } from "./output.js";
 import { REPORT_OPTIONS, reportEvidence } from "./report-options.js";
-import { TRUST_OPTIONS, evidenceFromDir as loggedFromFolder, keySource, trustedLogs, verificationTime } from "./verify-options.js";
+import { loggedFromFolder } from "../verify/load/logged.js";
+import { TRUST_OPTIONS, keySource, trustedLogs, verificationTime } from "./verify-options.js";
 
 const { key: _key, component: _component, claims: _claims, "allow-set-only": _setOnly, ...TRUST } = TRUST_OPTIONS;
 
@@ -53,7 +54,7 @@ function componentFolders(dir: string): { folder: string; name: string }[] {
 
 /** Each folder's own log entries (logentry.json, the bundle): every one is verified by the library, never skipped silently. */
 function endorsementsIn(dir: string): FoundEndorsement[] {
-  return componentFolders(dir).flatMap(({ folder, name }) => loggedFromFolder(folder).map((p) => ({ source: `${name}/${p.file}`, logged: p.evidence })));
+  return componentFolders(dir).flatMap(({ folder, name }) => loggedFromFolder(folder).map((p) => ({ source: `${name}/${p.file}`, logged: p.logged })));
 }
 
 /** The log named by --log or --rekor-url, with the name the report uses for it. */

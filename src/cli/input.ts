@@ -1,12 +1,6 @@
 import { closeSync, type Stats } from "node:fs";
-import { decodeUtf8, openRegularFile, readError, readRegularFile } from "../util/read-file.js";
-import { InputError } from "./errors.js";
-
-/** What went wrong reading (or writing) a file, as a stable code and a one-line message. */
-function describe(err: unknown): { code: string; message: string } {
-  const known = readError(err);
-  return { code: known.code, message: known.message };
-}
+import { asInput, readInput, readInputText } from "../util/input-file.js";
+import { openRegularFile, readError } from "../util/read-file.js";
 
 /** `--option path` as shown in messages. */
 export function fileSubject(option: string, path: string): string {
@@ -23,12 +17,7 @@ export function openInput(path: string, maxBytes = Number.MAX_SAFE_INTEGER): { f
 
 /** Runs `fn`, turning any failure into an InputError that names the option and path. */
 export function asInputError<T>(option: string, path: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    const { code, message } = describe(err);
-    throw new InputError(code, message, fileSubject(option, path));
-  }
+  return asInput(fileSubject(option, path), fn);
 }
 
 /** Fails now, naming the option, if `path` is not a readable regular file (before any long work). */
@@ -38,13 +27,12 @@ export function checkInputFile(option: string, path: string, maxBytes = Number.M
 
 /** Reads a whole (bounded) input file, refusing one that changes while it is read. */
 export function readInputFile(option: string, path: string, maxBytes: number): Uint8Array {
-  return asInputError(option, path, () => readRegularFile(path, maxBytes, { allowDevNull: true }));
+  return readInput(path, fileSubject(option, path), maxBytes);
 }
 
 /** A UTF-8 text input (manifests, documents): malformed UTF-8 is an error, never replaced. */
 export function readTextInput(option: string, path: string, maxBytes: number): string {
-  const bytes = readInputFile(option, path, maxBytes);
-  return asInputError(option, path, () => decodeUtf8(bytes));
+  return readInputText(path, fileSubject(option, path), maxBytes);
 }
 
 export function inputFileSize(option: string, path: string): number {
@@ -55,4 +43,8 @@ export function inputFileSize(option: string, path: string): number {
   });
 }
 
-export { describe as describeFileError };
+/** What went wrong reading (or writing) a file, as a stable code and a one-line message. */
+export function describeFileError(err: unknown): { code: string; message: string } {
+  const known = readError(err);
+  return { code: known.code, message: known.message };
+}

@@ -1,19 +1,12 @@
-import { parseKeyRegistry, type LoadedRegistry } from "../endorse/registry.js";
-import { MAX_REGISTRY_BYTES, RegistryFileError } from "../endorse/registry-file.js";
-import { ReftrailError } from "../util/errors.js";
+import type { LoadedRegistry } from "../keys/registry.js";
+import { RegistryFileError } from "../keys/registry-file.js";
+import { loadRegistry } from "../verify/load/keys.js";
 import { InputError } from "./errors.js";
-import { fileSubject, readTextInput } from "./input.js";
+import { fileSubject } from "./input.js";
 
 /** A key registry named by an option, loaded and checked whole; errors name the option and file. */
 export function registryOption(option: string, path: string | undefined): { loaded: LoadedRegistry; source: string } | undefined {
-  if (path === undefined) return undefined;
-  const text = readTextInput(option, path, MAX_REGISTRY_BYTES);
-  try {
-    return { loaded: parseKeyRegistry(text, path), source: path };
-  } catch (err) {
-    if (err instanceof ReftrailError) throw new InputError(err.code, err.message, fileSubject(option, path));
-    throw err;
-  }
+  return path === undefined ? undefined : loadRegistry(path, fileSubject(option, path));
 }
 
 /** Runs a registry update, attributing what goes wrong with the registry file itself to the option that named it. */

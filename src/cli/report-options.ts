@@ -3,7 +3,9 @@ import type { ReportEvidence } from "../verify/snp/verifier.js";
 import type { Certificate } from "../verify/x509/certificate.js";
 import type { OptionSpecs, ParsedOptions } from "./args.js";
 import { UsageError } from "./errors.js";
-import { productOption, readCertificate, readChain, readCrl, readReport, readVekBundle } from "./snp-inputs.js";
+import { loadCertificate, loadChain, loadCrl, loadReport, loadVekBundle } from "../verify/load/snp.js";
+import { fileSubject } from "./input.js";
+import { productOption } from "./product-option.js";
 
 /** How a command is given an SEV-SNP report and the certificates that sign it (verify report, verify evidence). */
 export const REPORT_OPTIONS = {
@@ -22,18 +24,18 @@ export function reportEvidence(o: ParsedOptions<typeof REPORT_OPTIONS>): { evide
   if (o.chain !== undefined && (o.ask !== undefined || o.ark !== undefined)) throw new UsageError("give --chain, or --ask and --ark, not both");
   if (o["trust-root"] !== undefined && o.ark !== undefined) throw new UsageError("give --ark (an AMD root) or --trust-root (another root), not both");
   const product = productOption(o.product);
-  const { report, hcl } = readReport("--report", o.report!);
-  const bundle = readVekBundle("--cert", o.cert!);
+  const { report, hcl } = loadReport(o.report!, fileSubject("--report", o.report!));
+  const bundle = loadVekBundle(o.cert!, fileSubject("--cert", o.cert!));
   const vek = bundle.vek;
   if (bundle.ask && (o.ask !== undefined || o.ark !== undefined || o.chain !== undefined)) {
     throw new UsageError(`${o.cert} already holds the chain after the VCEK/VLEK; give it alone, or the VCEK/VLEK alone with --ask/--ark/--chain`, "--cert");
   }
-  let ask: Certificate | undefined = o.ask === undefined ? bundle.ask : readCertificate("--ask", o.ask);
-  let ark: Certificate | undefined = o.ark === undefined ? bundle.ark : readCertificate("--ark", o.ark);
-  if (o.chain !== undefined) ({ ask, ark } = readChain("--chain", o.chain));
-  const trustedRoots = o["trust-root"] === undefined ? undefined : [readCertificate("--trust-root", o["trust-root"])];
+  let ask: Certificate | undefined = o.ask === undefined ? bundle.ask : loadCertificate(o.ask, fileSubject("--ask", o.ask));
+  let ark: Certificate | undefined = o.ark === undefined ? bundle.ark : loadCertificate(o.ark, fileSubject("--ark", o.ark));
+  if (o.chain !== undefined) ({ ask, ark } = loadChain(o.chain, fileSubject("--chain", o.chain)));
+  const trustedRoots = o["trust-root"] === undefined ? undefined : [loadCertificate(o["trust-root"], fileSubject("--trust-root", o["trust-root"]))];
   if (trustedRoots && ark === undefined) ark = trustedRoots[0];
-  const crl = o.crl === undefined ? undefined : readCrl("--crl", o.crl);
+  const crl = o.crl === undefined ? undefined : loadCrl(o.crl, fileSubject("--crl", o.crl));
   return {
     evidence: { report, ...(hcl ? { hcl } : {}), vek, ...(ask ? { ask } : {}), ...(ark ? { ark } : {}), ...(crl ? { crl } : {}), ...(trustedRoots ? { trustedRoots } : {}) },
     product,

@@ -1,12 +1,66 @@
+import type { CheckResult, CheckStatus } from "../schema/verdict.js";
 import type { EndorsementVerdict } from "../verify/endorsement/verifier.js";
+import type { ReleaseVerdict } from "../verify/release.js";
+import type { ReportVerdict } from "../verify/snp/verifier.js";
 import { printable } from "../util/printable.js";
 import { formatTable } from "./output.js";
 
-/** The human report of one verification: a verdict line, then every check with its outcome. */
-export function verdictText(verdict: EndorsementVerdict, label: string): string {
+/**
+ * The one human rendering of every verdict (schema/verdict.ts): a headline, then a table of the
+ * checks with their result, the value expected and the value found (or why it failed, was skipped
+ * or could not run). `--json` prints the verdict object itself.
+ */
+
+export interface TableWords {
+  /**
+   * The result of a check that held. `verify report` has always printed "pass" beside its expected
+   * and actual columns, and scripts match on it; the others print "passed".
+   */
+  readonly passed?: "passed" | "pass";
+}
+
+const RESULT: Readonly<Record<CheckStatus, string>> = { passed: "passed", failed: "FAIL", skipped: "skipped", "not run": "not run" };
+
+/** What a row shows as found: the actual value, then the detail unless the check passed with a value to show. */
+function found(c: CheckResult): string {
+  const detail = c.status !== "passed" || c.actual === undefined ? c.detail : undefined;
+  return [c.actual, detail].filter((x) => x !== undefined && x !== "").join(": ");
+}
+
+export function checkTable(checks: readonly CheckResult[], words: TableWords = {}): string {
+  const result = (s: CheckStatus) => (s === "passed" ? (words.passed ?? RESULT.passed) : RESULT[s]);
+  return formatTable(["check", "result", "expected", "actual"], checks.map((c) => [c.check, result(c.status), c.expected ?? "", found(c)]));
+}
+
+export function verdictText(headline: string, checks: readonly CheckResult[], words: TableWords = {}): string {
+  return `${printable(headline)}\n${checkTable(checks, words)}`;
+}
+
+/** `verify endorsement` and `verify bundle`: the endorsed component and subject, or the first failure. */
+export function endorsementText(verdict: EndorsementVerdict, label: string): string {
   const e = verdict.endorsement;
   const what = e ? `${e.component} (${e.subject.name} ${Object.entries(e.subject.digest).map(([a, d]) => `${a}:${d}`)[0] ?? ""})` : label;
   const head = verdict.verified ? `VERIFIED ${what}` : `NOT VERIFIED ${what}: ${verdict.failure!.check}: ${verdict.failure!.message}`;
-  const rows = verdict.checks.map((c) => [c.check, c.status, c.detail]);
-  return `${printable(head)}\n${formatTable(["check", "status", "detail"], rows)}`;
+  return verdictText(head, verdict.checks);
+}
+
+/** `verify report`: product and signing key, or the failed checks. */
+export function reportText(verdict: ReportVerdict): string {
+  const head = verdict.verified
+    ? `VERIFIED SEV-SNP report (${verdict.product ?? "unknown product"}, ${verdict.signer ?? "unknown signer"})`
+    : `NOT VERIFIED SEV-SNP report: ${verdict.failures.join(", ")}`;
+  return verdictText(head, verdict.checks, { passed: "pass" });
+}
+
+/** `verify release`: how many components verified, one row per component folder, then the release checks. */
+export function releaseText(verdict: ReleaseVerdict, root: string, expected?: { readonly name: string; readonly version: string }): string {
+  const verified = verdict.components.filter((r) => r.verdict?.verified).length;
+  const head = `${verdict.verified ? "VERIFIED" : "NOT VERIFIED"} ${root}: ${verified}/${verdict.components.length} components${expected ? ` of ${expected.name} ${expected.version}` : ""}`;
+  const rows = verdict.components.map((r) => {
+    const v = r.verdict;
+    if (!v) return [r.folder, "", "ERROR", `${r.error!.code}: ${r.error!.message}`];
+    return [r.folder, v.endorsement?.component ?? "", v.verified ? "VERIFIED" : "FAILED", v.verified ? `log index ${v.logEntry?.logIndex}, valid until ${v.endorsement?.validity.notAfter}` : `${v.failure!.check}: ${v.failure!.message}`];
+  });
+  const releaseChecks = verdict.checks.filter((c) => c.check.startsWith("RELEASE_"));
+  return `${printable(head)}\n${formatTable(["folder", "component", "verdict", "detail"], rows)}${checkTable(releaseChecks)}`;
 }

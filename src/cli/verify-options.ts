@@ -1,21 +1,13 @@
-import { existsSync } from "node:fs";
-import { ENDORSEMENT_FILES, ENDORSEMENT_FILE_LIMITS, endorsementPath } from "../endorse/files.js";
-import { MAX_REGISTRY_BYTES } from "../endorse/registry-file.js";
-import { keyIdOf, parsePublicKey } from "../endorse/keys.js";
-import { parseKeyRegistry } from "../endorse/registry.js";
-import { logIdentity, publicKeyFromPem } from "../tlog/keys.js";
-import { rekorV1Logs } from "../tlog/trusted-root.js";
-import { ReftrailError } from "../util/errors.js";
-import type { EndorsementEvidence, EndorsementPolicy, KeySource, TrustedLogKey } from "../verify/endorsement/evidence.js";
-import type { PublishedEvidence } from "../verify/endorsement/published.js";
-import { bundleEvidence, logEntryEvidence } from "../verify/endorsement/read-evidence.js";
+import type { KeySource } from "../keys/key-source.js";
+import type { TrustedLogKey } from "../tlog/keys.js";
+import type { LoggedEndorsement } from "../tlog/logged-endorsement.js";
+import type { EndorsementPolicy } from "../verify/endorsement/policy.js";
+import { keysFromKeyFile, keysFromRegistry } from "../verify/load/keys.js";
+import { loggedFromFiles } from "../verify/load/logged.js";
+import { logFromKeyFile, logsFromTrustedRoot } from "../verify/load/trusted-logs.js";
 import { splitList, timeOption, type OptionSpecs, type ParsedOptions } from "./args.js";
-import { InputError, UsageError } from "./errors.js";
-import { fileSubject, readInputFile, readTextInput } from "./input.js";
-
-const MAX_SMALL_FILE_BYTES = 1 << 20;
-/** The same limits as endorse and publish apply to a component folder's files. */
-const LIMITS = ENDORSEMENT_FILE_LIMITS;
+import { UsageError } from "./errors.js";
+import { fileSubject } from "./input.js";
 
 /** Trust and policy options shared by `verify endorsement` and `verify release`. */
 export const TRUST_OPTIONS = {
@@ -32,57 +24,22 @@ export const TRUST_OPTIONS = {
 
 type TrustOptions = ParsedOptions<typeof TRUST_OPTIONS>;
 
-function inputError(option: string, path: string, err: unknown): never {
-  if (err instanceof ReftrailError) throw new InputError(err.code, err.message, fileSubject(option, path));
-  throw err;
-}
-
 export function trustedLogs(o: TrustOptions): TrustedLogKey[] {
   if ((o["rekor-key"] === undefined) === (o["trusted-root"] === undefined)) throw new UsageError("give exactly one of --rekor-key and --trusted-root");
   if (o["trusted-root"] !== undefined) {
     if (o["rekor-name"] !== undefined) throw new UsageError("--rekor-name goes with --rekor-key (a trusted root names its logs)");
-    const path = o["trusted-root"];
-    const text = readTextInput("--trusted-root", path, 4 << 20);
-    try {
-      return rekorV1Logs(text, path).map((l) => ({ identity: l.identity, name: l.name, validFor: l.validFor, source: `${l.baseUrl} (${path})` }));
-    } catch (err) {
-      return inputError("--trusted-root", path, err);
-    }
+    return logsFromTrustedRoot(o["trusted-root"], fileSubject("--trusted-root", o["trusted-root"]));
   }
-  const path = o["rekor-key"]!;
-  const pem = readTextInput("--rekor-key", path, MAX_SMALL_FILE_BYTES);
-  let identity;
-  try {
-    identity = logIdentity(publicKeyFromPem(pem));
-  } catch (err) {
-    // KEY_FILE, as for --key: the error code scripts see does not depend on which key was bad.
-    if (err instanceof ReftrailError) throw new InputError("KEY_FILE", err.message, fileSubject("--rekor-key", path));
-    throw err;
-  }
+  const log = logFromKeyFile(o["rekor-key"]!, fileSubject("--rekor-key", o["rekor-key"]!));
   const name = o["rekor-name"];
   if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]+)?$/.test(name)) throw new UsageError(`'${name}' is not a host name`, "--rekor-name");
-  return [{ identity, ...(name !== undefined ? { name } : {}), source: path }];
+  return [{ ...log, ...(name !== undefined ? { name } : {}) }];
 }
 
 export function keySource(o: TrustOptions): KeySource {
   if ((o.key === undefined) === (o["key-registry"] === undefined)) throw new UsageError("give exactly one of --key and --key-registry");
-  if (o.key !== undefined) {
-    const path = o.key;
-    const pem = readTextInput("--key", path, MAX_SMALL_FILE_BYTES);
-    try {
-      const key = parsePublicKey(pem, "the key");
-      return { kind: "keys", keys: [{ key, keyId: keyIdOf(key), source: path }] };
-    } catch (err) {
-      return inputError("--key", path, err);
-    }
-  }
-  const path = o["key-registry"]!;
-  const text = readTextInput("--key-registry", path, MAX_REGISTRY_BYTES);
-  try {
-    return { kind: "registry", registry: parseKeyRegistry(text, path), source: path };
-  } catch (err) {
-    return inputError("--key-registry", path, err);
-  }
+  if (o.key !== undefined) return keysFromKeyFile(o.key, fileSubject("--key", o.key));
+  return keysFromRegistry(o["key-registry"]!, fileSubject("--key-registry", o["key-registry"]!));
 }
 
 export function verificationTime(o: TrustOptions): bigint {
@@ -123,49 +80,24 @@ export function policyFrom(o: TrustOptions & { "subject-digest"?: string }, keys
   };
 }
 
-/** Evidence from explicit files: the statement plus a signature and log entry, or a bundle. */
-export function evidenceFromFiles(files: { endorsement: string; signature?: string | undefined; logEntry?: string | undefined; bundle?: string | undefined }, options = { endorsement: "--endorsement", signature: "--signature", logEntry: "--log-entry", bundle: "--bundle" }): EndorsementEvidence {
-  const statement = readInputFile(options.endorsement, files.endorsement, LIMITS.statement);
+/**
+ * A logged endorsement from the files given as options: the statement plus a signature and log
+ * entry, or a bundle (the option names label the files in messages).
+ */
+export function loggedFromOptions(
+  files: { endorsement: string; signature?: string | undefined; logEntry?: string | undefined; bundle?: string | undefined },
+  options = { endorsement: "--endorsement", signature: "--signature", logEntry: "--log-entry", bundle: "--bundle" },
+): LoggedEndorsement {
+  const subjects = {
+    endorsement: fileSubject(options.endorsement, files.endorsement),
+    ...(files.signature !== undefined ? { signature: fileSubject(options.signature, files.signature) } : {}),
+    ...(files.logEntry !== undefined ? { logEntry: fileSubject(options.logEntry, files.logEntry) } : {}),
+    ...(files.bundle !== undefined ? { bundle: fileSubject(options.bundle, files.bundle) } : {}),
+  };
   if (files.bundle !== undefined) {
     if (files.logEntry !== undefined) throw new UsageError("a bundle carries its log entry: give --bundle or --log-entry, not both");
-    const signature = files.signature === undefined ? undefined : readInputFile(options.signature, files.signature, LIMITS.signature);
-    const text = readTextInput(options.bundle, files.bundle, LIMITS.bundle);
-    try {
-      return bundleEvidence(statement, text, files.bundle, signature);
-    } catch (err) {
-      return inputError(options.bundle, files.bundle, err);
-    }
+    return loggedFromFiles({ endorsement: files.endorsement, bundle: files.bundle, signature: files.signature }, subjects);
   }
   if (files.signature === undefined || files.logEntry === undefined) throw new UsageError("give --signature and --log-entry, or --bundle");
-  const signature = readInputFile(options.signature, files.signature, LIMITS.signature);
-  const text = readTextInput(options.logEntry, files.logEntry, LIMITS.logEntry);
-  try {
-    return logEntryEvidence(statement, signature, text, files.logEntry);
-  } catch (err) {
-    return inputError(options.logEntry, files.logEntry, err);
-  }
-}
-
-const NO_OPTION = { endorsement: "", signature: "", logEntry: "", bundle: "" };
-
-/**
- * Evidence from a component folder: logentry.json (with endorsement.json.sig) and the Sigstore
- * bundle, each that exists (at least one must); a bundle beside a .sig is read with it, so the two
- * signatures must agree. A file that cannot be read as what it should be is an input error naming it.
- */
-export function evidenceFromDir(dir: string): PublishedEvidence[] {
-  const path = (f: keyof typeof ENDORSEMENT_FILES) => endorsementPath(dir, f);
-  const hasLogEntry = existsSync(path("logEntry"));
-  const hasBundle = existsSync(path("bundle"));
-  if (!hasLogEntry && !hasBundle) throw new InputError("FILE_NOT_FOUND", `holds neither ${ENDORSEMENT_FILES.logEntry} nor ${ENDORSEMENT_FILES.bundle} (not published yet?)`, dir);
-  const names = { endorsement: path("statement"), signature: path("signature"), logEntry: path("logEntry"), bundle: path("bundle") };
-  const found: PublishedEvidence[] = [];
-  if (hasLogEntry) {
-    found.push({ file: ENDORSEMENT_FILES.logEntry, evidence: evidenceFromFiles({ endorsement: names.endorsement, signature: names.signature, logEntry: names.logEntry }, NO_OPTION) });
-  }
-  if (hasBundle) {
-    const signature = existsSync(names.signature) ? names.signature : undefined;
-    found.push({ file: ENDORSEMENT_FILES.bundle, evidence: evidenceFromFiles({ endorsement: names.endorsement, bundle: names.bundle, signature }, NO_OPTION) });
-  }
-  return found;
+  return loggedFromFiles({ endorsement: files.endorsement, signature: files.signature, logEntry: files.logEntry }, subjects);
 }

@@ -4,8 +4,9 @@ import type { ComponentValues, ReferenceValues } from "../schema/reference-value
 import { canonicalJson } from "../util/canonical-json.js";
 import { EndorseError } from "./errors.js";
 import { createEndorsementDir, endorsementPath, readEndorsementFile } from "./files.js";
-import { keyIdOf, parsePublicKey, publicKeyPem, sameKey, type ComponentKeyPair } from "./keys.js";
-import { signStatement, verifyStatementSignature } from "./sign.js";
+import { keyIdOf, parsePublicKey, publicKeyPem, sameKey, type ComponentKeyPair } from "../keys/component-keys.js";
+import { verifyStatementSignature } from "../keys/signature.js";
+import { signStatement } from "./sign.js";
 import { signableStatement, type EndorsementTimes } from "./statement.js";
 
 export interface EndorsedComponent {

@@ -9,14 +9,15 @@ import { ReftrailError } from "../util/errors.js";
 import { secondsToNs, formatRfc3339 } from "../util/rfc3339.js";
 import { messageSignatureBundle } from "../tlog/bundle.js";
 import type { RekorClient } from "../tlog/client.js";
-import type { KeySource, TrustedLogKey } from "../verify/endorsement/evidence.js";
-import { bundleEvidence } from "../verify/endorsement/read-evidence.js";
-import { verifyBeforeLogging, verifyEndorsement } from "../verify/endorsement/verifier.js";
+import type { TrustedLogKey } from "../tlog/keys.js";
+import type { LoggedEndorsement } from "../tlog/logged-endorsement.js";
+import { loggedFromBundle } from "../tlog/read-logged.js";
+import { keyHintOf, keyIdOf, parsePublicKey } from "../keys/component-keys.js";
+import type { KeySource } from "../keys/key-source.js";
+import type { LoadedRegistry } from "../keys/registry.js";
+import { verifyStatementSignature } from "../keys/signature.js";
 import { EndorseError } from "./errors.js";
 import { endorsementPath, readEndorsementFile } from "./files.js";
-import { keyHintOf, keyIdOf, parsePublicKey } from "./keys.js";
-import type { LoadedRegistry } from "./registry.js";
-import { verifyStatementSignature } from "./sign.js";
 
 export interface PublishedComponent {
   readonly dir: string;
@@ -65,6 +66,21 @@ export function hashedRekordFor(files: SignedFiles): ProposedEntry {
   };
 }
 
+/**
+ * The verifier's judgement that publishing relies on. It is passed in because endorse comes before
+ * verify and must not import it: verify/endorsement/publish-gate.ts gives reftrail's own verifier in
+ * this shape, and publishes with it.
+ */
+export interface PublishGate {
+  /**
+   * The checks that need no log, for a statement about to be logged at `at`: the first failure as
+   * "CHECK: message" (absent when they all hold), and the component its reftrail values name.
+   */
+  beforeLogging(signed: Pick<LoggedEndorsement, "statement" | "signature">, keys: KeySource, at: bigint): { readonly failure?: string; readonly component?: string };
+  /** Every check of a logged endorsement, at its own integration time: the first failure as "CHECK: message", or undefined. */
+  logged(logged: LoggedEndorsement, keys: KeySource, log: TrustedLogKey): string | undefined;
+}
+
 /** Where publishing takes its keys and time from. */
 export interface PublishOptions {
   /** The publication time (now), ns since the epoch: the statement must be valid then. */
@@ -87,24 +103,20 @@ function keySource(files: Signed, options: PublishOptions): KeySource {
  * reftrail's predicate), must be valid now, signed by the component's key (registered for now,
  * with a registry), and sit in the folder named after its component.
  */
-function checkBeforeLogging(dir: string, files: Signed, options: PublishOptions): void {
-  const verdict = verifyBeforeLogging(files, { keys: keySource(files, options), logs: [], at: options.now, requiredClaims: [], allowSetOnly: false });
-  if (!verdict.verified) {
-    throw new EndorseError("ENDORSEMENT_INVALID", `${verdict.failure!.check}: ${verdict.failure!.message}: refusing to log an endorsement that cannot verify`, endorsementPath(dir, "statement"));
+function checkBeforeLogging(dir: string, files: Signed, gate: PublishGate, options: PublishOptions): void {
+  const { failure, component } = gate.beforeLogging(files, keySource(files, options), options.now);
+  if (failure !== undefined) {
+    throw new EndorseError("ENDORSEMENT_INVALID", `${failure}: refusing to log an endorsement that cannot verify`, endorsementPath(dir, "statement"));
   }
-  const own = verdict.content?.reftrail;
-  if (own !== undefined && own.component.name !== basename(dir)) {
-    throw new EndorseError("ENDORSEMENT_INVALID", `endorses '${own.component.name}' but sits in the folder '${basename(dir)}' (verify release would fail RELEASE_FOLDER): refusing to log it`, endorsementPath(dir, "statement"));
+  if (component !== undefined && component !== basename(dir)) {
+    throw new EndorseError("ENDORSEMENT_INVALID", `endorses '${component}' but sits in the folder '${basename(dir)}' (verify release would fail RELEASE_FOLDER): refusing to log it`, endorsementPath(dir, "statement"));
   }
 }
 
 /** Runs the full offline verification on an entry, at its own integration time; throws on any failure. */
-function checkEntry(files: Signed, entryId: string, entry: LogEntry, log: TrustedLogKey, options: PublishOptions): void {
-  const verdict = verifyEndorsement(
-    { statement: files.statement, signature: files.signature, entry, entryId, form: "logentry" },
-    { keys: keySource(files, options), logs: [log], at: secondsToNs(entry.integratedTime), requiredClaims: [], allowSetOnly: false },
-  );
-  if (!verdict.verified) throw new EndorseError("PUBLISH_FAILED", `the log entry does not verify: ${verdict.failure!.check}: ${verdict.failure!.message}`);
+function checkEntry(files: Signed, entryId: string, entry: LogEntry, log: TrustedLogKey, gate: PublishGate, options: PublishOptions): void {
+  const failure = gate.logged({ statement: files.statement, signature: files.signature, entry, entryId, form: "logentry" }, keySource(files, options), log);
+  if (failure !== undefined) throw new EndorseError("PUBLISH_FAILED", `the log entry does not verify: ${failure}`);
 }
 
 function bundleFor(files: Signed, entry: LogEntry): string {
@@ -113,14 +125,14 @@ function bundleFor(files: Signed, entry: LogEntry): string {
 }
 
 /** True if the folder's bundle parses and verifies as the verifier would check it (at the entry's time). */
-function bundleVerifies(dir: string, files: Signed, log: TrustedLogKey, options: PublishOptions): boolean {
+function bundleVerifies(dir: string, files: Signed, log: TrustedLogKey, gate: PublishGate, options: PublishOptions): boolean {
   let text: string | undefined;
   try {
     const bytes = readEndorsementFile(dir, "bundle");
     if (bytes === undefined) return false;
     text = bytes.toString("utf8");
-    const evidence = bundleEvidence(files.statement, text, endorsementPath(dir, "bundle"), files.signature);
-    return verifyEndorsement(evidence, { keys: keySource(files, options), logs: [log], at: secondsToNs(evidence.entry.integratedTime), requiredClaims: [], allowSetOnly: false }).verified;
+    const logged = loggedFromBundle(files.statement, text, endorsementPath(dir, "bundle"), files.signature);
+    return gate.logged(logged, keySource(files, options), log) === undefined;
   } catch (err) {
     if (err instanceof ReftrailError) return false;
     throw err;
@@ -129,32 +141,32 @@ function bundleVerifies(dir: string, files: Signed, log: TrustedLogKey, options:
 
 /**
  * Logs one signed component folder and writes `logentry.json` and `endorsement.sigstore.json`
- * beside it. Nothing is submitted that the verifier would refuse (checkBeforeLogging). Idempotent:
+ * beside it. Nothing is submitted that the verifier (`gate`) would refuse (checkBeforeLogging). Idempotent:
  * a folder whose log entry is already there and verifies is left alone, except that a missing
  * bundle, or one that does not parse or verify, is rebuilt from the entry; an entry the log already
  * holds (409) is fetched and reused. Every entry the log returns is verified (SET, inclusion proof,
  * checkpoint, body, key window) before anything is written.
  */
-export async function publishEndorsement(dir: string, client: RekorClient, log: TrustedLogKey, options: PublishOptions = { now: BigInt(Date.now()) * 1_000_000n }): Promise<PublishedComponent & { bundle: "kept" | "written" }> {
+export async function publishWithGate(dir: string, client: RekorClient, log: TrustedLogKey, gate: PublishGate, options: PublishOptions): Promise<PublishedComponent & { bundle: "kept" | "written" }> {
   const files = readSigned(dir);
   const existing = readEndorsementFile(dir, "logEntry");
   if (existing !== undefined) {
     const response = parseDocument(LogEntryResponse, existing.toString("utf8"), endorsementPath(dir, "logEntry"));
     const [entryId, entry] = Object.entries(response)[0]!;
     try {
-      checkEntry(files, entryId, entry, log, options);
+      checkEntry(files, entryId, entry, log, gate, options);
     } catch (err) {
       throw err instanceof ReftrailError ? new EndorseError("PUBLISH_FAILED", `exists but ${err.message.replace(/^the log entry /, "")} (logged elsewhere? remove it to publish to ${client.transport.description})`, endorsementPath(dir, "logEntry")) : err;
     }
-    const rebuild = !bundleVerifies(dir, files, log, options);
+    const rebuild = !bundleVerifies(dir, files, log, gate, options);
     if (rebuild) writeFileAtomic(endorsementPath(dir, "bundle"), bundleFor(files, entry));
     return { dir, status: "unchanged", entryId, logIndex: entry.logIndex, integratedTime: formatRfc3339(secondsToNs(entry.integratedTime)), bundle: rebuild ? "written" : "kept" };
   }
-  checkBeforeLogging(dir, files, options);
+  checkBeforeLogging(dir, files, gate, options);
   let created;
   try {
     created = await client.createEntry(hashedRekordFor(files));
-    checkEntry(files, created.entryId, created.entry, log, options);
+    checkEntry(files, created.entryId, created.entry, log, gate, options);
   } catch (err) {
     if (err instanceof ReftrailError) throw new EndorseError("PUBLISH_FAILED", `publishing to ${client.transport.description} failed: ${err.message}`, dir);
     throw err;

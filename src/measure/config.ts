@@ -1,4 +1,5 @@
-import type { VmmType, VmsaConventions } from "./vmm.js";
+import type { VmmType } from "../schema/launch-vocabulary.js";
+import type { VmsaConventions } from "./vmm.js";
 
 /** One guest configuration whose launch digest a release publishes for every vCPU count. */
 export interface LaunchConfiguration {

@@ -1,8 +1,9 @@
 import type { LaunchConfiguration } from "./config.js";
 import { MeasureError } from "./errors.js";
 import type { LaunchMode } from "./launch.js";
-import { VCPU_TYPES, cpuSignature, type FamilyModelStepping, type SignatureConvention } from "./vcpu-types.js";
-import { VMM_PROFILES, VMM_TYPES, isVmmType, type VmmType } from "./vmm.js";
+import { VCPU_TYPES, VMM_TYPES, isVmmType, type FamilyModelStepping, type VmmType } from "../schema/launch-vocabulary.js";
+import { cpuSignature, type SignatureConvention } from "./vcpu-types.js";
+import { VMM_PROFILES } from "./vmm.js";
 
 /** A configuration together with the vCPU type name it was requested by, for reporting. */
 export interface NamedConfiguration extends LaunchConfiguration {

@@ -5,6 +5,7 @@ import { ReftrailError, attributed } from "../util/errors.js";
 import type { Component, LaunchDigestSpec, ReleaseManifest } from "../schema/release-manifest.js";
 import type { ComponentValues, FirmwareValues, ReferenceValues } from "../schema/reference-values.js";
 import { MAX_STATEMENT_BYTES, describeSize, statementSizeBound } from "../schema/endorsement.js";
+import { parseVcpuCounts } from "../schema/launch-vocabulary.js";
 import { expandConfigurations, identitiesOf, vmmTypes } from "./configurations.js";
 import { parseFirmware, type FirmwareImage } from "./firmware/ovmf.js";
 import { cmdlineDigests, kernelRecord, measureKernel } from "./kernel/kernel.js";
@@ -12,7 +13,6 @@ import { measureLaunch } from "./launch.js";
 import { cmdlineBytes, type KernelHashes } from "./sev-hashes.js";
 import { DEFAULT_VMSA_GPA } from "./snp/page-info.js";
 import { snpFirmwareDigest } from "./snp/launch.js";
-import { parseVcpuCounts } from "./vcpu-counts.js";
 import { VMM_PROFILES } from "./vmm.js";
 
 /** How a release measurement reaches the files a manifest names (paths as written in the manifest). */

@@ -1,39 +1,10 @@
+import type { FamilyModelStepping } from "../schema/launch-vocabulary.js";
+
 /**
  * vCPU identification for the VMSA: the reset value of RDX is CPUID Fn0000_0001 EAX (the "signature")
- * of the guest's CPU model. Names are QEMU's builtin_x86_defs models, as sev-snp-measure accepts them.
+ * of the guest's CPU model (the models by name: VCPU_TYPES in schema/launch-vocabulary.ts). How
+ * family/model/stepping become a signature: the peers disagree (launch-digest spec §10).
  */
-export interface FamilyModelStepping {
-  readonly family: number;
-  readonly model: number;
-  readonly stepping: number;
-}
-
-const EPYC: FamilyModelStepping = { family: 23, model: 1, stepping: 2 };
-const ROME: FamilyModelStepping = { family: 23, model: 49, stepping: 0 };
-const MILAN: FamilyModelStepping = { family: 25, model: 1, stepping: 1 };
-const GENOA: FamilyModelStepping = { family: 25, model: 17, stepping: 0 };
-const TURIN: FamilyModelStepping = { family: 26, model: 0, stepping: 0 };
-
-export const VCPU_TYPES: ReadonlyMap<string, FamilyModelStepping> = new Map([
-  ["EPYC", EPYC],
-  ["EPYC-v1", EPYC],
-  ["EPYC-v2", EPYC],
-  ["EPYC-IBPB", EPYC],
-  ["EPYC-v3", EPYC],
-  ["EPYC-v4", EPYC],
-  ["EPYC-Rome", ROME],
-  ["EPYC-Rome-v1", ROME],
-  ["EPYC-Rome-v2", ROME],
-  ["EPYC-Rome-v3", ROME],
-  ["EPYC-Milan", MILAN],
-  ["EPYC-Milan-v1", MILAN],
-  ["EPYC-Milan-v2", MILAN],
-  ["EPYC-Genoa", GENOA],
-  ["EPYC-Genoa-v1", GENOA],
-  ["EPYC-Turin", TURIN],
-]);
-
-/** How family/model/stepping become a signature; the peers disagree (launch-digest spec §10). */
 export type SignatureConvention = "cpuid" | "oak";
 
 /**

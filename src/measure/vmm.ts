@@ -1,8 +1,6 @@
+import type { VmmType } from "../schema/launch-vocabulary.js";
 import { PageType } from "./snp/page-info.js";
 import { PAT_DEFAULT, RESET_COMMON, dataSegment, type VmsaState } from "./snp/vmsa.js";
-
-export const VMM_TYPES = ["QEMU", "ec2", "gce"] as const;
-export type VmmType = (typeof VMM_TYPES)[number];
 
 export const BSP_RESET_EIP = 0xfffffff0;
 
@@ -73,7 +71,3 @@ export const VMM_PROFILES: Readonly<Record<VmmType, VmmProfile>> = {
       resetState(eip, { cs: 0x9b, ss: 0x93, tr: 0x8b }, { rdx: 0x600, gPat: 0x0007_0106n, mxcsr: 0, x87Fcw: 0, sevFeatures }),
   },
 };
-
-export function isVmmType(name: string): name is VmmType {
-  return (VMM_TYPES as readonly string[]).includes(name);
-}

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { VCPU_TYPES } from "../measure/vcpu-types.js";
-import { VMM_TYPES } from "../measure/vmm.js";
+import { VCPU_TYPES, VMM_TYPES } from "./launch-vocabulary.js";
 import { Sha256Hex } from "./common.js";
 import { DigestSet } from "./digests.js";
 import { CmdlineValue, ComponentName, VcpuCounts, hexAtMost } from "./release-manifest.js";

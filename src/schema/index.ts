@@ -9,6 +9,7 @@ import { KeyRegistry } from "./key-registry.js";
 import { SnpPolicy } from "./snp-policy.js";
 import { Verdict } from "./verdict.js";
 import { EvidencePolicy } from "./evidence-policy.js";
+import { EndorsementVerdict, ReleaseVerdict, ReportVerdict } from "./verdicts.js";
 
 /**
  * Every file format reftrail reads or writes, by the name of its JSON Schema in `schemas/`. Formats
@@ -27,4 +28,7 @@ export const SCHEMAS: Readonly<Record<string, { readonly schema: z.ZodType; read
   "snp-policy": { schema: SnpPolicy, io: "input" },
   verdict: { schema: Verdict, io: "output" },
   "evidence-policy": { schema: EvidencePolicy, io: "input" },
+  "endorsement-verdict": { schema: EndorsementVerdict, io: "output" },
+  "report-verdict": { schema: ReportVerdict, io: "output" },
+  "release-verdict": { schema: ReleaseVerdict, io: "output" },
 };

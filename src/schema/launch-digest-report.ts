@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { VMM_TYPES } from "../measure/vmm.js";
+import { VMM_TYPES } from "./launch-vocabulary.js";
 import { HexInteger, Sha256Hex, Sha384Hex } from "./common.js";
 
 /** A launch digest as printed: hex (64 or 96 digits) or base64 of 32 or 48 bytes. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { VMM_TYPES } from "../measure/vmm.js";
+import { VMM_TYPES } from "./launch-vocabulary.js";
 import { HexInteger, Sha256Hex, Sha384Hex } from "./common.js";
 import { DigestSet } from "./digests.js";
 import { CmdlineMeasurement, kernelRecordFields } from "./kernel-measurement.js";

@@ -1,9 +1,6 @@
 import { z } from "zod";
-import { MeasureError } from "../measure/errors.js";
-import { parseVcpuCounts } from "../measure/vcpu-counts.js";
-import { VCPU_TYPES } from "../measure/vcpu-types.js";
-import { VMM_TYPES } from "../measure/vmm.js";
 import { DigestAlgorithmName } from "./digests.js";
+import { VCPU_TYPES, VMM_TYPES, VcpuCountError, parseVcpuCounts } from "./launch-vocabulary.js";
 
 /** Names that are safe as file names and keys: letters, digits, dot, dash, underscore, plus. */
 export const ComponentName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, "letters, digits and . _ + - only, starting with a letter or digit");
@@ -23,7 +20,7 @@ export const VcpuCounts = z
     try {
       if (parseVcpuCounts(text).includes(0)) ctx.addIssue({ code: "custom", message: "0 vCPUs is no guest launch: publish counts from 1" });
     } catch (err) {
-      ctx.addIssue({ code: "custom", message: err instanceof MeasureError ? err.message : String(err) });
+      ctx.addIssue({ code: "custom", message: err instanceof VcpuCountError ? err.message : String(err) });
     }
   });
 

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
+import { spkiDer } from "../keys/component-keys.js";
 import { toHex } from "../util/bytes.js";
 import { TlogError } from "./errors.js";
 
@@ -9,15 +10,6 @@ export interface LogIdentity {
   readonly logId: string;
   /** The first 4 bytes of the logID: the signed-note key hint. */
   readonly keyHint: Uint8Array;
-}
-
-/**
- * SPKI DER with EC points uncompressed, whatever form the key was read in: ids derived from it (a
- * log's logID, a key id) must not depend on how a PEM happened to encode the point.
- */
-export function spkiDer(key: KeyObject): Uint8Array {
-  if (key.asymmetricKeyType !== "ec") return key.export({ format: "der", type: "spki" });
-  return createPublicKey({ key: key.export({ format: "jwk" }), format: "jwk" }).export({ format: "der", type: "spki" });
 }
 
 export function logIdentity(publicKey: KeyObject): LogIdentity {
@@ -45,4 +37,14 @@ export function publicKeyFromPem(pem: string | Uint8Array): KeyObject {
   } catch {
     throw new TlogError("LOG_KEY", "its PUBLIC KEY block is not a valid SPKI public key");
   }
+}
+
+/** A log a verifier trusts (and a publisher checks the entries it gets back against). */
+export interface TrustedLogKey {
+  readonly identity: LogIdentity;
+  /** The log's host name, as checkpoints are signed; unknown when only a key was given. */
+  readonly name?: string;
+  /** When the log key was in use (trusted roots say so), ns since the epoch, inclusive. */
+  readonly validFor?: { readonly start?: bigint; readonly end?: bigint };
+  readonly source: string;
 }

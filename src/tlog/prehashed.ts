@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { constants, publicDecrypt, type KeyObject } from "node:crypto";
 import { p256, p384, p521 } from "@noble/curves/nist.js";
 import { bytesEqual } from "../util/bytes.js";
-import { spkiDer } from "./keys.js";
+import { spkiDer } from "../keys/component-keys.js";
 
 /**
  * Verifies a signature made over a digest the verifier does not have the message of (a hashedrekord

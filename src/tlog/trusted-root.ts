@@ -3,7 +3,8 @@ import { TRUSTED_ROOT_MEDIA_TYPE, TrustedRoot } from "../schema/trusted-root.js"
 import { parseDocument } from "../schema/parse.js";
 import { formatRfc3339, parseRfc3339 } from "../util/rfc3339.js";
 import { TlogError } from "./errors.js";
-import { logIdentity, spkiDer, type LogIdentity } from "./keys.js";
+import { spkiDer } from "../keys/component-keys.js";
+import { logIdentity, type LogIdentity } from "./keys.js";
 
 /** A Rekor v1 log from a trusted root: its key, host name and key validity (ns, inclusive). */
 export interface RootLog {

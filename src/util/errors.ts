@@ -29,3 +29,13 @@ export function attributed<T>(subject: string, fn: () => T): T {
     throw err;
   }
 }
+
+/**
+ * An input that cannot be read, or is not what it should be: its subject names the file (as the
+ * caller labels it, e.g. `--report report.bin`), its code says what went wrong.
+ */
+export class InputError extends ReftrailError {
+  constructor(code: string, message: string, subject?: string) {
+    super(code, message, subject);
+  }
+}

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { endorseComponent } from "../../src/endorse/endorse.js";
-import { generateComponentKey } from "../../src/endorse/keys.js";
+import { generateComponentKey } from "../../src/keys/component-keys.js";
 import { ReferenceValues } from "../../src/schema/reference-values.js";
 import { EmbeddedLog, initLog, logPaths } from "../../src/tlog/embedded/log.js";
 import { runCli, type CliResult } from "../helpers/cli.js";

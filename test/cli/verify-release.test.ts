@@ -2,13 +2,13 @@ import { sign } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parsePrivateKey } from "../../src/endorse/keys.js";
+import { parsePrivateKey } from "../../src/keys/component-keys.js";
 import { runCli } from "../helpers/cli.js";
 import { expectRejected } from "../helpers/expect.js";
-import { COMMITTED, ROOT } from "../helpers/fixtures.js";
+import { COMMITTED } from "../helpers/fixtures.js";
+import { ok, publishedRelease, RELEASE_VALUES as VALUES } from "../helpers/release.js";
 import { tempDir } from "../helpers/tlog.js";
 
-const VALUES = join(ROOT, "reference-values/2026.11.0.json");
 const COMPONENTS = ["cmdline", "initrd", "linux-cloud", "ovmf", "ovmf-vars"];
 
 interface FileVerdict {
@@ -28,23 +28,8 @@ interface Report {
   skipped?: { name: string; reason: string }[];
 }
 
-function ok(args: string[]): string {
-  const r = runCli(args);
-  expect(r.stderr).toBe("");
-  expect(r.status).toBe(0);
-  return r.stdout;
-}
-
 describe("reftrail verify release", () => {
-  const work = tempDir("cli-verify-release");
-  const keys = join(work, "keys");
-  const registry = join(work, "registry.json");
-  const log = join(work, "log");
-  const rekorKey = join(log, "log-public-key.pem");
-  const release = join(work, "release");
-  ok(["keys", "generate", "--reference-values", VALUES, "--out", keys, "--registry", registry]);
-  ok(["endorse", "release", "--reference-values", VALUES, "--key-dir", keys, "--out", release]);
-  ok(["publish", "release", "--endorsements", release, "--log", log]);
+  const { work, keys, registry, log, rekorKey, release } = publishedRelease("cli-verify-release");
 
   /** A copy of the release to damage. */
   const copy = () => {

@@ -4,16 +4,10 @@ import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { expectRejected } from "../helpers/expect.js";
 import { COMMITTED, ROOT } from "../helpers/fixtures.js";
+import { OAK_FILES } from "../helpers/release.js";
 import { tempDir } from "../helpers/tlog.js";
 
 const oak = (f: string) => join(COMMITTED, f);
-const OAK_FILES = [
-  "--endorsement", oak("sigstore/oak/endorsement.json"),
-  "--signature", oak("oak/oak_attestation_verification/testdata/endorsement.json.sig"),
-  "--log-entry", oak("sigstore/oak/logentry.json"),
-  "--key", oak("sigstore/oak/endorser_public_key.pem"),
-  "--rekor-key", oak("sigstore/oak/rekor_public_key.pem"),
-];
 
 describe("reftrail verify endorsement (Oak's real testdata)", () => {
   it("exit 0 with a table of every check", () => {

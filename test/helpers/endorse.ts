@@ -2,13 +2,15 @@ import { createPublicKey, sign, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { hashedRekordFor } from "../../src/endorse/publish.js";
-import { keyIdOf } from "../../src/endorse/keys.js";
+import { keyIdOf } from "../../src/keys/component-keys.js";
 import { RekorClient } from "../../src/tlog/client.js";
 import { EmbeddedLog, initLog } from "../../src/tlog/embedded/log.js";
 import { inProcessTransport } from "../../src/tlog/embedded/in-process.js";
 import { logIdentity } from "../../src/tlog/keys.js";
-import type { EndorsementEvidence, EndorsementPolicy, TrustedLogKey } from "../../src/verify/endorsement/evidence.js";
-import { logEntryEvidence } from "../../src/verify/endorsement/read-evidence.js";
+import type { TrustedLogKey } from "../../src/tlog/keys.js";
+import type { LoggedEndorsement } from "../../src/tlog/logged-endorsement.js";
+import type { EndorsementPolicy } from "../../src/verify/endorsement/policy.js";
+import { loggedFromLogEntry } from "../../src/tlog/read-logged.js";
 import { COMMITTED } from "./fixtures.js";
 import { tempDir } from "./tlog.js";
 
@@ -25,11 +27,11 @@ export function keyPolicy(key: KeyObject, logs: readonly TrustedLogKey[], at: bi
 }
 
 /** Oak's own testdata endorsement with its real public-good Rekor entry. */
-export function oakTestdata(): { evidence: EndorsementEvidence; key: KeyObject; statement: Buffer; signature: Buffer; logEntry: string } {
+export function oakTestdata(): { evidence: LoggedEndorsement; key: KeyObject; statement: Buffer; signature: Buffer; logEntry: string } {
   const statement = committed("sigstore/oak/endorsement.json");
   const signature = committed("oak/oak_attestation_verification/testdata/endorsement.json.sig");
   const logEntry = committed("sigstore/oak/logentry.json").toString("utf8");
-  return { evidence: logEntryEvidence(statement, signature, logEntry, "logentry.json"), key: committedKey("sigstore/oak/endorser_public_key.pem"), statement, signature, logEntry };
+  return { evidence: loggedFromLogEntry(statement, signature, logEntry, "logentry.json"), key: committedKey("sigstore/oak/endorser_public_key.pem"), statement, signature, logEntry };
 }
 
 export interface TestLog {
@@ -47,9 +49,9 @@ export function testLog(): TestLog {
 }
 
 /** Logs `statement` signed by `signer` (the body names `signer`), returning Oak-style evidence carrying `signature`. */
-export async function logged(t: TestLog, statement: Uint8Array, signer: { privateKey: KeyObject; publicKey: KeyObject }, signature?: Uint8Array): Promise<EndorsementEvidence> {
+export async function logged(t: TestLog, statement: Uint8Array, signer: { privateKey: KeyObject; publicKey: KeyObject }, signature?: Uint8Array): Promise<LoggedEndorsement> {
   const bodySignature = sign("sha256", statement, signer.privateKey);
   const pem = signer.publicKey.export({ type: "spki", format: "pem" }) as string;
   const { entryId, entry } = await t.client.createEntry(hashedRekordFor({ statement, signature: bodySignature, publicKeyPem: pem }));
-  return logEntryEvidence(statement, signature ?? bodySignature, JSON.stringify({ [entryId]: entry }), "logentry.json");
+  return loggedFromLogEntry(statement, signature ?? bodySignature, JSON.stringify({ [entryId]: entry }), "logentry.json");
 }

@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseKeyRegistry } from "../../src/endorse/registry.js";
+import { parseKeyRegistry } from "../../src/keys/registry.js";
 import { logIdentity, publicKeyFromPem } from "../../src/tlog/keys.js";
 import type { EndorsementTrust, FoundEndorsement } from "../../src/verify/evidence/endorsements.js";
-import { logEntryEvidence } from "../../src/verify/endorsement/read-evidence.js";
+import { loggedFromLogEntry as logEntryEvidence } from "../../src/tlog/read-logged.js";
 import { runCli } from "./cli.js";
 
 /** A release endorsed and published with the real CLI into `home`: keys, endorsements, embedded log. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { VCPU_TYPES, cpuSignature } from "../../src/measure/vcpu-types.js";
+import { VCPU_TYPES } from "../../src/schema/launch-vocabulary.js";
+import { cpuSignature } from "../../src/measure/vcpu-types.js";
 
 describe("vCPU signatures", () => {
   it("matches the checks in the launch-digest spec §4.4", () => {

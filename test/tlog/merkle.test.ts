@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { EMPTY_ROOT, leafHash, nodeHash, verifyConsistency, verifyInclusion } from "../../src/tlog/merkle.js";
 import { ProofBuilder, type SubtreeSource } from "../../src/tlog/proofs.js";
+import { checkInclusion } from "../../src/tlog/verify-entry.js";
+import { toHex } from "../../src/util/bytes.js";
 
 /** MTH written straight from RFC 6962 §2.1 (recursive, no stored subtrees): the independent reference. */
 function mth(leaves: Uint8Array[]): Uint8Array {
@@ -71,5 +73,36 @@ describe("Merkle proofs", () => {
     expect(verifyConsistency(6, 5, EMPTY_ROOT, EMPTY_ROOT, [])).toBe(false);
     expect(verifyInclusion(-1, 5, EMPTY_ROOT, [], EMPTY_ROOT)).toBe(false);
     expect(verifyInclusion(0, 1, leafHash(leaves[0]!), [], mth(leaves.slice(0, 1)))).toBe(true);
+  });
+});
+
+describe("inclusion proof against a checkpoint", () => {
+  // A proof valid for the tree of 5 leaves; the checkpoints below are built from the RFC 6962
+  // reference root (mth), not from the code under test.
+  const tree = leaves.slice(0, 5);
+  const index = 2;
+  const proof = {
+    logIndex: index,
+    treeSize: 5,
+    rootHash: toHex(mth(tree)),
+    hashes: new ProofBuilder(sourceOf(tree)).inclusion(index, 5).map(toHex),
+    checkpoint: "",
+  };
+  const checkpoint = (size: number, root: Uint8Array) => ({ origin: "reftrail.test - 1", size, rootHash: root, extensions: [] });
+
+  it("passes when the checkpoint states the proof's tree size and root", () => {
+    expect(() => checkInclusion(proof, leafHash(tree[index]!), checkpoint(5, mth(tree)))).not.toThrow();
+  });
+
+  it("fails when the checkpoint's tree size disagrees with the proof's, even with the same root", () => {
+    // Without the size comparison this passes: the path is checked against the proof's own size
+    // and the root alone, so a checkpoint could claim a tree the proof was never made for.
+    for (const size of [4, 6, 1_000_000]) {
+      expect(() => checkInclusion(proof, leafHash(tree[index]!), checkpoint(size, mth(tree))), `size ${size}`).toThrow(/tree size or root hash differs/);
+    }
+  });
+
+  it("fails when the checkpoint's root disagrees with the proof's", () => {
+    expect(() => checkInclusion(proof, leafHash(tree[index]!), checkpoint(5, mth(leaves.slice(0, 6))))).toThrow(/tree size or root hash differs/);
   });
 });

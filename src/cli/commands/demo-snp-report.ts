@@ -6,7 +6,7 @@ import { COMMON_OPTIONS, commandOptions, requireOptions, type OptionSpecs } from
 import type { Command } from "../command.js";
 import { ExitCode, InputError, UsageError } from "../errors.js";
 import { formatTable, json, outputError, outputFolder, warn } from "../output.js";
-import { productOption } from "../snp-inputs.js";
+import { productOption } from "../product-option.js";
 
 const NAME = "demo snp-report";
 const OPTIONS = {

@@ -3,7 +3,8 @@ import { COMMON_OPTIONS, commandOptionsWithFile, type OptionSpecs } from "../arg
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { json } from "../output.js";
-import { productOption, readReport } from "../snp-inputs.js";
+import { loadReport } from "../../verify/load/snp.js";
+import { productOption } from "../product-option.js";
 
 const NAME = "inspect report";
 const OPTIONS = {
@@ -19,7 +20,7 @@ export const command: Command = {
     });
     if (parsed === undefined) return ExitCode.OK;
     const { options: o, file } = parsed;
-    const { report, hcl } = readReport("", file);
+    const { report, hcl } = loadReport(file);
     const hint = productOption(o.product);
     const own = ownProduct(report);
     if (hint !== undefined && own !== undefined && hint !== own) throw new UsageError(`the report's CPUID says ${own}; --product ${hint} contradicts it`, "--product");

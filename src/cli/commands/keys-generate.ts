@@ -1,6 +1,6 @@
-import { generateKeyFiles } from "../../endorse/key-store.js";
-import { registerKey } from "../../endorse/registry.js";
-import { updateRegistryFile } from "../../endorse/registry-file.js";
+import { generateKeyFiles } from "../../keys/key-store.js";
+import { registerKey } from "../../keys/registry.js";
+import { updateRegistryFile } from "../../keys/registry-file.js";
 import { ComponentName } from "../../schema/release-manifest.js";
 import { ReferenceValues } from "../../schema/reference-values.js";
 import { parseDocument } from "../../schema/parse.js";

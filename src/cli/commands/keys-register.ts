@@ -1,6 +1,6 @@
-import { parsePublicKey } from "../../endorse/keys.js";
-import { setKeyWindow, type KeyWindowChange } from "../../endorse/registry.js";
-import { updateRegistryFile } from "../../endorse/registry-file.js";
+import { parsePublicKey } from "../../keys/component-keys.js";
+import { setKeyWindow, type KeyWindowChange } from "../../keys/registry.js";
+import { updateRegistryFile } from "../../keys/registry-file.js";
 import { ComponentName } from "../../schema/release-manifest.js";
 import { nowWholeSeconds } from "../../util/rfc3339.js";
 import { ReftrailError } from "../../util/errors.js";

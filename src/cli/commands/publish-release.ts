@@ -1,13 +1,14 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ENDORSEMENT_FILES } from "../../endorse/files.js";
-import { publishEndorsement, type PublishedComponent } from "../../endorse/publish.js";
+import type { PublishedComponent } from "../../endorse/publish.js";
+import { publishEndorsement } from "../../verify/endorsement/publish-gate.js";
 import { RekorClient, displayUrl, httpTransport } from "../../tlog/client.js";
 import { initLogDir, openLogDir } from "../log-dir.js";
 import { logPaths } from "../../tlog/embedded/log.js";
 import { inProcessTransport } from "../../tlog/embedded/in-process.js";
 import { logIdentity, publicKeyFromPem } from "../../tlog/keys.js";
-import type { TrustedLogKey } from "../../verify/endorsement/evidence.js";
+import type { TrustedLogKey } from "../../tlog/keys.js";
 import { ReftrailError } from "../../util/errors.js";
 import { COMMON_OPTIONS, commandOptions, parseSmallInteger, splitList, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";

@@ -3,8 +3,8 @@ import { COMMON_OPTIONS, commandOptions, requireOptions, type OptionSpecs } from
 import type { Command } from "../command.js";
 import { ExitCode } from "../errors.js";
 import { json, notVerified, warn } from "../output.js";
-import { verdictText } from "../verdict.js";
-import { TRUST_OPTIONS, evidenceFromFiles, keySource, policyFrom, trustedLogs } from "../verify-options.js";
+import { endorsementText } from "../verdict.js";
+import { TRUST_OPTIONS, keySource, loggedFromOptions, policyFrom, trustedLogs } from "../verify-options.js";
 
 const NAME = "verify bundle";
 const OPTIONS = {
@@ -26,11 +26,11 @@ async function run(argv: readonly string[]): Promise<number> {
   if (o === undefined) return ExitCode.OK;
   requireOptions(o, ["artifact", "bundle", "key"]);
   const policy = { ...policyFrom(o, keySource(o), trustedLogs(o)), signed: "artifact" as const };
-  const evidence = evidenceFromFiles({ endorsement: o.artifact!, bundle: o.bundle! }, { endorsement: "--artifact", signature: "", logEntry: "", bundle: "--bundle" });
-  const verdict = verifyEndorsement(evidence, policy);
-  process.stdout.write(o.json ? json(verdict) : verdictText(verdict, o.artifact!));
+  const logged = loggedFromOptions({ endorsement: o.artifact!, bundle: o.bundle! }, { endorsement: "--artifact", signature: "", logEntry: "", bundle: "--bundle" });
+  const verdict = verifyEndorsement(logged, policy);
+  process.stdout.write(o.json ? json(verdict) : endorsementText(verdict, o.artifact!));
   if (!verdict.verified) notVerified(`${verdict.failure!.check}: ${verdict.failure!.message}`);
-  else if (looksLikeStatement(evidence.statement)) warn("the artifact is an in-toto statement: `reftrail verify endorsement` also checks its type, validity, claims and subject");
+  else if (looksLikeStatement(logged.statement)) warn("the artifact is an in-toto statement: `reftrail verify endorsement` also checks its type, validity, claims and subject");
   return verdict.verified ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
 }
 

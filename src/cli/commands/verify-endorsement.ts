@@ -2,8 +2,9 @@ import { COMMON_OPTIONS, commandOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { json, notVerified, warn } from "../output.js";
-import { verdictText } from "../verdict.js";
-import { TRUST_OPTIONS, evidenceFromDir, evidenceFromFiles, keySource, policyFrom, trustedLogs } from "../verify-options.js";
+import { endorsementText } from "../verdict.js";
+import { TRUST_OPTIONS, keySource, loggedFromOptions, policyFrom, trustedLogs } from "../verify-options.js";
+import { loggedFromFolder } from "../../verify/load/logged.js";
 import { verifyPublished } from "../../verify/endorsement/published.js";
 import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
 
@@ -32,9 +33,9 @@ async function run(argv: readonly string[]): Promise<number> {
   const policy = policyFrom(o, keys, logs);
   const verdict =
     o.dir !== undefined
-      ? verifyPublished(evidenceFromDir(o.dir), policy)
-      : verifyEndorsement(evidenceFromFiles({ endorsement: o.endorsement!, signature: o.signature, logEntry: o["log-entry"], bundle: o.bundle }), policy);
-  process.stdout.write(o.json ? json(verdict) : verdictText(verdict, o.dir ?? o.endorsement!));
+      ? verifyPublished(loggedFromFolder(o.dir), policy)
+      : verifyEndorsement(loggedFromOptions({ endorsement: o.endorsement!, signature: o.signature, logEntry: o["log-entry"], bundle: o.bundle }), policy);
+  process.stdout.write(o.json ? json(verdict) : endorsementText(verdict, o.dir ?? o.endorsement!));
   if (!verdict.verified) notVerified(`${verdict.failure!.check}: ${verdict.failure!.message}`);
   else if (keys.kind === "registry" && o.component === undefined && o["subject-digest"] === undefined) {
     warn(`verified as an endorsement of '${verdict.endorsement?.component}': pass --component (or --subject-digest) to require the one you expect`);

@@ -1,17 +1,16 @@
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { ENDORSEMENT_FILES } from "../../endorse/files.js";
 import { parseDocument } from "../../schema/parse.js";
 import { ReferenceValues } from "../../schema/reference-values.js";
-import { ReftrailError } from "../../util/errors.js";
-import { verifyPublished } from "../../verify/endorsement/published.js";
-import { releaseProblems, type ReleaseFolder } from "../../verify/release.js";
+import { InputError } from "../../util/errors.js";
+import { releaseFolders } from "../../verify/load/release-folders.js";
+import { verifyRelease } from "../../verify/release.js";
 import { COMMON_OPTIONS, commandOptions, requireOptions, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { readTextInput } from "../input.js";
-import { formatTable, json, notVerified, warn } from "../output.js";
-import { TRUST_OPTIONS, evidenceFromDir, keySource, policyFrom, trustedLogs } from "../verify-options.js";
+import { fileSubject, readTextInput } from "../input.js";
+import { json, notVerified, warn } from "../output.js";
+import { releaseText } from "../verdict.js";
+import { TRUST_OPTIONS, keySource, policyFrom, trustedLogs } from "../verify-options.js";
 
 const NAME = "verify release";
 const { component: _component, ...RELEASE_TRUST_OPTIONS } = TRUST_OPTIONS;
@@ -22,51 +21,14 @@ const OPTIONS = {
   ...COMMON_OPTIONS,
 } as const satisfies OptionSpecs;
 
-const FILE_NAMES: readonly string[] = Object.values(ENDORSEMENT_FILES);
-
-/** An entry of the endorsements folder that is not verified, and why. */
-interface SkippedEntry {
-  readonly name: string;
-  readonly reason: string;
-}
-
-/**
- * The folders that hold (or look like they should hold) an endorsement. One that cannot be read,
- * or holds endorsement files but no endorsement.json, is a failed row: never silently skipped.
- * Every other entry is skipped, and listed so the report says what it did not look at (a
- * component copied as a file, a stray staging folder).
- */
-function releaseFolders(root: string): { found: { folder: string; problem?: string }[]; skipped: SkippedEntry[] } {
-  let names: string[];
+/** The release's component folders; a root that cannot be listed is a usage error, as for any folder option. */
+function discover(root: string): ReturnType<typeof releaseFolders> {
   try {
-    names = readdirSync(root).sort();
-  } catch {
-    throw new UsageError("is not a readable folder", `--endorsements ${root}`);
+    return releaseFolders(root, fileSubject("--endorsements", root));
+  } catch (err) {
+    if (err instanceof InputError && err.code === "FOLDER_NOT_READABLE") throw new UsageError(err.message, err.subject);
+    throw err;
   }
-  const found: { folder: string; problem?: string }[] = [];
-  const skipped: SkippedEntry[] = [];
-  for (const folder of names) {
-    if (folder.startsWith(".")) {
-      skipped.push({ name: folder, reason: "hidden: its name starts with '.'" });
-      continue;
-    }
-    const path = join(root, folder);
-    let files: string[];
-    try {
-      if (!statSync(path).isDirectory()) {
-        skipped.push({ name: folder, reason: "not a folder" });
-        continue;
-      }
-      files = readdirSync(path);
-    } catch (err) {
-      found.push({ folder, problem: `cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})` });
-      continue;
-    }
-    if (files.includes(ENDORSEMENT_FILES.statement)) found.push({ folder });
-    else if (files.some((f) => FILE_NAMES.includes(f))) found.push({ folder, problem: `holds endorsement files but no ${ENDORSEMENT_FILES.statement}` });
-    else skipped.push({ name: folder, reason: "no endorsement files" });
-  }
-  return { found, skipped };
 }
 
 async function run(argv: readonly string[]): Promise<number> {
@@ -81,43 +43,19 @@ async function run(argv: readonly string[]): Promise<number> {
   const keys = keySource(o);
   const policy = policyFrom(o, keys, trustedLogs(o));
   const expected = o["reference-values"] === undefined ? undefined : parseDocument(ReferenceValues, readTextInput("--reference-values", o["reference-values"], 64 << 20), o["reference-values"]);
-  const { found, skipped } = releaseFolders(root);
+  const { found, skipped } = discover(root);
   const skippedText = skipped.map((e) => `${e.name} (${e.reason})`).join(", ");
   if (found.length === 0) throw new UsageError(`holds no component folder with ${ENDORSEMENT_FILES.statement}${skipped.length ? `; skipped ${skippedText}` : ""}`, `--endorsements ${root}`);
-  // A folder whose files cannot be read is a failed component, not a reason to stop: the report covers the release.
-  const rows: ReleaseFolder[] = found.map(({ folder, problem }) => {
-    if (problem !== undefined) return { folder, error: { code: "FOLDER_INVALID", message: problem } };
-    try {
-      return { folder, verdict: verifyPublished(evidenceFromDir(join(root, folder)), policy) };
-    } catch (err) {
-      if (err instanceof ReftrailError) return { folder, error: { code: err.code, message: `${err.subject ? `${err.subject}: ` : ""}${err.message}` } };
-      throw err;
-    }
-  });
-  const problems = releaseProblems(rows, expected);
-  const ok = rows.every((r) => r.verdict?.verified) && problems.length === 0;
-  if (o.json) process.stdout.write(json({ verified: ok, components: rows, release: problems, skipped }));
-  else {
-    const table = rows.map((r) => {
-      const v = r.verdict;
-      if (!v) return [r.folder, "", "ERROR", `${r.error!.code}: ${r.error!.message}`];
-      return [r.folder, v.endorsement?.component ?? "", v.verified ? "VERIFIED" : "FAILED", v.verified ? `log index ${v.logEntry?.logIndex}, valid until ${v.endorsement?.validity.notAfter}` : `${v.failure!.check}: ${v.failure!.message}`];
-    });
-    const verified = rows.filter((r) => r.verdict?.verified).length;
-    process.stdout.write(
-      `${ok ? "VERIFIED" : "NOT VERIFIED"} ${root}: ${verified}/${rows.length} components${expected ? ` of ${expected.release.name} ${expected.release.version}` : ""}\n` +
-        formatTable(["folder", "component", "verdict", "detail"], table) +
-        (problems.length ? formatTable(["release check", "folder", "problem"], problems.map((p) => [p.check, p.folder ?? "", p.message])) : ""),
-    );
-  }
-  if (!ok) {
-    const failed = rows.filter((r) => !r.verdict?.verified).map((r) => r.folder);
-    notVerified([...(failed.length ? [`components ${failed.join(", ")}`] : []), ...problems.map((p) => `${p.check}${p.folder ? ` (${p.folder})` : ""}`)].join("; "));
+  const verdict = verifyRelease(root, { found, skipped }, policy, expected);
+  process.stdout.write(o.json ? json(verdict) : releaseText(verdict, root, expected?.release));
+  if (!verdict.verified) {
+    const failed = verdict.components.filter((r) => !r.verdict?.verified).map((r) => r.folder);
+    notVerified([...(failed.length ? [`components ${failed.join(", ")}`] : []), ...verdict.release.map((p) => `${p.check}${p.folder ? ` (${p.folder})` : ""}`)].join("; "));
   } else if (expected === undefined) {
     warn("without --reference-values, which components the release must have was not checked");
   }
   if (skipped.length) warn(`skipped ${skipped.length} entr${skipped.length > 1 ? "ies" : "y"} of ${root}: ${skippedText}`);
-  return ok ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
+  return verdict.verified ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
 }
 
 export const command: Command = { run };

@@ -1,10 +1,12 @@
-import { verifyReport, type ReportVerdict } from "../../verify/snp/verifier.js";
+import { verifyReport } from "../../verify/snp/verifier.js";
+import { loadSnpPolicy } from "../../verify/load/snp.js";
 import { COMMON_OPTIONS, commandOptions, requireOptions, timeOption, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode } from "../errors.js";
-import { formatTable, json, notVerified } from "../output.js";
+import { fileSubject } from "../input.js";
+import { json, notVerified } from "../output.js";
 import { REPORT_OPTIONS, reportEvidence } from "../report-options.js";
-import { readPolicy } from "../snp-inputs.js";
+import { reportText } from "../verdict.js";
 
 const NAME = "verify report";
 const OPTIONS = {
@@ -13,15 +15,6 @@ const OPTIONS = {
   at: { type: "string", value: "TIME", description: "verification time for certificate and CRL validity, RFC 3339 (default: now)" },
   ...COMMON_OPTIONS,
 } as const satisfies OptionSpecs;
-
-function verdictTable(verdict: ReportVerdict): string {
-  const found = (c: ReportVerdict["checks"][number]) => [c.actual, c.status === "passed" ? undefined : c.detail].filter((x) => x !== undefined).join(": ");
-  const rows = verdict.checks.map((c) => [c.check, c.status === "passed" ? "pass" : c.status === "failed" ? "FAIL" : c.status, c.expected ?? "", found(c)]);
-  const head = verdict.verified
-    ? `VERIFIED SEV-SNP report (${verdict.product ?? "unknown product"}, ${verdict.signer ?? "unknown signer"})`
-    : `NOT VERIFIED SEV-SNP report: ${verdict.failures.join(", ")}`;
-  return `${head}\n${formatTable(["check", "result", "expected", "actual"], rows)}`;
-}
 
 async function run(argv: readonly string[]): Promise<number> {
   const o = commandOptions(NAME, argv, OPTIONS, {
@@ -33,9 +26,9 @@ async function run(argv: readonly string[]): Promise<number> {
   requireOptions(o, ["report", "cert"]);
   const at = o.at === undefined ? BigInt(Date.now()) * 1_000_000n : timeOption("--at", o.at);
   const { evidence, product } = reportEvidence(o);
-  const policy = o.policy === undefined ? undefined : readPolicy("--policy", o.policy);
+  const policy = o.policy === undefined ? undefined : loadSnpPolicy(o.policy, fileSubject("--policy", o.policy));
   const verdict = verifyReport(evidence, { at, ...(policy ? { policy } : {}), ...(product ? { product } : {}) });
-  process.stdout.write(o.json ? json(verdict) : verdictTable(verdict));
+  process.stdout.write(o.json ? json(verdict) : reportText(verdict));
   if (!verdict.verified) notVerified(verdict.failures.join(", "));
   return verdict.verified ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
 }

@@ -9,11 +9,11 @@ import {
   type VcpuIdentity,
 } from "../../measure/configurations.js";
 import { MeasureError } from "../../measure/errors.js";
-import { parseVcpuCounts } from "../../measure/vcpu-counts.js";
 import { attributed } from "../../util/errors.js";
 import { LAUNCH_MODES, type LaunchMode } from "../../measure/launch.js";
 import { DEFAULT_VMSA_GPA } from "../../measure/snp/page-info.js";
 import type { SignatureConvention } from "../../measure/vcpu-types.js";
+import { parseVcpuCounts } from "../../schema/launch-vocabulary.js";
 import { parseInteger, parseSmallInteger, splitList, type ParsedOptions } from "../args.js";
 import { UsageError } from "../errors.js";
 import type { LAUNCH_DIGEST_OPTIONS } from "./options.js";

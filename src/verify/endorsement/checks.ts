@@ -36,7 +36,7 @@ export class CheckFailure extends ReftrailError {
   }
 }
 
-/** A check that does not apply to this evidence (say why). */
+/** A check that does not apply to this endorsement (say why). */
 export class CheckSkipped {
   constructor(readonly reason: string) {}
 }

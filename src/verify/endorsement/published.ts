@@ -1,10 +1,11 @@
-import type { EndorsementEvidence, EndorsementPolicy } from "./evidence.js";
+import type { LoggedEndorsement } from "../../tlog/logged-endorsement.js";
+import type { EndorsementPolicy } from "./policy.js";
 import { verifyEndorsement, type EndorsementVerdict } from "./verifier.js";
 
 /** One file of a published component folder that carries a log entry (logentry.json, the bundle). */
-export interface PublishedEvidence {
+export interface PublishedEndorsement {
   readonly file: string;
-  readonly evidence: EndorsementEvidence;
+  readonly logged: LoggedEndorsement;
 }
 
 export interface PublishedFileVerdict {
@@ -27,9 +28,9 @@ export interface PublishedVerdict extends EndorsementVerdict {
  * as its worst file: Sigstore tooling reads the bundle and Oak reads logentry.json, so a bundle
  * that does not verify must fail the folder even when logentry.json verifies (and vice versa).
  */
-export function verifyPublished(files: readonly PublishedEvidence[], policy: EndorsementPolicy): PublishedVerdict {
+export function verifyPublished(files: readonly PublishedEndorsement[], policy: EndorsementPolicy): PublishedVerdict {
   if (files.length === 0) throw new Error("a published folder has at least one log-entry file");
-  const verdicts = files.map(({ file, evidence }) => ({ file, verdict: verifyEndorsement(evidence, policy) }));
+  const verdicts = files.map(({ file, logged }) => ({ file, verdict: verifyEndorsement(logged, policy) }));
   const failed = verdicts.find((v) => !v.verdict.verified);
   const { file, verdict } = failed ?? verdicts[0]!;
   const { verified, failure, ...rest } = verdict;

@@ -1,32 +1,33 @@
 import { createHash } from "node:crypto";
-import type { ComponentKey } from "../../endorse/registry.js";
-import { keyIdOf, sameKey } from "../../endorse/keys.js";
-import { verifyStatementSignature } from "../../endorse/sign.js";
+import type { ComponentKey } from "../../keys/registry.js";
+import { keyIdOf, sameKey } from "../../keys/component-keys.js";
+import { verifyStatementSignature } from "../../keys/signature.js";
 import { ProposedEntry } from "../../schema/rekor.js";
 import { bytesEqual, toHex } from "../../util/bytes.js";
 import { canonicalJson } from "../../util/canonical-json.js";
 import { ReftrailError } from "../../util/errors.js";
+import { checkResult, type CheckResult, type Verdict } from "../../schema/verdict.js";
 import { formatRfc3339, secondsToNs } from "../../util/rfc3339.js";
 import type { Checkpoint } from "../../tlog/checkpoint.js";
 import { entryKey } from "../../tlog/kinds/entries.js";
 import { checkEntryId, checkEntrySet, checkInclusion, checkProofCheckpoint, entryLeaf } from "../../tlog/verify-entry.js";
 import { CheckFailure, CheckSkipped, ENDORSEMENT_CHECKS, type EndorsementCheck } from "./checks.js";
-import type { EndorsementEvidence, EndorsementPolicy, TrustedLogKey } from "./evidence.js";
+import type { TrustedLogKey } from "../../tlog/keys.js";
+import type { LoggedEndorsement } from "../../tlog/logged-endorsement.js";
+import type { EndorsementPolicy } from "./policy.js";
 import { claimedComponent, readEndorsement, type EndorsementContent } from "./statement.js";
 
-export type CheckStatus = "passed" | "failed" | "skipped" | "not run";
+/** A result of one of the endorsement checks (see schema/verdict.ts); `detail` is always set. */
+export type EndorsementCheckResult = CheckResult & { readonly check: EndorsementCheck; readonly detail: string };
 
-export interface CheckResult {
-  readonly check: EndorsementCheck;
-  readonly description: string;
-  readonly status: CheckStatus;
-  readonly detail: string;
-}
-
-export interface EndorsementVerdict {
-  readonly verified: boolean;
+/**
+ * The verdict on one logged endorsement. The checks run in order and the first failure stops them:
+ * `failure` is that check with its message (`failures` names it alone), and the checks after it are
+ * `not run`.
+ */
+export interface EndorsementVerdict extends Verdict {
   readonly failure?: { readonly check: EndorsementCheck; readonly message: string };
-  readonly checks: readonly CheckResult[];
+  readonly checks: EndorsementCheckResult[];
   readonly endorsement?: {
     readonly component: string;
     readonly subject: { readonly name: string; readonly digest: Readonly<Record<string, string>> };
@@ -38,7 +39,7 @@ export interface EndorsementVerdict {
     readonly reftrail?: { readonly release: { readonly name: string; readonly version: string }; readonly component: string; readonly valuesSha256: string };
   };
   readonly logEntry?: {
-    readonly form: EndorsementEvidence["form"];
+    readonly form: LoggedEndorsement["form"];
     readonly entryId?: string;
     readonly logIndex: number;
     readonly integratedTime: string;
@@ -61,9 +62,9 @@ interface State {
 }
 
 /** The statement and its detached signature: all the checks before the log entry read. */
-export type SignedStatement = Pick<EndorsementEvidence, "statement" | "signature">;
+export type SignedStatement = Pick<LoggedEndorsement, "statement" | "signature">;
 
-type Step<E extends SignedStatement = EndorsementEvidence> = (evidence: E, policy: EndorsementPolicy, state: State) => string | CheckSkipped;
+type Step<E extends SignedStatement = LoggedEndorsement> = (logged: E, policy: EndorsementPolicy, state: State) => string | CheckSkipped;
 
 const need = <T>(value: T | undefined): T => {
   if (value === undefined) throw new Error("verification step run out of order");
@@ -79,9 +80,9 @@ function failWith<T>(check: EndorsementCheck, fn: () => T): T {
   }
 }
 
-function candidateKeys(evidence: SignedStatement, policy: EndorsementPolicy): readonly ComponentKey[] {
+function candidateKeys(logged: SignedStatement, policy: EndorsementPolicy): readonly ComponentKey[] {
   if (policy.keys.kind === "keys") return policy.keys.keys;
-  const claimed = claimedComponent(evidence.statement);
+  const claimed = claimedComponent(logged.statement);
   // The claim is unauthenticated here, but a mismatch is a failure either way: name it for what it is.
   if (policy.component !== undefined && claimed !== undefined && claimed !== policy.component) {
     throw new CheckFailure("COMPONENT", `the statement endorses '${claimed}', not '${policy.component}'`);
@@ -305,25 +306,28 @@ const LOG_STEPS: readonly (readonly [EndorsementCheck, Step])[] = [
 
 const STEPS: readonly (readonly [EndorsementCheck, Step])[] = [...STATEMENT_STEPS, ...LOG_STEPS];
 
+/** A shared-model result as one of these checks (every endorsement check result carries a detail, "" when there is none). */
+const narrowed = (result: CheckResult, check: EndorsementCheck): EndorsementCheckResult => ({ ...result, check, detail: result.detail ?? "" });
+
 /** Runs steps in order until one fails; a step may fail a later check (no proof fails INCLUSION_PROOF while checking the checkpoint). */
-function runSteps<E extends SignedStatement>(steps: readonly (readonly [EndorsementCheck, Step<E>])[], evidence: E, policy: EndorsementPolicy, state: State): Pick<EndorsementVerdict, "verified" | "failure" | "checks"> {
-  const results = new Map<EndorsementCheck, CheckResult>();
+function runSteps<E extends SignedStatement>(steps: readonly (readonly [EndorsementCheck, Step<E>])[], logged: E, policy: EndorsementPolicy, state: State): Pick<EndorsementVerdict, "verified" | "failures" | "failure" | "checks"> {
+  const results = new Map<EndorsementCheck, EndorsementCheckResult>();
   let failure: EndorsementVerdict["failure"];
   for (const [check, step] of steps) {
     if (failure || results.has(check)) continue;
     const description = ENDORSEMENT_CHECKS[check];
     try {
-      const outcome = step(evidence, policy, state);
-      results.set(check, outcome instanceof CheckSkipped ? { check, description, status: "skipped", detail: outcome.reason } : { check, description, status: "passed", detail: outcome });
+      const outcome = step(logged, policy, state);
+      results.set(check, outcome instanceof CheckSkipped ? narrowed(checkResult.skipped(check, description, outcome.reason), check) : narrowed(checkResult.passed(check, description, undefined, undefined, outcome), check));
     } catch (err) {
       const failed = err instanceof CheckFailure ? err.code : check;
       const message = err instanceof ReftrailError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
       failure = { check: failed, message };
-      results.set(failed, { check: failed, description: ENDORSEMENT_CHECKS[failed], status: "failed", detail: message });
+      results.set(failed, narrowed(checkResult.failed(failed, ENDORSEMENT_CHECKS[failed], message), failed));
     }
   }
-  const checks = steps.map(([check]) => results.get(check) ?? { check, description: ENDORSEMENT_CHECKS[check], status: "not run" as const, detail: "" });
-  return { verified: failure === undefined, ...(failure ? { failure } : {}), checks };
+  const checks = steps.map(([check]) => results.get(check) ?? narrowed(checkResult.notRun(check, ENDORSEMENT_CHECKS[check], ""), check));
+  return { verified: failure === undefined, failures: failure ? [failure.check] : [], ...(failure ? { failure } : {}), checks };
 }
 
 /**
@@ -333,7 +337,7 @@ function runSteps<E extends SignedStatement>(steps: readonly (readonly [Endorsem
  * the key's registry window at `policy.at` (the entry is integrated about then). A statement that
  * fails any of these would stay in an append-only log for good and never verify.
  */
-export function verifyBeforeLogging(signed: SignedStatement, policy: EndorsementPolicy): Pick<EndorsementVerdict, "verified" | "failure" | "checks"> & { readonly content?: EndorsementContent } {
+export function verifyBeforeLogging(signed: SignedStatement, policy: EndorsementPolicy): Pick<EndorsementVerdict, "verified" | "failures" | "failure" | "checks"> & { readonly content?: EndorsementContent } {
   const state: State = {};
   const steps: readonly (readonly [EndorsementCheck, Step<SignedStatement>])[] = [...STATEMENT_STEPS, ["KEY_VALIDITY", (_e, p, st) => keyWindowCheck(st, p.at, "to be logged at")]];
   return { ...runSteps(steps, signed, policy, state), ...(state.content ? { content: state.content } : {}) };
@@ -344,9 +348,9 @@ export function verifyBeforeLogging(signed: SignedStatement, policy: Endorsement
  * stops it (later checks are reported as not run). Any unexpected exception fails the check that
  * was running: this function never accepts by accident and never throws.
  */
-export function verifyEndorsement(evidence: EndorsementEvidence, policy: EndorsementPolicy): EndorsementVerdict {
+export function verifyEndorsement(logged: LoggedEndorsement, policy: EndorsementPolicy): EndorsementVerdict {
   const state: State = {};
-  return { ...runSteps(STEPS, evidence, policy, state), ...summaries(evidence, state) };
+  return { ...runSteps(STEPS, logged, policy, state), ...summaries(logged, state) };
 }
 
 /** Identifies a component's reference values for comparison without carrying them in every verdict. */
@@ -359,9 +363,9 @@ export function referenceValuesDigest(component: object): string {
 /** By object: the reference values of a statement read once (readEndorsement keeps them) are hashed once. */
 const VALUES_DIGESTS = new WeakMap<object, string>();
 
-function summaries(evidence: EndorsementEvidence, st: State): Pick<EndorsementVerdict, "endorsement" | "logEntry"> {
+function summaries(logged: LoggedEndorsement, st: State): Pick<EndorsementVerdict, "endorsement" | "logEntry"> {
   const c = st.content;
-  const proof = evidence.entry.verification.inclusionProof;
+  const proof = logged.entry.verification.inclusionProof;
   return {
     ...(c
       ? {
@@ -377,11 +381,11 @@ function summaries(evidence: EndorsementEvidence, st: State): Pick<EndorsementVe
         }
       : {}),
     logEntry: {
-      form: evidence.form,
-      ...(evidence.entryId ? { entryId: evidence.entryId } : {}),
-      logIndex: evidence.entry.logIndex,
-      integratedTime: formatRfc3339(secondsToNs(evidence.entry.integratedTime)),
-      logId: evidence.entry.logID,
+      form: logged.form,
+      ...(logged.entryId ? { entryId: logged.entryId } : {}),
+      logIndex: logged.entry.logIndex,
+      integratedTime: formatRfc3339(secondsToNs(logged.entry.integratedTime)),
+      logId: logged.entry.logID,
       ...(st.treeId !== undefined ? { treeId: st.treeId.toString() } : {}),
       ...(proof ? { treeSize: proof.treeSize } : {}),
     },

@@ -1,8 +1,5 @@
-import { VCPU_TYPES } from "../../measure/vcpu-types.js";
-import { parseVcpuCounts } from "../../measure/vcpu-counts.js";
-import { MAX_VCPUS } from "../../measure/vcpu-counts.js";
-import { VMM_TYPES } from "../../measure/vmm.js";
 import { cpuSignature } from "../../measure/vcpu-types.js";
+import { MAX_VCPUS, VCPU_TYPES, VMM_TYPES, parseVcpuCounts } from "../../schema/launch-vocabulary.js";
 import type { BootConfiguration, EvidencePolicy } from "../../schema/evidence-policy.js";
 import { bootCandidates, componentOf } from "./boot-candidates.js";
 import { endorsedValues, type EndorsedValue, type EndorsementTrust, type FoundEndorsement } from "./endorsements.js";

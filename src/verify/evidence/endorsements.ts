@@ -2,7 +2,10 @@ import type { ComponentRule, EndorsementRule, EvidencePolicy } from "../../schem
 import type { ComponentValues } from "../../schema/reference-values.js";
 import { ReftrailError } from "../../util/errors.js";
 import { parseRfc3339 } from "../../util/rfc3339.js";
-import type { EndorsementEvidence, EndorsementPolicy, KeySource, TrustedLogKey } from "../endorsement/evidence.js";
+import type { KeySource } from "../../keys/key-source.js";
+import type { LoggedEndorsement } from "../../tlog/logged-endorsement.js";
+import type { TrustedLogKey } from "../../tlog/keys.js";
+import type { EndorsementPolicy } from "../endorsement/policy.js";
 import { claimedComponent, readEndorsement } from "../endorsement/statement.js";
 import { referenceValuesDigest, verifyEndorsement, type EndorsementVerdict } from "../endorsement/verifier.js";
 
@@ -10,7 +13,7 @@ import { referenceValuesDigest, verifyEndorsement, type EndorsementVerdict } fro
 export interface FoundEndorsement {
   /** Where it was found: a folder, or a log and index, for the report. */
   readonly source: string;
-  readonly logged: EndorsementEvidence;
+  readonly logged: LoggedEndorsement;
 }
 
 /** What the endorsement source and the trust anchors are: keys by component, and the logs. */

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import type { RekorClient } from "../../tlog/client.js";
 import { ProposedEntry } from "../../schema/rekor.js";
 import type { EvidencePolicy } from "../../schema/evidence-policy.js";
-import type { ComponentKey } from "../../endorse/registry.js";
-import type { KeySource } from "../endorsement/evidence.js";
+import type { ComponentKey } from "../../keys/registry.js";
+import type { KeySource } from "../../keys/key-source.js";
 import type { FoundEndorsement } from "./endorsements.js";
 
 function parseJson(text: string): unknown {

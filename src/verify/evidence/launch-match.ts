@@ -4,7 +4,7 @@ import { firmwareFromValues } from "../../measure/compose.js";
 import { EMPTY_SHA256, type KernelHashes } from "../../measure/sev-hashes.js";
 import { DEFAULT_VMSA_GPA } from "../../measure/snp/page-info.js";
 import { snpLaunchDigests } from "../../measure/snp/launch.js";
-import { parseVcpuCounts } from "../../measure/vcpu-counts.js";
+import { parseVcpuCounts } from "../../schema/launch-vocabulary.js";
 import { VMM_PROFILES } from "../../measure/vmm.js";
 import type { BootConfiguration } from "../../schema/evidence-policy.js";
 import type { FirmwareValues } from "../../schema/reference-values.js";

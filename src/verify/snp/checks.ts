@@ -1,3 +1,5 @@
+import { checkResult, type CheckResult } from "../../schema/verdict.js";
+
 /** Every check `reftrail verify report` reports, by name; the name is the machine-readable code. */
 export const SNP_CHECKS = {
   VEK_CERTIFICATE: "VCEK/VLEK is an AMD endorsement key certificate (v3, P-384 key, RSA-PSS SHA-384 salt 48)",
@@ -45,15 +47,11 @@ export const SNP_CHECKS = {
 
 export type SnpCheck = keyof typeof SNP_CHECKS;
 
-export interface SnpCheckResult {
-  readonly check: SnpCheck;
-  readonly status: "passed" | "failed" | "skipped" | "not run";
-  readonly expected?: string;
-  readonly actual?: string;
-  readonly detail?: string;
-}
+/** A result of one of these checks, in the shared model (schema/verdict.ts). */
+export type SnpCheckResult = CheckResult & { readonly check: SnpCheck };
 
-export const passed = (check: SnpCheck, actual: string, expected?: string): SnpCheckResult => ({ check, status: "passed", ...(expected !== undefined ? { expected } : {}), actual });
-export const failed = (check: SnpCheck, expected: string, actual: string, detail?: string): SnpCheckResult => ({ check, status: "failed", expected, actual, ...(detail ? { detail } : {}) });
-export const skipped = (check: SnpCheck, detail: string): SnpCheckResult => ({ check, status: "skipped", detail });
-export const notRun = (check: SnpCheck, detail: string): SnpCheckResult => ({ check, status: "not run", detail });
+export const passed = (check: SnpCheck, actual: string, expected?: string): SnpCheckResult => ({ ...checkResult.passed(check, SNP_CHECKS[check], actual, expected), check });
+/** A failed report check says what it expected and found; a detail only when there is more to say. */
+export const failed = (check: SnpCheck, expected: string, actual: string, detail?: string): SnpCheckResult => ({ check, description: SNP_CHECKS[check], status: "failed", expected, actual, ...(detail ? { detail } : {}) });
+export const skipped = (check: SnpCheck, detail: string): SnpCheckResult => ({ ...checkResult.skipped(check, SNP_CHECKS[check], detail), check });
+export const notRun = (check: SnpCheck, detail: string): SnpCheckResult => ({ ...checkResult.notRun(check, SNP_CHECKS[check], detail), check });

@@ -1,4 +1,5 @@
 import type { SnpPolicy } from "../../schema/snp-policy.js";
+import { verdictOf, type Verdict } from "../../schema/verdict.js";
 import type { Certificate } from "../x509/certificate.js";
 import type { Crl } from "../x509/crl.js";
 import type { Product } from "./abi/product.js";
@@ -6,16 +7,14 @@ import type { AttestationReport } from "./abi/report.js";
 import type { HclReport } from "./abi/hcl.js";
 import { bindingChecks, hclRuntimeDataCheck, reportProduct } from "./binding.js";
 import { verifyChain, type VerifiedChain } from "./chain.js";
-import { SNP_CHECKS, type SnpCheckResult } from "./checks.js";
+import type { SnpCheckResult } from "./checks.js";
 import { DEFAULT_POLICY, policyChecks } from "./policy.js";
 
-export interface ReportVerdict {
-  readonly verified: boolean;
-  /** The checks that failed, by name. */
-  readonly failures: readonly string[];
+/** The verdict on a report: every check runs, and it is verified only if none failed or could not run (verdictOf). */
+export interface ReportVerdict extends Verdict {
   readonly product: Product | undefined;
   readonly signer: string | undefined;
-  readonly checks: readonly (SnpCheckResult & { readonly description: string })[];
+  readonly checks: SnpCheckResult[];
 }
 
 export interface ReportOptions {
@@ -33,20 +32,14 @@ export interface ReportOptions {
  */
 export function verifyReportWithChain(report: AttestationReport, chain: VerifiedChain, options: ReportOptions, hcl?: HclRuntimeData): ReportVerdict {
   const product = reportProduct(report, chain).product ?? options.product ?? chain.product;
-  const results: SnpCheckResult[] = [
+  const checks: SnpCheckResult[] = [
     ...chain.checks,
     ...bindingChecks(report, chain, options.product),
     ...(hcl ? [hclRuntimeDataCheck(report, hcl)] : []),
     ...policyChecks(report, product, options.policy ?? DEFAULT_POLICY),
   ];
-  const failures = results.filter((c) => c.status === "failed" || c.status === "not run").map((c) => c.check);
-  return {
-    verified: failures.length === 0,
-    failures,
-    product,
-    signer: chain.vekKind,
-    checks: results.map((c) => ({ ...c, description: SNP_CHECKS[c.check] })),
-  };
+  const { verified, failures } = verdictOf(checks);
+  return { verified, failures, product, signer: chain.vekKind, checks };
 }
 
 /** What an Azure HCL report adds to its SNP report: runtime data REPORT_DATA must commit to. */

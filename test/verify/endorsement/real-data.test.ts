@@ -1,15 +1,15 @@
 import { readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseKeyRegistry } from "../../../src/endorse/registry.js";
-import { logEntryEvidence, bundleEvidence } from "../../../src/verify/endorsement/read-evidence.js";
+import { parseKeyRegistry } from "../../../src/keys/registry.js";
+import { loggedFromLogEntry, loggedFromBundle } from "../../../src/tlog/read-logged.js";
 import { verifyEndorsement } from "../../../src/verify/endorsement/verifier.js";
 import { rekorV1Logs } from "../../../src/tlog/trusted-root.js";
 import { parseRfc3339 } from "../../../src/util/rfc3339.js";
 import { COMMITTED, ROOT } from "../../helpers/fixtures.js";
 import { PUBLIC_GOOD, committed, committedKey, keyPolicy, msInstant, oakTestdata } from "../../helpers/endorse.js";
 import { readFileSync } from "node:fs";
-import type { EndorsementPolicy } from "../../../src/verify/endorsement/evidence.js";
+import type { EndorsementPolicy } from "../../../src/verify/endorsement/policy.js";
 
 /** Times and verdicts from ../shared/fixtures/README.md (§6), not from the code under test. */
 const OAK_TEST_TIME = 1724881632067; // Oak's own time for testdata/endorsement.json
@@ -102,7 +102,7 @@ describe("Oak release components (oak/derived/*_components)", () => {
     for (const component of readdirSync(root).sort()) {
       const dir = join(root, component);
       if (!existsSync(join(dir, "logentry.json"))) continue;
-      const evidence = () => logEntryEvidence(readFileSync(join(dir, "endorsement.json")), readFileSync(join(dir, "endorsement.json.sig")), readFileSync(join(dir, "logentry.json"), "utf8"), "logentry.json");
+      const evidence = () => loggedFromLogEntry(readFileSync(join(dir, "endorsement.json")), readFileSync(join(dir, "endorsement.json.sig")), readFileSync(join(dir, "logentry.json"), "utf8"), "logentry.json");
       it(`${set}/${component} verifies with inclusion proof and checkpoint, and expires`, () => {
         const verdict = verifyEndorsement(evidence(), registryPolicy(msInstant(at)));
         expect(verdict.failure).toBeUndefined();
@@ -120,7 +120,7 @@ describe("Oak release components (oak/derived/*_components)", () => {
 
   it("another component's key does not verify a component (stage1 key on the kernel)", () => {
     const dir = join(COMMITTED, "oak/derived/milan_oc_release_components/kernel");
-    const evidence = logEntryEvidence(readFileSync(join(dir, "endorsement.json")), readFileSync(join(dir, "endorsement.json.sig")), readFileSync(join(dir, "logentry.json"), "utf8"), "logentry.json");
+    const evidence = loggedFromLogEntry(readFileSync(join(dir, "endorsement.json")), readFileSync(join(dir, "endorsement.json.sig")), readFileSync(join(dir, "logentry.json"), "utf8"), "logentry.json");
     const wrong = committedKey("oak/derived/endorser_key_oak_containers_stage1.pem");
     expect(verifyEndorsement(evidence, keyPolicy(wrong, [PUBLIC_GOOD], msInstant(1754006400000))).failure?.check).toBe("STATEMENT_SIGNATURE");
     // Asking for another component with a registry names the mismatch.
@@ -130,7 +130,7 @@ describe("Oak release components (oak/derived/*_components)", () => {
 
 describe("Oak's cosign SET-only vector (hashedrekord_cosign_bundle_vector)", () => {
   const dir = "oak/derived/hashedrekord_cosign_bundle_vector";
-  const evidence = () => logEntryEvidence(committed(`${dir}/statement.json`), committed(`${dir}/statement.json.sig`), committed(`${dir}/cosign_rekor_bundle.json`).toString("utf8"), "cosign_rekor_bundle.json");
+  const evidence = () => loggedFromLogEntry(committed(`${dir}/statement.json`), committed(`${dir}/statement.json.sig`), committed(`${dir}/cosign_rekor_bundle.json`).toString("utf8"), "cosign_rekor_bundle.json");
   const key = committedKey(`${dir}/developer_public_key.pem`);
   const at = msInstant(1761868800000); // Oak verifies it at 2025-10-31T00:00:00Z
 
@@ -157,14 +157,14 @@ describe("sigstore-conformance managed-key bundles over a.txt", () => {
   });
 
   it("managed-key-happy-path: VALID with key.pub and the public-good root", () => {
-    const evidence = bundleEvidence(artifact, committed("sigstore/conformance/managed-key-happy-path/bundle.sigstore.json").toString("utf8"), "bundle");
+    const evidence = loggedFromBundle(artifact, committed("sigstore/conformance/managed-key-happy-path/bundle.sigstore.json").toString("utf8"), "bundle");
     const verdict = verifyEndorsement(evidence, artifactPolicy("sigstore/conformance/managed-key-happy-path/key.pub", "sigstore/public-good-trusted_root.json"));
     expect(verdict.failure).toBeUndefined();
     expect(verdict.logEntry?.logIndex).toBe(771488337);
   });
 
   it("managed-key-and-trusted-root: VALID with its own (staging) trusted root, INVALID with the public-good one", () => {
-    const evidence = bundleEvidence(artifact, committed("sigstore/conformance/managed-key-and-trusted-root/bundle.sigstore.json").toString("utf8"), "bundle");
+    const evidence = loggedFromBundle(artifact, committed("sigstore/conformance/managed-key-and-trusted-root/bundle.sigstore.json").toString("utf8"), "bundle");
     const own = artifactPolicy("sigstore/conformance/managed-key-and-trusted-root/key.pub", "sigstore/conformance/managed-key-and-trusted-root/trusted_root.json");
     expect(verifyEndorsement(evidence, own).failure).toBeUndefined();
     expect(verifyEndorsement(evidence, artifactPolicy("sigstore/conformance/managed-key-and-trusted-root/key.pub", "sigstore/public-good-trusted_root.json")).failure?.check).toBe("LOG_ID");
@@ -175,7 +175,7 @@ describe("sigstore-conformance managed-key bundles over a.txt", () => {
   });
 
   it("a changed artifact fails the signature", () => {
-    const evidence = bundleEvidence(Buffer.concat([artifact, Buffer.from("x")]), committed("sigstore/conformance/managed-key-happy-path/bundle.sigstore.json").toString("utf8"), "bundle");
+    const evidence = loggedFromBundle(Buffer.concat([artifact, Buffer.from("x")]), committed("sigstore/conformance/managed-key-happy-path/bundle.sigstore.json").toString("utf8"), "bundle");
     expect(verifyEndorsement(evidence, artifactPolicy("sigstore/conformance/managed-key-happy-path/key.pub", "sigstore/public-good-trusted_root.json")).failure?.check).toBe("STATEMENT_SIGNATURE");
   });
 });

@@ -1,8 +1,8 @@
 import { generateKeyPairSync, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { LogEntry } from "../../../src/schema/rekor.js";
-import { logEntryEvidence } from "../../../src/verify/endorsement/read-evidence.js";
-import type { EndorsementEvidence } from "../../../src/verify/endorsement/evidence.js";
+import { loggedFromLogEntry } from "../../../src/tlog/read-logged.js";
+import type { LoggedEndorsement } from "../../../src/tlog/logged-endorsement.js";
 import { verifyEndorsement } from "../../../src/verify/endorsement/verifier.js";
 import { logIdentity } from "../../../src/tlog/keys.js";
 import { parseRfc3339 } from "../../../src/util/rfc3339.js";
@@ -18,13 +18,13 @@ const AT = parseRfc3339("2024-10-01T00:00:00Z")!;
 const policy = keyPolicy(key, [PUBLIC_GOOD], AT);
 const [entryId, entry] = Object.entries(JSON.parse(logEntry) as Record<string, LogEntry>)[0]!;
 
-function withEntry(mutate: (e: LogEntry) => void, id = entryId): EndorsementEvidence {
+function withEntry(mutate: (e: LogEntry) => void, id = entryId): LoggedEndorsement {
   const copy = structuredClone(entry);
   mutate(copy);
-  return logEntryEvidence(statement, signature, JSON.stringify({ [id]: copy }), "logentry.json");
+  return loggedFromLogEntry(statement, signature, JSON.stringify({ [id]: copy }), "logentry.json");
 }
 
-const failed = (ev: EndorsementEvidence) => verifyEndorsement(ev, policy).failure?.check;
+const failed = (ev: LoggedEndorsement) => verifyEndorsement(ev, policy).failure?.check;
 const flipBit = (bytes: Uint8Array, i: number, bit = 0): Buffer => {
   const copy = Buffer.from(bytes);
   copy[i]! ^= 1 << bit;
@@ -40,28 +40,28 @@ describe("tampering with Oak's real endorsement evidence", () => {
   it("every byte of the statement: STATEMENT_SIGNATURE", () => {
     const codes = new Set<string | undefined>();
     for (let i = 0; i < statement.byteLength; i++) {
-      codes.add(failed(logEntryEvidence(flipBit(statement, i), signature, logEntry, "logentry.json")));
+      codes.add(failed(loggedFromLogEntry(flipBit(statement, i), signature, logEntry, "logentry.json")));
     }
     expect([...codes]).toEqual(["STATEMENT_SIGNATURE"]);
   });
 
   it("the statement truncated at every length, or extended: STATEMENT_SIGNATURE", () => {
     const codes = new Set<string | undefined>();
-    for (let n = 0; n < statement.byteLength; n += 7) codes.add(failed(logEntryEvidence(statement.subarray(0, n), signature, logEntry, "l")));
-    codes.add(failed(logEntryEvidence(Buffer.concat([statement, Buffer.from("\n")]), signature, logEntry, "l")));
+    for (let n = 0; n < statement.byteLength; n += 7) codes.add(failed(loggedFromLogEntry(statement.subarray(0, n), signature, logEntry, "l")));
+    codes.add(failed(loggedFromLogEntry(Buffer.concat([statement, Buffer.from("\n")]), signature, logEntry, "l")));
     expect([...codes]).toEqual(["STATEMENT_SIGNATURE"]);
   });
 
   it("every bit of the signature, and its truncations: STATEMENT_SIGNATURE", () => {
     const codes = new Set<string | undefined>();
-    for (let i = 0; i < signature.byteLength; i++) for (let bit = 0; bit < 8; bit++) codes.add(failed(logEntryEvidence(statement, flipBit(signature, i, bit), logEntry, "l")));
-    for (let n = 0; n < signature.byteLength; n++) codes.add(failed(logEntryEvidence(statement, signature.subarray(0, n), logEntry, "l")));
+    for (let i = 0; i < signature.byteLength; i++) for (let bit = 0; bit < 8; bit++) codes.add(failed(loggedFromLogEntry(statement, flipBit(signature, i, bit), logEntry, "l")));
+    for (let n = 0; n < signature.byteLength; n++) codes.add(failed(loggedFromLogEntry(statement, signature.subarray(0, n), logEntry, "l")));
     expect([...codes]).toEqual(["STATEMENT_SIGNATURE"]);
   });
 
   it("a raw r||s signature (what WebCrypto produces) is refused", () => {
     const raw = Buffer.alloc(64, 1);
-    expect(failed(logEntryEvidence(statement, raw, logEntry, "l"))).toBe("STATEMENT_SIGNATURE");
+    expect(failed(loggedFromLogEntry(statement, raw, logEntry, "l"))).toBe("STATEMENT_SIGNATURE");
   });
 
   it("every byte of the log body: SET (the SET signs the body)", () => {
@@ -156,11 +156,11 @@ describe("tampering with Oak's real endorsement evidence", () => {
   });
 
   it("malformed log-entry files are input errors, never verdicts", () => {
-    expect(() => logEntryEvidence(statement, signature, "{", "logentry.json")).toThrow(/not valid JSON/);
-    expect(() => logEntryEvidence(statement, signature, "{}", "logentry.json")).toThrow(/exactly one entry/);
-    expect(() => logEntryEvidence(statement, signature, JSON.stringify({ [entryId]: entry, [flipHex(entryId, 20)]: entry }), "logentry.json")).toThrow(/exactly one entry/);
-    expect(() => logEntryEvidence(statement, signature, JSON.stringify({ [entryId]: { ...entry, extra: 1 } }), "logentry.json")).toThrow(/extra/);
-    expect(() => logEntryEvidence(statement, signature, JSON.stringify({ [entryId]: { ...entry, body: "not base64!" } }), "logentry.json")).toThrow(/body/);
-    for (let n = 0; n < logEntry.length; n += 97) expect(() => logEntryEvidence(statement, signature, logEntry.slice(0, n), "logentry.json")).toThrow();
+    expect(() => loggedFromLogEntry(statement, signature, "{", "logentry.json")).toThrow(/not valid JSON/);
+    expect(() => loggedFromLogEntry(statement, signature, "{}", "logentry.json")).toThrow(/exactly one entry/);
+    expect(() => loggedFromLogEntry(statement, signature, JSON.stringify({ [entryId]: entry, [flipHex(entryId, 20)]: entry }), "logentry.json")).toThrow(/exactly one entry/);
+    expect(() => loggedFromLogEntry(statement, signature, JSON.stringify({ [entryId]: { ...entry, extra: 1 } }), "logentry.json")).toThrow(/extra/);
+    expect(() => loggedFromLogEntry(statement, signature, JSON.stringify({ [entryId]: { ...entry, body: "not base64!" } }), "logentry.json")).toThrow(/body/);
+    for (let n = 0; n < logEntry.length; n += 97) expect(() => loggedFromLogEntry(statement, signature, logEntry.slice(0, n), "logentry.json")).toThrow();
   });
 });

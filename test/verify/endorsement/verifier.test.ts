@@ -2,14 +2,14 @@ import { createHash, createPublicKey, generateKeyPairSync, sign } from "node:cry
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { keyIdOf } from "../../../src/endorse/keys.js";
+import { keyIdOf } from "../../../src/keys/component-keys.js";
 import { componentStatement, statementBytes } from "../../../src/endorse/statement.js";
 import { ReferenceValues } from "../../../src/schema/reference-values.js";
 import { leafHash } from "../../../src/tlog/merkle.js";
 import { signSet } from "../../../src/tlog/set.js";
 import { messageSignatureBundle } from "../../../src/tlog/bundle.js";
-import { bundleEvidence, logEntryEvidence } from "../../../src/verify/endorsement/read-evidence.js";
-import type { EndorsementPolicy } from "../../../src/verify/endorsement/evidence.js";
+import { loggedFromBundle, loggedFromLogEntry } from "../../../src/tlog/read-logged.js";
+import type { EndorsementPolicy } from "../../../src/verify/endorsement/policy.js";
 import { verifyEndorsement } from "../../../src/verify/endorsement/verifier.js";
 import { canonicalJson } from "../../../src/util/canonical-json.js";
 import { NS_PER_SECOND, parseRfc3339 } from "../../../src/util/rfc3339.js";
@@ -87,7 +87,7 @@ describe("checks on our own log's entries", () => {
       const payload = { body: bodyB64, integratedTime: Math.floor(Date.now() / 1000) - 10, logID: trusted.identity.logId, logIndex: 7 };
       const entry = { ...payload, verification: { signedEntryTimestamp: Buffer.from(signSet(payload, logKey.privateKey)).toString("base64") } };
       const id = `0000000000000001${Buffer.from(leafHash(Buffer.from(bodyB64, "base64"))).toString("hex")}`;
-      const evidence = logEntryEvidence(statement, signature, JSON.stringify({ [id]: entry }), "crafted");
+      const evidence = loggedFromLogEntry(statement, signature, JSON.stringify({ [id]: entry }), "crafted");
       expect(verifyEndorsement(evidence, keyPolicy(key.publicKey, [trusted], nowNs())).failure?.check).toBe("BODY_KIND");
     }
   });
@@ -163,11 +163,11 @@ describe("bundles", () => {
     const bundle = messageSignatureBundle(ev.entry, createHash("sha256").update(statement).digest(), ev.signature, "hint");
     const text = JSON.stringify(bundle);
     const policy = keyPolicy(key.publicKey, [t.trusted], nowNs() + 10n * NS_PER_SECOND);
-    expect(verifyEndorsement(bundleEvidence(statement, text, "b"), policy).failure).toBeUndefined();
+    expect(verifyEndorsement(loggedFromBundle(statement, text, "b"), policy).failure).toBeUndefined();
     const mutated = (f: (b: typeof bundle) => void) => {
       const copy = structuredClone(bundle);
       f(copy);
-      return verifyEndorsement(bundleEvidence(statement, JSON.stringify(copy), "b"), policy).failure?.check;
+      return verifyEndorsement(loggedFromBundle(statement, JSON.stringify(copy), "b"), policy).failure?.check;
     };
     const tle = bundle.verificationMaterial.tlogEntries[0]!;
     const flip64 = (b64: string) => {
@@ -191,8 +191,8 @@ describe("bundles", () => {
 
   it("malformed bundles are input errors", () => {
     const { evidence } = oakTestdata();
-    expect(() => bundleEvidence(evidence.statement, "{}", "b.json")).toThrow(/mediaType/);
-    expect(() => bundleEvidence(evidence.statement, JSON.stringify({ mediaType: "application/vnd.dev.sigstore.bundle.v0.1+json" }), "b.json")).toThrow(/mediaType/);
+    expect(() => loggedFromBundle(evidence.statement, "{}", "b.json")).toThrow(/mediaType/);
+    expect(() => loggedFromBundle(evidence.statement, JSON.stringify({ mediaType: "application/vnd.dev.sigstore.bundle.v0.1+json" }), "b.json")).toThrow(/mediaType/);
   });
 });
 
@@ -229,8 +229,8 @@ describe("inputs peers would read differently", () => {
   it("log entries keyed by a bare 64-hex UUID, or with upper-case hex, are input errors", () => {
     const { logEntry } = oakTestdata();
     const [id, entry] = Object.entries(JSON.parse(logEntry) as Record<string, { logID: string }>)[0]!;
-    expect(() => logEntryEvidence(oak.statement, oak.signature, JSON.stringify({ [id.slice(16)]: entry }), "l")).toThrow(/80 hex-digit entry id/);
-    expect(() => logEntryEvidence(oak.statement, oak.signature, JSON.stringify({ [id]: { ...entry, logID: entry.logID.toUpperCase() } }), "l")).toThrow(/lower-case/);
+    expect(() => loggedFromLogEntry(oak.statement, oak.signature, JSON.stringify({ [id.slice(16)]: entry }), "l")).toThrow(/80 hex-digit entry id/);
+    expect(() => loggedFromLogEntry(oak.statement, oak.signature, JSON.stringify({ [id]: { ...entry, logID: entry.logID.toUpperCase() } }), "l")).toThrow(/lower-case/);
   });
 
   it("a bundle with a detached signature that differs from its own: BODY_SIGNATURE", async () => {
@@ -239,8 +239,8 @@ describe("inputs peers would read differently", () => {
     const ev = await logged(t, statement, k);
     const text = JSON.stringify(messageSignatureBundle(ev.entry, createHash("sha256").update(statement).digest(), ev.signature, "hint"));
     const policy = keyPolicy(k.publicKey, [t.trusted], nowNs() + 10n * NS_PER_SECOND);
-    expect(verifyEndorsement(bundleEvidence(statement, text, "b", ev.signature), policy).failure).toBeUndefined();
-    expect(verifyEndorsement(bundleEvidence(statement, text, "b", sign("sha256", statement, k.privateKey)), policy).failure?.check).toBe("BODY_SIGNATURE");
+    expect(verifyEndorsement(loggedFromBundle(statement, text, "b", ev.signature), policy).failure).toBeUndefined();
+    expect(verifyEndorsement(loggedFromBundle(statement, text, "b", sign("sha256", statement, k.privateKey)), policy).failure?.check).toBe("BODY_SIGNATURE");
   });
 
   it("a Rekor key given with a compressed point is the same log (logID from the uncompressed SPKI)", () => {

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { createFileExclusive, writeFileAtomic } from "../util/atomic-write.js";
 import { ReftrailError } from "../util/errors.js";
 import { decodeUtf8, readOptionalFile, readRegularFileWithStats } from "../util/read-file.js";
-import { EndorseError } from "./errors.js";
-import { generateComponentKey, keyIdOf, parsePrivateKey, privateKeyPem, publicKeyPem, type ComponentKeyPair } from "./keys.js";
+import { KeyError } from "./errors.js";
+import { generateComponentKey, keyIdOf, parsePrivateKey, privateKeyPem, publicKeyPem, type ComponentKeyPair } from "./component-keys.js";
 
 /** Where `reftrail keys generate --out DIR` keeps a component's key pair. */
 export function componentKeyPaths(dir: string, component: string): { privateKey: string; publicKey: string } {
@@ -30,7 +30,7 @@ export function generateKeyFiles(dir: string, component: string, keepExisting: b
   const paths = componentKeyPaths(dir, component);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (existsSync(paths.privateKey)) {
-    if (!keepExisting) throw new EndorseError("KEY_EXISTS", `${paths.privateKey} exists: refusing to replace a signing key`);
+    if (!keepExisting) throw new KeyError("KEY_EXISTS", `${paths.privateKey} exists: refusing to replace a signing key`);
     return kept(component, paths);
   }
   const pair = generateComponentKey();
@@ -40,7 +40,7 @@ export function generateKeyFiles(dir: string, component: string, keepExisting: b
     createFileExclusive(paths.privateKey, privateKeyPem(pair.privateKey), 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    if (!keepExisting) throw new EndorseError("KEY_EXISTS", `${paths.privateKey} exists: refusing to replace a signing key`);
+    if (!keepExisting) throw new KeyError("KEY_EXISTS", `${paths.privateKey} exists: refusing to replace a signing key`);
     return kept(component, paths);
   }
   writeFileAtomic(paths.publicKey, publicKeyPem(pair.publicKey), { mode: 0o644 });
@@ -73,29 +73,29 @@ export function readPrivateKeyFile(path: string): ComponentKeyPair {
   try {
     const { bytes, stats } = readRegularFileWithStats(path, MAX_KEY_FILE_BYTES);
     if ((stats.mode & 0o077) !== 0) {
-      throw new EndorseError("KEY_PERMISSIONS", `private key is readable by group or others (mode ${(stats.mode & 0o777).toString(8)}): chmod 600 it`, path);
+      throw new KeyError("KEY_PERMISSIONS", `private key is readable by group or others (mode ${(stats.mode & 0o777).toString(8)}): chmod 600 it`, path);
     }
     text = decodeUtf8(bytes);
   } catch (err) {
-    if (err instanceof EndorseError) throw err;
+    if (err instanceof KeyError) throw err;
     const code = err instanceof ReftrailError ? err.code : "";
-    throw new EndorseError(code === "FILE_NOT_FOUND" ? "KEY_MISSING" : "KEY_FILE", code === "FILE_NOT_FOUND" ? "private key file does not exist" : `private key file ${err instanceof ReftrailError ? err.message : "cannot be read"}`, path);
+    throw new KeyError(code === "FILE_NOT_FOUND" ? "KEY_MISSING" : "KEY_FILE", code === "FILE_NOT_FOUND" ? "private key file does not exist" : `private key file ${err instanceof ReftrailError ? err.message : "cannot be read"}`, path);
   }
   try {
     return parsePrivateKey(text, "private key file");
   } catch (err) {
-    throw err instanceof EndorseError ? err.about(path) : err;
+    throw err instanceof KeyError ? err.about(path) : err;
   }
 }
 
 /** Reads a private key PEM from an environment variable (a CI secret). */
 export function readPrivateKeyEnv(name: string): ComponentKeyPair {
   const text = process.env[name];
-  if (text === undefined || text.trim() === "") throw new EndorseError("KEY_MISSING", `environment variable ${name} is not set`, `$${name}`);
+  if (text === undefined || text.trim() === "") throw new KeyError("KEY_MISSING", `environment variable ${name} is not set`, `$${name}`);
   try {
     return parsePrivateKey(text, `the key in $${name}`);
   } catch (err) {
-    throw err instanceof EndorseError ? err.about(`$${name}`) : err;
+    throw err instanceof KeyError ? err.about(`$${name}`) : err;
   }
 }
 

@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { EndorseError } from "../../src/endorse/errors.js";
-import { keyIdOf, parsePublicKey, publicKeyPem } from "../../src/endorse/keys.js";
-import { parseKeyRegistry, registerKey, setKeyWindow } from "../../src/endorse/registry.js";
+import { KeyError } from "../../src/keys/errors.js";
+import { keyIdOf, parsePublicKey, publicKeyPem } from "../../src/keys/component-keys.js";
+import { parseKeyRegistry, registerKey, setKeyWindow } from "../../src/keys/registry.js";
 import { SchemaError } from "../../src/schema/parse.js";
 import type { KeyRegistry } from "../../src/schema/key-registry.js";
 import { ROOT } from "../helpers/fixtures.js";
@@ -50,9 +50,9 @@ function refused(doc: unknown, code: "REGISTRY" | "SCHEMA", ...mentions: string[
   try {
     parseKeyRegistry(JSON.stringify(doc), "reg.json");
   } catch (err) {
-    expect(err).toBeInstanceOf(code === "REGISTRY" ? EndorseError : SchemaError);
-    expect((err as EndorseError).code).toBe(code);
-    expect((err as EndorseError).subject).toBe("reg.json");
+    expect(err).toBeInstanceOf(code === "REGISTRY" ? KeyError : SchemaError);
+    expect((err as KeyError).code).toBe(code);
+    expect((err as KeyError).subject).toBe("reg.json");
     for (const m of mentions) expect((err as Error).message).toContain(m);
     return;
   }
@@ -350,8 +350,8 @@ describe("setKeyWindow", () => {
       } catch (err) {
         thrown = err;
       }
-      expect(thrown).toBeInstanceOf(EndorseError);
-      expect((thrown as EndorseError).code).toBe("REGISTRY");
+      expect(thrown).toBeInstanceOf(KeyError);
+      expect((thrown as KeyError).code).toBe("REGISTRY");
     }
     expect(setKeyWindow(undefined, "ovmf", key, { start, end: start }, NOW).change).toBe("added");
   });

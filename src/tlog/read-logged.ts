@@ -1,16 +1,16 @@
-import { CosignRekorBundle, MessageSignatureBundle } from "../../schema/bundle.js";
-import { parseDocument } from "../../schema/parse.js";
-import { LogEntryResponse } from "../../schema/rekor.js";
-import { attributed } from "../../util/errors.js";
-import { logEntryFromBundle, logEntryFromCosign } from "../../tlog/bundle.js";
-import type { EndorsementEvidence } from "./evidence.js";
+import { CosignRekorBundle, MessageSignatureBundle } from "../schema/bundle.js";
+import { parseDocument } from "../schema/parse.js";
+import { LogEntryResponse } from "../schema/rekor.js";
+import { attributed } from "../util/errors.js";
+import { logEntryFromBundle, logEntryFromCosign } from "./bundle.js";
+import type { LoggedEndorsement } from "./logged-endorsement.js";
 
 /**
- * Evidence from Oak's file set: the statement, its detached signature and a log-entry file, which
+ * A logged endorsement from Oak's file set: the statement, its detached signature and a log-entry file, which
  * is either Rekor's `{"<entry id>": LogEntry}` (exactly one entry) or cosign's SET-only
  * `{SignedEntryTimestamp, Payload}`. A file of neither shape is an input error, not a verdict.
  */
-export function logEntryEvidence(statement: Uint8Array, signature: Uint8Array, logEntryText: string, what: string): EndorsementEvidence {
+export function loggedFromLogEntry(statement: Uint8Array, signature: Uint8Array, logEntryText: string, what: string): LoggedEndorsement {
   const looksCosign = /^\s*\{\s*"(?:SignedEntryTimestamp|Payload)"/.test(logEntryText);
   if (looksCosign) {
     const cosign = parseDocument(CosignRekorBundle, logEntryText, what);
@@ -22,10 +22,10 @@ export function logEntryEvidence(statement: Uint8Array, signature: Uint8Array, l
 }
 
 /**
- * Evidence from a Sigstore bundle v0.3: the log entry comes from the bundle, and so does the
+ * A logged endorsement from a Sigstore bundle v0.3: the log entry comes from the bundle, and so does the
  * signature unless a detached one is given too (then the two must be the same bytes).
  */
-export function bundleEvidence(statement: Uint8Array, bundleText: string, what: string, detachedSignature?: Uint8Array): EndorsementEvidence {
+export function loggedFromBundle(statement: Uint8Array, bundleText: string, what: string, detachedSignature?: Uint8Array): LoggedEndorsement {
   const bundle = parseDocument(MessageSignatureBundle, bundleText, what);
   const { entry, declared } = attributed(what, () => logEntryFromBundle(bundle.verificationMaterial.tlogEntries[0]!));
   const signature = Buffer.from(bundle.messageSignature.signature, "base64");

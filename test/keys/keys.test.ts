@@ -4,9 +4,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { EndorseError } from "../../src/endorse/errors.js";
-import { componentKeyPaths, generateKeyFiles, keyEnvName, readPrivateKeyEnv, readPrivateKeyFile } from "../../src/endorse/key-store.js";
-import { keyHintOf, keyIdOf, parsePrivateKey, parsePublicKey, publicKeyPem, sameKey } from "../../src/endorse/keys.js";
+import { KeyError } from "../../src/keys/errors.js";
+import { componentKeyPaths, generateKeyFiles, keyEnvName, readPrivateKeyEnv, readPrivateKeyFile } from "../../src/keys/key-store.js";
+import { keyHintOf, keyIdOf, parsePrivateKey, parsePublicKey, publicKeyPem, sameKey } from "../../src/keys/component-keys.js";
 
 const root = mkdtempSync(join(tmpdir(), "reftrail-keys-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -32,21 +32,21 @@ function writeKeyFile(text: string, mode = 0o600): string {
   return path;
 }
 
-/** Runs fn, expecting an EndorseError with one of `codes`; returns it. */
-function endorseError(fn: () => unknown, ...codes: string[]): EndorseError {
+/** Runs fn, expecting a KeyError with one of `codes`; returns it. */
+function endorseError(fn: () => unknown, ...codes: string[]): KeyError {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(EndorseError);
-    expect(codes).toContain((err as EndorseError).code);
-    return err as EndorseError;
+    expect(err).toBeInstanceOf(KeyError);
+    expect(codes).toContain((err as KeyError).code);
+    return err as KeyError;
   }
-  throw new Error(`expected EndorseError ${codes.join(" or ")}`);
+  throw new Error(`expected KeyError ${codes.join(" or ")}`);
 }
 
 /** The base64 body lines of a PEM: none of them may appear in any error text. */
 const secretLines = (pem: string): string[] => pem.split(/\r?\n/).filter((l) => l.length >= 16 && !l.startsWith("-----"));
-function expectNoKeyText(err: EndorseError, pem: string): void {
+function expectNoKeyText(err: KeyError, pem: string): void {
   const visible = `${err.message}\n${err.subject ?? ""}\n${String(err)}\n${JSON.stringify(err)}`;
   for (const line of secretLines(pem)) {
     expect(visible).not.toContain(line);
@@ -228,7 +228,7 @@ describe("readPrivateKeyFile", () => {
     ];
     for (const [what, text, codes] of cases) {
       const path = writeKeyFile(text);
-      let err: EndorseError | undefined;
+      let err: KeyError | undefined;
       expect(() => {
         err = endorseError(() => readPrivateKeyFile(path), ...codes);
       }, what).not.toThrow();

@@ -3,8 +3,8 @@ import { KeyRegistry, type RegisteredKey } from "../schema/key-registry.js";
 import { parseDocument } from "../schema/parse.js";
 import { canonicalJson } from "../util/canonical-json.js";
 import { formatRfc3339, parseRfc3339 } from "../util/rfc3339.js";
-import { EndorseError } from "./errors.js";
-import { keyIdOf, parsePublicKey, publicKeyPem, sameKey } from "./keys.js";
+import { KeyError } from "./errors.js";
+import { keyIdOf, parsePublicKey, publicKeyPem, sameKey } from "./component-keys.js";
 
 /** A public key a verifier accepts for a component, with the window in which it may have signed. */
 export interface ComponentKey {
@@ -37,16 +37,16 @@ export function parseKeyRegistry(text: string, what: string): LoadedRegistry {
         try {
           return parsePublicKey(entry.publicKey, `${field}.publicKey`);
         } catch (err) {
-          throw err instanceof EndorseError ? new EndorseError("REGISTRY", err.message, what) : err;
+          throw err instanceof KeyError ? new KeyError("REGISTRY", err.message, what) : err;
         }
       })();
       const keyId = keyIdOf(key);
-      if (keyId !== entry.keyId) throw new EndorseError("REGISTRY", `${field}.keyId is ${entry.keyId} but the key's SPKI SHA-256 is ${keyId}`, what);
+      if (keyId !== entry.keyId) throw new KeyError("REGISTRY", `${field}.keyId is ${entry.keyId} but the key's SPKI SHA-256 is ${keyId}`, what);
       // By point, not only by id: a compressed and an uncompressed SPKI of one key have different ids.
-      if (keys.some((k) => k.keyId === keyId || sameKey(k.key, key))) throw new EndorseError("REGISTRY", `${field} lists key ${keyId} a second time`, what);
+      if (keys.some((k) => k.keyId === keyId || sameKey(k.key, key))) throw new KeyError("REGISTRY", `${field} lists key ${keyId} a second time`, what);
       const start = parseRfc3339(entry.validFor.start)!;
       const end = entry.validFor.end === undefined ? undefined : parseRfc3339(entry.validFor.end)!;
-      if (end !== undefined && end < start) throw new EndorseError("REGISTRY", `${field}.validFor ends before it starts`, what);
+      if (end !== undefined && end < start) throw new KeyError("REGISTRY", `${field}.validFor ends before it starts`, what);
       keys.push({ key, keyId, validFor: end === undefined ? { start } : { start, end }, source: `${what}:${component}` });
     });
     keysByComponent.set(component, keys);
@@ -89,7 +89,7 @@ export function setKeyWindow(registry: KeyRegistry | undefined, component: strin
   const oldEnd = old?.validFor.end === undefined ? undefined : parseRfc3339(old.validFor.end)!;
   const end = change.end === "open" ? undefined : (change.end ?? oldEnd);
   if (end !== undefined && end < start) {
-    throw new EndorseError("REGISTRY", `the key's validity would end (${formatRfc3339(end)}) before it starts (${formatRfc3339(start)})`);
+    throw new KeyError("REGISTRY", `the key's validity would end (${formatRfc3339(end)}) before it starts (${formatRfc3339(start)})`);
   }
   const comment = change.comment ?? old?.comment;
   const entry: RegisteredKey = {
@@ -128,12 +128,12 @@ export function checkSigningKey(loaded: LoadedRegistry, source: string, componen
   const key = keys.find((k) => sameKey(k.key, publicKey));
   if (key === undefined) {
     const listed = keys.length === 0 ? "which lists no key for it" : `which lists ${keys.length === 1 ? "another key" : `${keys.length} other keys`} for it`;
-    throw new EndorseError("KEY_NOT_REGISTERED", `the key for ${component} (${keyIdOf(publicKey)}) is not registered for '${component}' in ${source}, ${listed}`);
+    throw new KeyError("KEY_NOT_REGISTERED", `the key for ${component} (${keyIdOf(publicKey)}) is not registered for '${component}' in ${source}, ${listed}`);
   }
   const window = key.validFor!;
   if (at < window.start || (window.end !== undefined && at > window.end)) {
     const end = window.end === undefined ? "open" : formatRfc3339(window.end);
-    throw new EndorseError("KEY_NOT_REGISTERED", `the key for ${component} (${key.keyId}) is registered in ${source} for ${formatRfc3339(window.start)} .. ${end}, which does not include ${formatRfc3339(at)}`);
+    throw new KeyError("KEY_NOT_REGISTERED", `the key for ${component} (${key.keyId}) is registered in ${source} for ${formatRfc3339(window.start)} .. ${end}, which does not include ${formatRfc3339(at)}`);
   }
   return key;
 }

@@ -1,7 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { spkiDer } from "../tlog/keys.js";
 import { toHex } from "../util/bytes.js";
-import { EndorseError } from "./errors.js";
+import { KeyError } from "./errors.js";
 
 /**
  * Component signing keys: ECDSA P-256 (Oak's KEY_TYPE_ECDSA_P256_SHA256), one per component, so a
@@ -15,6 +14,15 @@ export interface ComponentKeyPair {
 
 export function generateComponentKey(): ComponentKeyPair {
   return generateKeyPairSync("ec", { namedCurve: "P-256" });
+}
+
+/**
+ * SPKI DER with EC points uncompressed, whatever form the key was read in: ids derived from it (a
+ * log's logID, a key id) must not depend on how a PEM happened to encode the point.
+ */
+export function spkiDer(key: KeyObject): Uint8Array {
+  if (key.asymmetricKeyType !== "ec") return key.export({ format: "der", type: "spki" });
+  return createPublicKey({ key: key.export({ format: "jwk" }), format: "jwk" }).export({ format: "der", type: "spki" });
 }
 
 export function keyIdOf(publicKey: KeyObject): string {
@@ -37,14 +45,14 @@ export function privateKeyPem(privateKey: KeyObject): string {
 function requireP256(key: KeyObject, what: string): void {
   if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
     const kind = key.asymmetricKeyType === "ec" ? `an EC ${key.asymmetricKeyDetails?.namedCurve ?? "unknown-curve"} key` : `a ${key.asymmetricKeyType ?? "symmetric"} key`;
-    throw new EndorseError("KEY_TYPE", `${what} is ${kind}; endorsement keys are ECDSA P-256`);
+    throw new KeyError("KEY_TYPE", `${what} is ${kind}; endorsement keys are ECDSA P-256`);
   }
 }
 
 /** Exactly one PEM block and nothing else: node:crypto would silently ignore trailing content. */
 function singlePem(text: string, labels: readonly string[], what: string): string {
   const m = /^\s*(-----BEGIN ([A-Z0-9 ]+)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \2-----)\s*$/.exec(text);
-  if (!m || !labels.includes(m[2]!)) throw new EndorseError("KEY_FILE", `${what} is not a single PEM block (${labels.join(" or ")})`);
+  if (!m || !labels.includes(m[2]!)) throw new KeyError("KEY_FILE", `${what} is not a single PEM block (${labels.join(" or ")})`);
   return m[1]!;
 }
 
@@ -54,8 +62,8 @@ export function parsePublicKey(pem: string, what = "public key"): KeyObject {
   try {
     key = createPublicKey(singlePem(pem, ["PUBLIC KEY"], what));
   } catch (err) {
-    if (err instanceof EndorseError) throw err;
-    throw new EndorseError("KEY_FILE", `${what} is not a valid PEM public key`);
+    if (err instanceof KeyError) throw err;
+    throw new KeyError("KEY_FILE", `${what} is not a valid PEM public key`);
   }
   requireP256(key, what);
   return key;
@@ -67,8 +75,8 @@ export function parsePrivateKey(pem: string, what = "private key"): ComponentKey
   try {
     privateKey = createPrivateKey(singlePem(pem, ["PRIVATE KEY", "EC PRIVATE KEY"], what));
   } catch (err) {
-    if (err instanceof EndorseError) throw err;
-    throw new EndorseError("KEY_FILE", `${what} is not a valid unencrypted PEM private key`);
+    if (err instanceof KeyError) throw err;
+    throw new KeyError("KEY_FILE", `${what} is not a valid unencrypted PEM private key`);
   }
   requireP256(privateKey, what);
   return { privateKey, publicKey: createPublicKey(privateKey) };
