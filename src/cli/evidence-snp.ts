@@ -7,12 +7,13 @@ import { endorsementsFromLog, statementStore } from "../verify/evidence/from-log
 import { parseDocument } from "../schema/parse.js";
 import { EvidencePolicy } from "../schema/evidence-policy.js";
 import type { FoundEndorsement } from "../verify/evidence/endorsements.js";
-import { verifySnpEvidence, type SnpEvidenceInputs, type SnpEvidenceVerdict } from "../verify/evidence/snp.js";
+import { verifySnpEvidence, type SnpEvidenceInputs } from "../verify/evidence/snp.js";
 import { requireOptions, type OptionSpecs, type ParsedOptions } from "./args.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { fileSubject, readInputFile, readTextInput } from "./input.js";
 import { openLogDir } from "./log-dir.js";
-import { formatTable, json, notVerified } from "./output.js";
+import { json, notVerified } from "./output.js";
+import { evidenceText } from "./verdict.js";
 import { REPORT_OPTIONS, reportEvidence } from "./report-options.js";
 import { loggedFromFolder } from "../verify/load/logged.js";
 import { TRUST_OPTIONS, keySource, trustedLogs, verificationTime } from "./verify-options.js";
@@ -73,30 +74,6 @@ function logClient(o: Options): { client: RekorClient; name: string; close(): vo
   return { client: new RekorClient(httpTransport(url, { timeoutMs: 30_000, retries: 2 })), name: displayUrl(url).replace(/\/+$/, ""), close() {} };
 }
 
-const short = (hex: string | undefined) => (hex === undefined ? "" : hex.length > 24 ? `${hex.slice(0, 16)}…` : hex);
-
-/** The human report: the verdict, one row per component, one per check that did not pass. */
-export function snpEvidenceText(v: SnpEvidenceVerdict): string {
-  const c = v.configuration;
-  const head = v.verified
-    ? `VERIFIED SEV-SNP evidence (${v.product ?? "unknown product"}, ${v.signer ?? "unknown signer"}, root ${v.checks.find((k) => k.check === "ROOT_TRUSTED")?.actual ?? "unknown"}): MEASUREMENT ${short(v.measurement)} is ${c!.vmm}, ${c!.vcpus} vCPUs${c!.vcpuType ? `, ${c!.vcpuType}` : ""}${c!.vcpuSignature ? ` (${c!.vcpuSignature})` : ""}, guest features ${c!.guestFeatures}, ${c!.kernelHashes ? "kernel hashes" : "firmware only"}`
-    : `NOT VERIFIED SEV-SNP evidence: ${v.failures.join(", ")}`;
-  const rows = v.components.map((r) => [
-    r.component,
-    r.status,
-    r.boundBy ?? "",
-    short(r.expected),
-    short(r.found),
-    r.endorsement ? `${r.endorsement.source}${r.endorsement.logIndex !== undefined && !r.endorsement.source.includes(" index ") ? ` (log index ${r.endorsement.logIndex})` : ""}` : "",
-    r.status === "VERIFIED" ? "" : (r.detail ?? ""),
-  ]);
-  const problems = v.checks.filter((k) => k.status === "failed" || k.status === "not run");
-  return (
-    `${head}\n${formatTable(["component", "status", "bound by", "expected", "found", "endorsement", "detail"], rows)}` +
-    (problems.length ? `\n${formatTable(["check", "subject", "result", "reason"], problems.map((k) => [k.check, k.subject ?? "", k.status === "failed" ? "FAIL" : k.status, k.detail ?? ""]))}` : "")
-  );
-}
-
 export async function runSnpEvidence(o: Options): Promise<number> {
   requireOptions(o, ["report", "cert", "endorsements", "key-registry", "policy"]);
   const policyPath = o.policy!;
@@ -118,7 +95,7 @@ export async function runSnpEvidence(o: Options): Promise<number> {
     }
   }
   const verdict = verifySnpEvidence({ report: evidence, ...sources }, { policy, trust: { keys, logs, at }, ...(product ? { product } : {}) });
-  process.stdout.write(o.json ? json(verdict) : snpEvidenceText(verdict));
+  process.stdout.write(o.json ? json(verdict) : evidenceText(verdict));
   if (!verdict.verified) notVerified(verdict.failures.join(", "));
   return verdict.verified ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
 }

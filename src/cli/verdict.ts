@@ -1,3 +1,4 @@
+import type { SnpEvidenceVerdict } from "../schema/evidence-verdict.js";
 import type { CheckResult, CheckStatus } from "../schema/verdict.js";
 import type { EndorsementVerdict } from "../verify/endorsement/verifier.js";
 import type { ReleaseVerdict } from "../verify/release.js";
@@ -63,4 +64,41 @@ export function releaseText(verdict: ReleaseVerdict, root: string, expected?: { 
   });
   const releaseChecks = verdict.checks.filter((c) => c.check.startsWith("RELEASE_"));
   return `${printable(head)}\n${formatTable(["folder", "component", "verdict", "detail"], rows)}${checkTable(releaseChecks)}`;
+}
+
+const short = (hex: string | undefined) => (hex === undefined ? "" : hex.length > 24 ? `${hex.slice(0, 16)}…` : hex);
+
+/**
+ * `verify evidence`: the verdict with the matched configuration, one row per component (status,
+ * how the measurement binds it, expected, found, the endorsement), then the checks that did not
+ * pass, and for a mismatch what was tried and what, if anything, produces MEASUREMENT.
+ */
+export function evidenceText(v: SnpEvidenceVerdict): string {
+  const c = v.configuration;
+  const root = v.checks.find((k) => k.check === "ROOT_TRUSTED")?.actual ?? "unknown";
+  const head = v.verified
+    ? `VERIFIED SEV-SNP evidence (${v.product ?? "unknown product"}, ${v.signer ?? "unknown signer"}, root ${root}): MEASUREMENT ${short(v.measurement)} is ${c!.vmm}, ${c!.vcpus} vCPUs${c!.vcpuType ? `, ${c!.vcpuType}` : ""}${c!.vcpuSignature ? ` (${c!.vcpuSignature})` : ""}, guest features ${c!.guestFeatures}, ${c!.kernelHashes ? "kernel hashes" : "firmware only"}`
+    : `NOT VERIFIED SEV-SNP evidence: ${v.failures.join(", ")}`;
+  const rows = v.components.map((r) => [
+    r.component,
+    r.status,
+    r.boundBy ?? "",
+    short(r.expected),
+    short(r.found),
+    r.endorsement ? `${r.endorsement.source}${r.endorsement.logIndex !== undefined && !r.endorsement.source.includes(" index ") ? ` (log index ${r.endorsement.logIndex})` : ""}` : "",
+    r.status === "VERIFIED" ? "" : (r.detail ?? ""),
+  ]);
+  const problems = v.checks.filter((k) => k.status === "failed" || k.status === "not run").map((k) => (k.subject ? { ...k, check: `${k.check} ${k.subject}` } : k));
+  const d = v.diagnosis;
+  const tried = d
+    ? [
+        `tried: ${d.tried.candidates.length ? d.tried.candidates.join("; ") : "no endorsed boot"}`,
+        `  under: ${d.tried.configurations.join("; ")}`,
+        ...d.tried.unmeasurable.map((u) => `  cannot measure: ${u}`),
+        d.found
+          ? `found: ${d.found.firmware}${d.found.kernel ? ` with kernel from ${d.found.kernel.kernel}, initrd from ${d.found.kernel.initrd ?? "none"}, command line from ${d.found.kernel.cmdline}` : ""}: ${d.found.differences.join("; ")}`
+          : `found: no endorsed release and configuration produces MEASUREMENT (${d.searched} more launch digests recomputed)`,
+      ].map(printable).join("\n") + "\n"
+    : "";
+  return `${printable(head)}\n${formatTable(["component", "status", "bound by", "expected", "found", "endorsement", "detail"], rows)}${problems.length ? `\n${checkTable(problems)}` : ""}${tried ? `\n${tried}` : ""}`;
 }

@@ -9,6 +9,7 @@ import { KeyRegistry } from "./key-registry.js";
 import { SnpPolicy } from "./snp-policy.js";
 import { Verdict } from "./verdict.js";
 import { EvidencePolicy } from "./evidence-policy.js";
+import { SnpEvidenceVerdict } from "./evidence-verdict.js";
 import { EndorsementVerdict, ReleaseVerdict, ReportVerdict } from "./verdicts.js";
 
 /**
@@ -31,4 +32,5 @@ export const SCHEMAS: Readonly<Record<string, { readonly schema: z.ZodType; read
   "endorsement-verdict": { schema: EndorsementVerdict, io: "output" },
   "report-verdict": { schema: ReportVerdict, io: "output" },
   "release-verdict": { schema: ReleaseVerdict, io: "output" },
+  "evidence-verdict": { schema: SnpEvidenceVerdict, io: "output" },
 };

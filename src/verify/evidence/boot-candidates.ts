@@ -14,7 +14,8 @@ export function componentOf(policy: EvidencePolicy, kind: Kind): { name: string;
   return entry && { name: entry[0], rule: entry[1] };
 }
 
-const origin = (v: EndorsedValue) => `endorsement ${v.outcome.source}${v.outcome.logIndex !== undefined ? ` (log index ${v.outcome.logIndex})` : ""}`;
+/** Which endorsement a value came from: its source, with its log index unless the source is the log itself. */
+const origin = (v: EndorsedValue) => `endorsement ${v.outcome.source}${v.outcome.logIndex !== undefined && !v.outcome.source.includes(" index ") ? ` (log index ${v.outcome.logIndex})` : ""}`;
 
 /** The kernel-hashes table entry a component's value gives, by kind. */
 function tableEntry(values: ComponentValues): string | undefined {

@@ -1,30 +1,12 @@
 import { cpuSignature } from "../../measure/vcpu-types.js";
 import { MAX_VCPUS, VCPU_TYPES, VMM_TYPES, parseVcpuCounts } from "../../schema/launch-vocabulary.js";
 import type { BootConfiguration, EvidencePolicy } from "../../schema/evidence-policy.js";
+import type { Diagnosis } from "../../schema/evidence-verdict.js";
 import { bootCandidates, componentOf } from "./boot-candidates.js";
 import { endorsedValues, type EndorsedValue, type EndorsementTrust, type FoundEndorsement } from "./endorsements.js";
 import { searchLaunchDigest, type BootCandidate, type LaunchMatch, type MatchedConfiguration, type SearchResult } from "./launch-match.js";
 
-/** Why MEASUREMENT matched nothing the policy allows, and what does produce it, if anything. */
-export interface Diagnosis {
-  /** One line: what was tried and what was found. */
-  readonly summary: string;
-  readonly tried: {
-    readonly candidates: readonly string[];
-    readonly configurations: readonly string[];
-    readonly digests: number;
-    readonly unmeasurable: readonly string[];
-  };
-  /** Launch digests recomputed while searching beyond the policy. */
-  readonly searched: number;
-  /** An endorsed combination that produces MEASUREMENT, and how it differs from the policy. */
-  readonly found?: {
-    readonly firmware: string;
-    readonly kernel?: { readonly kernel: string; readonly initrd?: string; readonly cmdline: string };
-    readonly configuration: MatchedConfiguration;
-    readonly differences: readonly string[];
-  };
-}
+export type { Diagnosis };
 
 const GUEST_FEATURES = ["0x1", "0x21"];
 

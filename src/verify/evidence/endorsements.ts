@@ -1,4 +1,5 @@
 import type { ComponentRule, EndorsementRule, EvidencePolicy } from "../../schema/evidence-policy.js";
+import type { EndorsementOutcome } from "../../schema/evidence-verdict.js";
 import type { ComponentValues } from "../../schema/reference-values.js";
 import { ReftrailError } from "../../util/errors.js";
 import { parseRfc3339 } from "../../util/rfc3339.js";
@@ -24,19 +25,7 @@ export interface EndorsementTrust {
   readonly at: bigint;
 }
 
-/** One endorsement's outcome: verified and accepted by the policy, or why not. */
-export interface EndorsementOutcome {
-  readonly source: string;
-  /** The component it claims to endorse (unauthenticated until verified). */
-  readonly component: string | undefined;
-  /** It passed every check and the component's rule: its values may be used. */
-  readonly accepted: boolean;
-  /** The check that refused it (an endorsement check, or POLICY for the component rule). */
-  readonly refused?: { readonly check: string; readonly message: string };
-  readonly release?: string;
-  readonly logIndex?: number;
-  readonly keyId?: string;
-}
+export type { EndorsementOutcome };
 
 /** A component value an endorsement vouches for, after every check passed. */
 export interface EndorsedValue {

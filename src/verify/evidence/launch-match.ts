@@ -7,6 +7,7 @@ import { snpLaunchDigests } from "../../measure/snp/launch.js";
 import { parseVcpuCounts } from "../../schema/launch-vocabulary.js";
 import { VMM_PROFILES } from "../../measure/vmm.js";
 import type { BootConfiguration } from "../../schema/evidence-policy.js";
+import type { MatchedConfiguration } from "../../schema/evidence-verdict.js";
 import type { FirmwareValues } from "../../schema/reference-values.js";
 import { bytesEqual, fromHex, toHex } from "../../util/bytes.js";
 import { BoundedCache } from "../../util/bounded-cache.js";
@@ -28,15 +29,7 @@ export interface BootCandidate {
   readonly kernel?: { readonly kernel: BoundValue; readonly initrd: BoundValue | undefined; readonly cmdline: BoundValue };
 }
 
-/** One guest configuration a launch digest is recomputed for. */
-export interface MatchedConfiguration {
-  readonly vmm: string;
-  readonly vcpus: number;
-  readonly vcpuType: string | null;
-  readonly vcpuSignature: string | null;
-  readonly guestFeatures: string;
-  readonly kernelHashes: boolean;
-}
+export type { MatchedConfiguration };
 
 export interface LaunchMatch {
   readonly candidate: BootCandidate;

@@ -1,41 +1,19 @@
 import type { EvidencePolicy } from "../../schema/evidence-policy.js";
+import type { ComponentRow, EndorsementOutcome, SnpEvidenceVerdict } from "../../schema/evidence-verdict.js";
 import type { FirmwareValues } from "../../schema/reference-values.js";
-import { checkResult, verdictOf, type CheckResult, type Verdict } from "../../schema/verdict.js";
+import { checkResult, type CheckResult } from "../../schema/verdict.js";
 import { toHex } from "../../util/bytes.js";
 import type { Product } from "../snp/abi/product.js";
-import { verifyReport, type ReportEvidence, type ReportVerdict } from "../snp/verifier.js";
+import { verifyReport, type ReportEvidence } from "../snp/verifier.js";
 import { bootCandidates, componentOf } from "./boot-candidates.js";
 import { EVIDENCE_CHECKS, type EvidenceCheck } from "./checks.js";
-import { diagnoseMeasurement, type Diagnosis } from "./diagnose.js";
-import { endorsedValues, type EndorsedValue, type EndorsementOutcome, type EndorsementTrust, type FoundEndorsement } from "./endorsements.js";
+import { diagnoseMeasurement } from "./diagnose.js";
+import { endorsedValues, type EndorsedValue, type EndorsementTrust, type FoundEndorsement } from "./endorsements.js";
 import type { UnavailableStatement } from "./from-log.js";
-import { searchLaunchDigest, type LaunchDigestCache, type LaunchMatch, type MatchedConfiguration } from "./launch-match.js";
+import type { MatchedConfiguration, Diagnosis } from "../../schema/evidence-verdict.js";
+import { searchLaunchDigest, type LaunchDigestCache, type LaunchMatch } from "./launch-match.js";
 
-/** One component of the policy: what was expected, what the evidence shows, and how it is bound. */
-export interface ComponentRow {
-  readonly component: string;
-  readonly kind: string;
-  readonly status: "VERIFIED" | "NOT_BOUND" | "SKIPPED" | "NO_VALUE" | "MISMATCH" | "NOT_RUN";
-  /** How the hardware measurement covers it, when it does. */
-  readonly boundBy: string | null;
-  readonly expected?: string;
-  readonly found?: string;
-  readonly endorsement?: { readonly source: string; readonly logIndex?: number; readonly release?: string; readonly keyId?: string };
-  readonly detail?: string;
-}
-
-export interface SnpEvidenceVerdict extends Verdict {
-  readonly format: "snp";
-  readonly measurement: string;
-  readonly product: ReportVerdict["product"];
-  readonly signer: ReportVerdict["signer"];
-  readonly components: readonly ComponentRow[];
-  /** The configuration whose recomputed launch digest is MEASUREMENT. */
-  readonly configuration?: MatchedConfiguration;
-  readonly endorsements: readonly EndorsementOutcome[];
-  /** On a mismatch: what was tried, and which endorsed combination, if any, produces MEASUREMENT. */
-  readonly diagnosis?: Diagnosis;
-}
+export type { ComponentRow, SnpEvidenceVerdict };
 
 export interface SnpEvidenceInputs {
   readonly report: ReportEvidence;
@@ -142,6 +120,19 @@ function componentResults(policy: EvidencePolicy, endorsed: readonly EndorsedVal
 }
 
 /**
+ * The verdict over the report's checks and the evidence checks. The report's failures are its own
+ * (a report check that could not run is a failure: fail closed). An evidence check is "not run"
+ * only because one it depends on failed (no MEASUREMENT match, no endorsed firmware), so it is
+ * a consequence, not a cause, and `failures` names the cause once; the verdict is never verified
+ * while any check failed or did not run.
+ */
+function evidenceVerdict(reportFailures: readonly string[], checks: readonly CheckResult[]): Pick<SnpEvidenceVerdict, "verified" | "failures" | "checks"> {
+  const failures = [...new Set([...reportFailures, ...checks.filter((c) => c.status === "failed").map((c) => c.check)])];
+  const verified = failures.length === 0 && checks.every((c) => c.status === "passed" || c.status === "skipped");
+  return { verified, failures, checks: [...checks] };
+}
+
+/**
  * Verifies SEV-SNP evidence against logged endorsements (issue 11, stack 1: QEMU + OVMF): the
  * report exactly as `verify report` does; every endorsement with the component's rule before any
  * value in it is used; then MEASUREMENT against launch digests recomputed from the endorsed values
@@ -191,11 +182,11 @@ export function verifySnpEvidence(inputs: SnpEvidenceInputs, options: SnpEvidenc
   const components = componentResults(policy, endorsed, outcomes, match, measurement);
   checks.push(...components.checks);
   return {
-    ...verdictOf(checks),
+    ...evidenceVerdict(report.failures, checks),
     format: "snp",
     measurement,
-    product: report.product,
-    signer: report.signer,
+    ...(report.product ? { product: report.product } : {}),
+    ...(report.signer === "VCEK" || report.signer === "VLEK" ? { signer: report.signer } : {}),
     components: components.rows,
     ...(match ? { configuration: match.configuration } : {}),
     endorsements: outcomes,
