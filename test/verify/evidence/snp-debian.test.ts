@@ -12,6 +12,15 @@ import { ROOT } from "../../helpers/fixtures.js";
 import { endorseRelease, foundEndorsements, releaseTrust, type EndorsedRelease } from "../../helpers/release-endorsed.js";
 import { buildReport, milanTcb, testPki, type TestPki, type TestVek } from "../../helpers/snp-pki.js";
 import { tempDir } from "../../helpers/tlog.js";
+import { hashedRekordFor } from "../../../src/endorse/publish.js";
+import { signStatement } from "../../../src/endorse/sign.js";
+import { signableStatement } from "../../../src/endorse/statement.js";
+import { readPrivateKeyFile } from "../../../src/keys/key-store.js";
+import { RekorClient } from "../../../src/tlog/client.js";
+import { EmbeddedLog } from "../../../src/tlog/embedded/log.js";
+import { inProcessTransport } from "../../../src/tlog/embedded/in-process.js";
+import { loggedFromLogEntry } from "../../../src/tlog/read-logged.js";
+import type { FoundEndorsement } from "../../../src/verify/evidence/endorsements.js";
 import { readTsv } from "../../helpers/tsv.js";
 
 /**
@@ -140,5 +149,38 @@ describe("verify evidence --format snp: the example release (firmware only)", ()
     bytes[0x2a0] = bytes[0x2a0]! ^ 1;
     const v = verifySnpEvidence({ report: { ...r, report: parseReport(bytes) }, endorsements: foundEndorsements(release.endorsements) }, { policy: policyForRelease(values), trust: releaseTrust(release, at) });
     expect(v.failures).toEqual(["REPORT_SIGNATURE"]);
+  });
+
+  it("an artifact the policy wants endorsed fails NOT_BOUND: no SEV-SNP launch measures it", () => {
+    const v = verify(oracle("2", "EPYC-Milan", "QEMU", "0x1"), narrowed((p) => (p.components["ovmf-vars"] = { kind: "artifact", endorsement: { claims: [], log: { inclusionProof: true } } })));
+    expect(v.failures).toEqual(["BINDING"]);
+    expect(v.components.find((c) => c.component === "ovmf-vars")).toMatchObject({ status: "NOT_BOUND", detail: expect.stringMatching(/no SEV-SNP launch measures it/) });
+  });
+
+  it("a firmware endorsement whose own launch digest disagrees with its layout fails LAUNCH_DIGEST_ENDORSED", async () => {
+    // The release's firmware values with the published 2-vCPU EPYC-Milan digest changed, endorsed with the
+    // firmware's own key and logged: the recomputation from the same endorsement's layout disagrees.
+    const firmware = structuredClone(values.components.find((c) => c.kind === "firmware")!);
+    if (firmware.kind !== "firmware") throw new Error("no firmware");
+    const entry = firmware.launchDigests.find((e) => e.mode === "snp" && e.vmmType === "QEMU" && e.vcpuType === "EPYC-Milan" && e.guestFeatures === "0x1")!;
+    if (entry.mode === "sev") throw new Error("no per-vCPU entry");
+    entry.digests["2"] = "ab".repeat(48);
+    const key = readPrivateKeyFile(join(release.home, "keys", "ovmf.private.pem"));
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const { bytes } = signableStatement(values.release, firmware, { issuedOn: now, notBefore: now - 60_000_000_000n, notAfter: now + 86_400_000_000_000n * 30n });
+    const signature = signStatement(bytes, key.privateKey, key.publicKey);
+    const log = EmbeddedLog.open(join(release.home, "log"));
+    let tampered: FoundEndorsement;
+    try {
+      const { entryId, entry: logged } = await new RekorClient(inProcessTransport(log)).createEntry(hashedRekordFor({ statement: bytes, signature, publicKeyPem: key.publicKey.export({ type: "spki", format: "pem" }) as string }));
+      tampered = { source: "ovmf (re-endorsed)", logged: loggedFromLogEntry(bytes, signature, JSON.stringify({ [entryId]: logged }), "logentry.json") };
+    } finally {
+      log.close();
+    }
+    const found = [...foundEndorsements(release.endorsements).filter((f) => f.source !== "ovmf"), tampered];
+    const v = verify(oracle("2", "EPYC-Milan", "QEMU", "0x1"), narrowed((p) => delete p.components["ovmf"]!.endorsement!.valuesSha256), found);
+    expect(v.failures).toEqual(["LAUNCH_DIGEST_ENDORSED"]);
+    expect(v.failures).toEqual(["LAUNCH_DIGEST_ENDORSED"]);
+    expect(v.checks.find((c) => c.check === "LAUNCH_DIGEST_ENDORSED")).toMatchObject({ status: "failed", actual: "ab".repeat(48), expected: v.measurement });
   });
 });
