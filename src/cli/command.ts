@@ -90,6 +90,10 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
       summary: "verify every published component of a release against a key registry",
       load: async () => (await import("./commands/verify-release.js")).command,
     },
+    evidence: {
+      summary: "verify attestation evidence (Oak) component by component against endorsed reference values",
+      load: async () => (await import("./commands/verify-evidence.js")).command,
+    },
   },
   inspect: {
     report: {

@@ -7,3 +7,20 @@ import { ReftrailError } from "../../util/errors.js";
 export type OakInputCode = "OAK_PROTOBUF" | "OAK_CBOR" | "OAK_COSE";
 
 export class OakInputError extends ReftrailError<OakInputCode> {}
+
+/** Which of Oak's three inputs a malformed value sits in, so the CLI can name the file. */
+export type OakInput = "Evidence" | "Endorsements" | "ReferenceValues";
+
+/**
+ * Runs `fn`; a ReftrailError it throws (malformed report, certificate, CBOR, ...) is attributed to
+ * `input` with `field` leading its message.
+ */
+export function inInput<T>(input: OakInput, field: string | undefined, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof ReftrailError)) throw err;
+    if (field !== undefined && !err.message.startsWith(field)) err.message = `${field}: ${err.message}`;
+    throw err.about(input);
+  }
+}

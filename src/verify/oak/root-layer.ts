@@ -3,12 +3,11 @@ import { TeePlatform, type RootLayerEvidence } from "../../schema/oak/gen/proto/
 import type { RootLayerReferenceValues } from "../../schema/oak/gen/proto/attestation/reference_value_pb.js";
 import { checkResult, type CheckResult } from "../../schema/verdict.js";
 import { toHex } from "../../util/bytes.js";
-import { attributed } from "../../util/errors.js";
 import { parseCertificate } from "../x509/certificate.js";
 import { REPORT_SIZE, parseReport, type AttestationReport } from "../snp/abi/report.js";
 import { verifyReport } from "../snp/verifier.js";
 import { amdSnpPolicy, impossibleFmc } from "./amd-policy.js";
-import { OakInputError } from "./errors.js";
+import { inInput, OakInputError } from "./errors.js";
 
 export const ROOT_CHECKS = {
   ROOT_PLATFORM: "the evidence's TEE platform is one the reference values accept",
@@ -47,7 +46,7 @@ export function verifyRootLayer(root: RootLayerEvidence, vcekDer: Uint8Array | u
   const amd = rv?.amdSev;
   // AMD evidence with AMD values is verified in full even when `insecure {}` is also set.
   if (rv?.insecure !== undefined && !(root.platform === TeePlatform.AMD_SEV_SNP && amd !== undefined)) {
-    if (bytes.byteLength !== REPORT_SIZE) throw new OakInputError("OAK_PROTOBUF", `root_layer.remote_attestation_report is ${bytes.byteLength} bytes, expected ${REPORT_SIZE}`);
+    if (bytes.byteLength !== REPORT_SIZE) throw new OakInputError("OAK_PROTOBUF", `root_layer.remote_attestation_report is ${bytes.byteLength} bytes, expected ${REPORT_SIZE}`, "Evidence");
     return {
       insecure: true,
       checks: [passed("ROOT_PLATFORM", `${TeePlatform[root.platform] ?? root.platform} accepted by root_layer.insecure (report signature and values not checked)`), ecaBinding(bytes.subarray(0x50, 0x90), root.ecaPublicKey)],
@@ -58,12 +57,12 @@ export function verifyRootLayer(root: RootLayerEvidence, vcekDer: Uint8Array | u
     return { insecure: false, checks: [failed("ROOT_PLATFORM", `a ${name} root layer needs insecure {} reference values; these accept only AMD SEV-SNP`, "AMD_SEV_SNP", name)] };
   }
   if (amd === undefined) return { insecure: false, checks: [failed("ROOT_PLATFORM", "the reference values have no amd_sev root layer values", "amd_sev", "none")] };
-  const report: AttestationReport = attributed("root_layer.remote_attestation_report", () => parseReport(bytes));
+  const report: AttestationReport = inInput("Evidence", "root_layer.remote_attestation_report", () => parseReport(bytes));
   if (vcekDer === undefined || vcekDer.byteLength === 0) {
     const checks = [passed("ROOT_PLATFORM", "AMD_SEV_SNP"), failed("TEE_CERTIFICATE", "the endorsements carry no VCEK: the report's signature cannot be verified"), ecaBinding(report.reportData, root.ecaPublicKey)];
     return { insecure: false, measurement: report.measurement, checks };
   }
-  const vek = attributed("root_layer.tee_certificate", () => parseCertificate(vcekDer));
+  const vek = inInput("Endorsements", "root_layer.tee_certificate", () => parseCertificate(vcekDer));
   const policy = amdSnpPolicy(amd);
   const verdict = verifyReport({ report, vek }, { at, ...(policy ? { policy } : {}) });
   const checks: CheckResult[] = [passed("ROOT_PLATFORM", "AMD_SEV_SNP"), ...verdict.checks.map((c) => ({ ...c }))];

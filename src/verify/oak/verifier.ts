@@ -7,7 +7,7 @@ import { formatRfc3339 } from "../../util/rfc3339.js";
 import { EndorsementCache } from "./compare.js";
 import { compareKernelLayer, compareStage0, compareUpperLayers } from "./components.js";
 import { verifyDice } from "./dice.js";
-import { OakInputError } from "./errors.js";
+import { inInput, OakInputError } from "./errors.js";
 import { readEventLog } from "./event-log.js";
 import { decodeMessage } from "./proto.js";
 import { verifyRootLayer } from "./root-layer.js";
@@ -20,13 +20,13 @@ export interface OakInputs {
   readonly referenceValues: ReferenceValues;
 }
 
-/** Decodes Oak's binary Evidence, Endorsements and ReferenceValues; any malformation is an OakInputError naming the message. */
+/** Oak's binary messages; any malformation is an OakInputError naming the message (and field). */
+export const decodeEvidence = (bytes: Uint8Array): Evidence => decodeMessage(EvidenceSchema, bytes, "Evidence");
+export const decodeEndorsements = (bytes: Uint8Array): Endorsements => decodeMessage(EndorsementsSchema, bytes, "Endorsements");
+export const decodeReferenceValues = (bytes: Uint8Array): ReferenceValues => decodeMessage(ReferenceValuesSchema, bytes, "ReferenceValues");
+
 export function decodeOakInputs(evidence: Uint8Array, endorsements: Uint8Array, referenceValues: Uint8Array): OakInputs {
-  return {
-    evidence: decodeMessage(EvidenceSchema, evidence, "Evidence"),
-    endorsements: decodeMessage(EndorsementsSchema, endorsements, "Endorsements"),
-    referenceValues: decodeMessage(ReferenceValuesSchema, referenceValues, "ReferenceValues"),
-  };
+  return { evidence: decodeEvidence(evidence), endorsements: decodeEndorsements(endorsements), referenceValues: decodeReferenceValues(referenceValues) };
 }
 
 const EVIDENCE_TYPE = "evidence, endorsements and reference values describe the same boot chain (Oak Containers or restricted kernel)";
@@ -43,12 +43,13 @@ const EVIDENCE_TYPE = "evidence, endorsements and reference values describe the 
 export function verifyOakEvidence(inputs: OakInputs, at: bigint): OakEvidenceVerdict {
   const { evidence, endorsements, referenceValues } = inputs;
   const root = evidence.rootLayer;
-  if (root === undefined) throw new OakInputError("OAK_PROTOBUF", "Evidence.root_layer is missing");
+  if (root === undefined) throw new OakInputError("OAK_PROTOBUF", "Evidence.root_layer is missing", "Evidence");
   const checks: CheckResult[] = [];
   const components: OakComponentRow[] = [];
 
-  const dice = verifyDice(evidence);
-  const values = readEventLog(evidence);
+  const dice = inInput("Evidence", undefined, () => verifyDice(evidence));
+  const values = inInput("Evidence", undefined, () => readEventLog(evidence));
+  const vcek = inInput("Endorsements", undefined, () => teeCertificate(endorsements));
   const rvType = referenceValues.type;
   const enType = endorsements.type;
   const same = rvType.case === enType.case && rvType.case === (values.kind === "oak_containers" ? "oakContainers" : "oakRestrictedKernel");
@@ -56,12 +57,12 @@ export function verifyOakEvidence(inputs: OakInputs, at: bigint): OakEvidenceVer
   const ens = enType.case === "oakContainers" || enType.case === "oakRestrictedKernel" ? enType.value : undefined;
   if (!same || rvs === undefined || ens === undefined) {
     checks.push(checkResult.failed("EVIDENCE_TYPE", EVIDENCE_TYPE, "the three inputs must all be Oak Containers or all restricted kernel", values.kind, `endorsements ${enType.case ?? "unset"}, reference values ${rvType.case ?? "unset"}`));
-    const rootOnly = verifyRootLayer(root, teeCertificate(endorsements), undefined, at);
+    const rootOnly = verifyRootLayer(root, vcek, undefined, at);
     return finish([...checks, ...rootOnly.checks, ...dice.checks], components, at, values.kind);
   }
   checks.push(checkResult.passed("EVIDENCE_TYPE", EVIDENCE_TYPE, values.kind));
 
-  const rootOutcome = verifyRootLayer(root, teeCertificate(endorsements), rvs.rootLayer, at);
+  const rootOutcome = verifyRootLayer(root, vcek, rvs.rootLayer, at);
   checks.push(...rootOutcome.checks, ...dice.checks);
 
   const cache = new EndorsementCache(at);
