@@ -3,7 +3,7 @@ import type { BinaryReferenceValue, Digests, EndorsementReferenceValue, KernelBi
 import type { OakComponentRow } from "../../schema/oak-verdict.js";
 import { checkResult, type CheckResult } from "../../schema/verdict.js";
 import type { Expected } from "./attachments.js";
-import { anyDigestMatches, formatDigest, formatDigests, fromRawDigest, type DigestSet } from "./digests.js";
+import { anyDigestMatches, comparedPart, formatDigest, formatDigests, fromRawDigest, type DigestSet } from "./digests.js";
 import { verifyReleaseEndorsement, type EndorsementOutcome } from "./endorsement.js";
 
 /** One component to compare: its check name, how the evidence binds it, where its reference value sits. */
@@ -60,7 +60,7 @@ export function notConstrained(spec: ComponentSpec, found: DigestSet | undefined
 }
 
 function compareDigests(spec: ComponentSpec, expected: readonly DigestSet[], found: DigestSet, source: string, endorsement?: EndorsementOutcome): Compared {
-  const text = formatDigests(expected);
+  const text = formatDigests(expected.map((e) => comparedPart(e, found)));
   if (expected.length === 0) return result(spec, "failed", "(no digests)", formatDigest(found), `${source} lists no digests`, endorsement);
   return anyDigestMatches(expected, found)
     ? result(spec, "passed", text, formatDigest(found), source, endorsement)

@@ -85,6 +85,12 @@ export function anyDigestMatches(expected: readonly DigestSet[], actual: DigestS
   return expected.some((e) => matchDigests(e, actual) === "same");
 }
 
+/** `set` shown only in the algorithms `like` has, when it shares any (the values that were compared). */
+export function comparedPart(set: DigestSet, like: DigestSet): DigestSet {
+  const shared = DIGEST_ALGORITHMS.filter((a) => set[a] !== undefined && like[a] !== undefined);
+  return shared.length ? Object.fromEntries(shared.map((a) => [a, set[a]])) : set;
+}
+
 export function formatDigest(set: DigestSet): string {
   const parts = DIGEST_ALGORITHMS.filter((a) => set[a] !== undefined).map((a) => `${a}:${toHex(set[a]!)}`);
   return parts.length ? parts.join(" ") : "(empty digest)";

@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto";
 import type { TransparentReleaseEndorsement } from "../../schema/oak/gen/proto/attestation/endorsement_pb.js";
 import type { EndorsementReferenceValue, TimestampReferenceValue } from "../../schema/oak/gen/proto/attestation/reference_value_pb.js";
-import { logIdentity } from "../../tlog/keys.js";
 import { ReftrailError } from "../../util/errors.js";
 import { formatRfc3339, secondsToNs } from "../../util/rfc3339.js";
 import type { EndorsementPolicy, TrustedLogKey } from "../endorsement/evidence.js";
 import { logEntryEvidence } from "../endorsement/read-evidence.js";
 import { verifyBeforeLogging, verifyEndorsement } from "../endorsement/verifier.js";
 import { formatDigest, fromStatementDigest, matchDigests, type DigestSet } from "./digests.js";
-import { componentKeys, p256Keys } from "./endorser-keys.js";
+import { componentKeys, logKeys } from "./endorser-keys.js";
 import { logRequirement } from "./tlog-policy.js";
 
 /** A release endorsement after reftrail's endorsement checks: what the comparisons may use. */
@@ -61,10 +60,10 @@ export function verifyReleaseEndorsement(tre: TransparentReleaseEndorsement | un
     if (!verdict.verified || verdict.content === undefined) return failed(`endorsement ${verdict.failure?.check ?? "STATEMENT"}: ${verdict.failure?.message ?? "no statement"}`);
     summary = { subjectName: verdict.content.subjectName, digest: Object.fromEntries(verdict.content.subjectDigests), claims: verdict.content.claims };
   } else {
-    const rekorKeys = p256Keys(log.keys, `${where}.${log.where}`);
-    if (rekorKeys.keys.length === 0) return failed(`no usable Rekor key in ${where}.${log.where}${rekorKeys.problems.length ? `: ${rekorKeys.problems.join("; ")}` : ""}`);
+    const rekorKeys = logKeys(log.keys, `${where}.${log.where}`);
+    if (rekorKeys.identities.length === 0) return failed(`no usable Rekor key in ${where}.${log.where}${rekorKeys.problems.length ? `: ${rekorKeys.problems.join("; ")}` : ""}`);
     if (tre.rekorLogEntry.byteLength === 0) return failed("the reference value requires a Rekor log entry and the endorsement has none");
-    const logs: TrustedLogKey[] = rekorKeys.keys.map((k, i) => ({ identity: logIdentity(k), source: `${where}.${log.where}.keys[${i}]` }));
+    const logs: TrustedLogKey[] = rekorKeys.identities.map((identity, i) => ({ identity, source: `${where}.${log.where}.keys[${i}]` }));
     const policy: EndorsementPolicy = { ...base, logs };
     let logged;
     try {
