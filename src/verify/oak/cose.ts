@@ -4,6 +4,7 @@ import { OakInputError } from "./errors.js";
 
 /** COSE (RFC 9052/9053) labels and values Oak's DICE certificates use. */
 const HEADER_ALG = 1;
+const HEADER_KID = 4;
 const ALG_ES256 = -7;
 const KEY_KTY = 1;
 const KEY_ALG = 3;
@@ -41,7 +42,13 @@ export function parseCoseSign1(bytes: Uint8Array, what: string): CoseSign1 {
   const header = cborMap(decodeCbor(protectedBytes, `${what} protected header`), `${what} protected header`);
   const alg = cborInt(member(header, HEADER_ALG, `${what} protected header`), `${what} protected header alg`);
   if (alg !== ALG_ES256) throw fail(what, `signature algorithm ${alg}, expected ES256 (-7)`);
-  cborMap(unprot, `${what} unprotected header`);
+  // Unprotected parameters are not signed: accept only a key id (Oak's certificates carry one) so
+  // that nothing unauthenticated can say how to read the certificate.
+  const unprotectedHeader = cborMap(unprot, `${what} unprotected header`);
+  for (const [label, value] of unprotectedHeader) {
+    if (label !== HEADER_KID) throw fail(what, `unprotected header parameter ${String(label)} (only a key id, 4, is accepted unsigned)`);
+    if (typeof value !== "string" && !(value instanceof Uint8Array)) throw fail(what, "the unprotected key id is neither a byte nor a text string");
+  }
   const sig = cborBytes(signature, `${what} signature`);
   if (sig.byteLength !== 64) throw fail(what, `signature is ${sig.byteLength} bytes, expected 64 (P-256 r ‖ s)`);
   return { protectedBytes, payload: cborBytes(payload, `${what} payload`), signature: sig };

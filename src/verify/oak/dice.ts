@@ -68,24 +68,35 @@ export function verifyDice(evidence: Evidence): DiceOutcome {
   if (layerClaims.length === 0) checks.push(failed("DICE_LAYER_SIGNATURES", "the evidence has no DICE layers"));
   else checks.push(passed("DICE_LAYER_SIGNATURES", `${layerClaims.length} layer certificate${layerClaims.length > 1 ? "s" : ""} (${[...aads].join(", ")})`));
 
-  // Application keys: signed by the last layer key.
+  // Application keys: signed by the last layer key; the group keys too when present.
   const app = evidence.applicationKeys;
   let encryptionClaims: DiceClaims | undefined;
   if (app === undefined || app.encryptionPublicKeyCertificate.byteLength === 0 || app.signingPublicKeyCertificate.byteLength === 0) {
     checks.push(failed("APPLICATION_KEYS", "the evidence has no application key certificates (encryption and signing)"));
   } else {
-    const enc = verifiedClaims(app.encryptionPublicKeyCertificate, key, APPLICATION_KEY_AADS, "application_keys.encryption_public_key_certificate");
-    const sig = verifiedClaims(app.signingPublicKeyCertificate, key, APPLICATION_KEY_AADS, "application_keys.signing_public_key_certificate");
+    const certificates = [
+      { name: "encryption", bytes: app.encryptionPublicKeyCertificate, field: "encryption_public_key_certificate", kind: "okp-x25519-wrap" },
+      { name: "signing", bytes: app.signingPublicKeyCertificate, field: "signing_public_key_certificate", kind: "ec2-p256-verify" },
+      { name: "group encryption", bytes: app.groupEncryptionPublicKeyCertificate, field: "group_encryption_public_key_certificate", kind: "okp-x25519-wrap" },
+      { name: "group signing", bytes: app.groupSigningPublicKeyCertificate, field: "group_signing_public_key_certificate", kind: "ec2-p256-verify" },
+    ] as const;
     const problems: string[] = [];
-    if (enc.aad === undefined) problems.push("the encryption key certificate is not signed by the last layer's key");
-    else if (parseCoseKey(enc.claims.subjectPublicKey, "encryption key").kind !== "okp-x25519-wrap") problems.push("the encryption key is not an X25519 key-wrapping key");
-    if (sig.aad === undefined) problems.push("the signing key certificate is not signed by the last layer's key");
-    else verifyingKey(sig.claims.subjectPublicKey, "signing key");
-    if (problems.length) checks.push(failed("APPLICATION_KEYS", problems.join("; ")));
-    else {
-      encryptionClaims = enc.claims;
-      checks.push(passed("APPLICATION_KEYS", "encryption (X25519) and signing (P-256) key certificates"));
+    const verified: string[] = [];
+    for (const cert of certificates) {
+      if (cert.bytes.byteLength === 0) continue;
+      const what = `application_keys.${cert.field}`;
+      const { claims, aad } = verifiedClaims(cert.bytes, key, APPLICATION_KEY_AADS, what);
+      if (aad === undefined) problems.push(`the ${cert.name} key certificate is not signed by the last layer's key`);
+      else if (parseCoseKey(claims.subjectPublicKey, `${what} SUBJECT_PUBLIC_KEY`).kind !== cert.kind) problems.push(`the ${cert.name} key is not ${cert.kind === "okp-x25519-wrap" ? "an X25519 key-wrapping key" : "a P-256 verification key"}`);
+      else {
+        verified.push(cert.name);
+        if (cert.name === "encryption") encryptionClaims = claims;
+      }
     }
+    if (problems.length) {
+      encryptionClaims = undefined;
+      checks.push(failed("APPLICATION_KEYS", problems.join("; ")));
+    } else checks.push(passed("APPLICATION_KEYS", `${verified.join(", ")} key certificates`));
   }
 
   checks.push(eventBinding(evidence, layerClaims, encryptionClaims, checks.some((c) => c.status !== "passed")));

@@ -1,6 +1,7 @@
 import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { Any } from "@bufbuild/protobuf/wkt";
 import { OakInputError } from "./errors.js";
+import { checkWire } from "./wire.js";
 
 /**
  * The first unknown field anywhere in a decoded message tree, as a dotted path. Oak's own files
@@ -33,6 +34,7 @@ function unknownFieldPath(value: unknown, path: string): string | undefined {
 export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array, what = schema.name): MessageShape<Desc> {
   let message: MessageShape<Desc>;
   try {
+    checkWire(schema, bytes);
     message = fromBinary(schema, bytes);
   } catch (err) {
     throw new OakInputError("OAK_PROTOBUF", `${what}: not a valid ${schema.typeName} message (${err instanceof Error ? err.message : String(err)})`);

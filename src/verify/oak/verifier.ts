@@ -11,7 +11,7 @@ import { inInput, OakInputError } from "./errors.js";
 import { readEventLog } from "./event-log.js";
 import { decodeMessage } from "./proto.js";
 import { verifyRootLayer } from "./root-layer.js";
-import { teeCertificate } from "./variants.js";
+import { endorsementVariantsCheck, teeCertificate } from "./endorsement-variants.js";
 
 /** Oak's three inputs, decoded. */
 export interface OakInputs {
@@ -63,7 +63,7 @@ export function verifyOakEvidence(inputs: OakInputs, at: bigint): OakEvidenceVer
   checks.push(checkResult.passed("EVIDENCE_TYPE", EVIDENCE_TYPE, values.kind));
 
   const rootOutcome = verifyRootLayer(root, vcek, rvs.rootLayer, at);
-  checks.push(...rootOutcome.checks, ...dice.checks);
+  checks.push(...rootOutcome.checks, ...dice.checks, inInput("Endorsements", undefined, () => endorsementVariantsCheck(endorsements)));
 
   const cache = new EndorsementCache(at);
   const compared = [compareStage0(rvs, ens, rootOutcome, cache), ...compareKernelLayer(rvs, ens, values.stage0, cache), ...compareUpperLayers(values, rvs, ens, cache)];

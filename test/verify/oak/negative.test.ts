@@ -185,20 +185,39 @@ describe("tampered evidence (milan_oc_release)", () => {
   });
 });
 
+/** Drops the event-based copies of the endorsements, so that a change to a release endorsement is judged alone. */
+const withoutVariants = (i: OakInputs) => {
+  i.endorsements.initial = undefined;
+  i.endorsements.events = [];
+};
+
 describe("tampered endorsements (milan_oc_release, endorsement reference values)", () => {
+  it("an event-based copy that differs from the release endorsement fails ENDORSEMENT_VARIANTS only; without copies nothing is compared", () => {
+    const v = releaseWith((i) => void (i.endorsements.events[0]!.value = flipped(i.endorsements.events[0]!.value, -1)));
+    expect(v.failures).toEqual(["ENDORSEMENT_VARIANTS"]);
+    expect(v.checks.find((c) => c.check === "ENDORSEMENT_VARIANTS")!.detail).toMatch(/differ from the release endorsements: /);
+    const none = releaseWith(withoutVariants);
+    expect(none.failures).toEqual([]);
+    expect(none.checks.find((c) => c.check === "ENDORSEMENT_VARIANTS")!.actual).toBe("1 identical");
+  });
+
+  it("a variant of the wrong type is an input error", () => {
+    expect(() => releaseWith((i) => void (i.endorsements.events[0]!.id = i.endorsements.events[1]!.id))).toThrow(/unexpected variant ID/);
+  });
+
   const kernelLayer = (i: OakInputs) => {
     if (i.endorsements.type.case !== "oakContainers") throw new Error("type");
     return i.endorsements.type.value.kernelLayer!;
   };
   it("a changed statement signature fails its components with STATEMENT_SIGNATURE", () => {
     const v = releaseWith((i) => void (kernelLayer(i).kernel!.endorsementSignature = flipped(kernelLayer(i).kernel!.endorsementSignature, -1)));
-    expect(v.failures).toEqual(["KERNEL_IMAGE", "KERNEL_SETUP_DATA"]);
+    expect(v.failures).toEqual(["ENDORSEMENT_VARIANTS", "KERNEL_IMAGE", "KERNEL_SETUP_DATA"]);
     expect(v.checks.find((c) => c.check === "KERNEL_IMAGE")!.detail).toMatch(/STATEMENT_SIGNATURE/);
   });
 
   it("a changed attachment fails the subject digest", () => {
     const v = releaseWith((i) => void (kernelLayer(i).kernel!.subject = flipped(kernelLayer(i).kernel!.subject, 10)));
-    expect(v.failures).toEqual(["KERNEL_IMAGE", "KERNEL_SETUP_DATA"]);
+    expect(v.failures).toEqual(["ENDORSEMENT_VARIANTS", "KERNEL_IMAGE", "KERNEL_SETUP_DATA"]);
     expect(v.checks.find((c) => c.check === "KERNEL_IMAGE")!.detail).toMatch(/does not hash to the statement's subject digest/);
   });
 
@@ -210,6 +229,7 @@ describe("tampered endorsements (milan_oc_release, endorsement reference values)
       const proof = Object.values(entry)[0]!.verification.inclusionProof;
       proof.hashes[0] = proof.hashes[0]!.replace(/^./, (c) => (c === "0" ? "1" : "0"));
       tre.rekorLogEntry = Buffer.from(JSON.stringify(entry));
+      withoutVariants(i);
     });
     expect(v.failures).toEqual(["INITRD"]);
     expect(v.checks.find((c) => c.check === "INITRD")!.detail).toMatch(/INCLUSION_PROOF/);
@@ -217,7 +237,7 @@ describe("tampered endorsements (milan_oc_release, endorsement reference values)
 
   it("a missing Rekor entry fails when the reference values require the log", () => {
     const v = releaseWith((i) => void (kernelLayer(i).initRamFs!.rekorLogEntry = new Uint8Array()));
-    expect(v.failures).toEqual(["INITRD"]);
+    expect(v.failures).toEqual(["ENDORSEMENT_VARIANTS", "INITRD"]);
   });
 
   it("another endorser key fails; a claim the statement lacks fails; an unset tlog strategy fails", () => {
