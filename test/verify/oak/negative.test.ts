@@ -169,7 +169,7 @@ describe("tampered evidence (milan_oc_release)", () => {
   });
 
   it("an unsigned (changed signature) application key certificate fails APPLICATION_KEYS", () => {
-    for (const field of ["signingPublicKeyCertificate", "encryptionPublicKeyCertificate"] as const) {
+    for (const field of ["signingPublicKeyCertificate", "encryptionPublicKeyCertificate", "groupEncryptionPublicKeyCertificate"] as const) {
       const v = releaseWith((i) => void (i.evidence.applicationKeys![field] = flipped(i.evidence.applicationKeys![field], -1)));
       expect(v.failures, field).toEqual(["APPLICATION_KEYS"]);
     }

@@ -44,6 +44,15 @@ describe("protobuf: Oak's three messages", () => {
       expect(() => decode(concat(whole, bytes(0xff)))).toThrow(OakInputError);
     });
   }
+  it("a field whose wire type does not fit its type, or a nested message whose length ends inside its last field, is refused (protobuf-es would read both)", () => {
+    const wrongWireType = Uint8Array.from(EVIDENCE);
+    wrongWireType[0] = 0x0b; // field 1 (root_layer) as a group start instead of length-delimited
+    expect(() => decodeEvidence(wrongWireType)).toThrow(/Evidence.root_layer has wire type 3, expected 2/);
+    const shortLength = Uint8Array.from(EVIDENCE);
+    shortLength[1]! -= 1; // root_layer one byte shorter than its fields
+    expect(() => decodeEvidence(shortLength)).toThrow(/^Evidence: not a valid oak.attestation.v1.Evidence message/);
+  });
+
   it("an unknown field deep inside a message is found", () => {
     const inputs = copyInputs(RELEASE);
     expect(() => decodeEvidence(concat(EVIDENCE, bytes(0x0a, 0x03, 0xf8, 0x06, 0x01)))).toThrow(/Evidence\.rootLayer field 111/);
@@ -70,6 +79,13 @@ describe("COSE_Sign1 (a real layer certificate)", () => {
     for (const cut of [0, 1, 5, 40, LAYER0.length - 1]) expect(() => parseCoseSign1(LAYER0.subarray(0, cut), "cert")).toThrow(OakInputError);
     expect(() => parseCoseSign1(concat(LAYER0, bytes(0)), "cert")).toThrow(/not valid CBOR/);
   });
+  it("accepts only a key id in the unsigned (unprotected) header", () => {
+    const cert = (unprotected: Map<number, unknown>) => encodeCbor([encodeCbor(new Map([[1, -7]])), unprotected, bytes(1), new Uint8Array(64)]);
+    expect(() => parseCoseSign1(cert(new Map([[4, "AsymmetricECDSA256"]])), "c")).not.toThrow();
+    expect(() => parseCoseSign1(cert(new Map([[1, -7]])), "c")).toThrow(/unprotected header parameter 1/);
+    expect(() => parseCoseSign1(cert(new Map([[4, 7]])), "c")).toThrow(/key id/);
+  });
+
   it("refuses another shape, algorithm or signature size", () => {
     const parts = [encodeCbor(new Map([[1, -7]])), new Map(), bytes(1, 2), new Uint8Array(64)];
     expect(() => parseCoseSign1(encodeCbor(parts), "c")).not.toThrow();
