@@ -4,7 +4,7 @@
  * ReferenceValues, the SEV-SNP report and VCEK chain, the DICE chain and event binding, five
  * endorsements with their Rekor entries, inclusion proofs and checkpoints, every comparison). The
  * floor is the signature verifications no verifier can skip, at the rates `openssl speed` measures
- * on the same machine: per DICE certificate one ECDSA P-256 (3 layers + 2 application keys), per
+ * on the same machine: per DICE certificate one ECDSA P-256 (3 layers + 3 application keys), per
  * endorsement three (statement, SET, checkpoint), the report's ECDSA P-384, and the VCEK's
  * RSA-4096 PSS signature by the pinned ASK.
  */
@@ -38,7 +38,9 @@ for (let r = 0; r < RUNS; r++) {
 }
 
 const inputs = decodeOakInputs(evidence, endorsements, referenceValues);
-const diceCertificates = inputs.evidence.layers.length + 2;
+const keys = inputs.evidence.applicationKeys!;
+const applicationCertificates = [keys.encryptionPublicKeyCertificate, keys.signingPublicKeyCertificate, keys.groupEncryptionPublicKeyCertificate, keys.groupSigningPublicKeyCertificate].filter((c) => c.byteLength > 0).length;
+const diceCertificates = inputs.evidence.layers.length + applicationCertificates;
 const endorsementCount = new Set(first.components.flatMap((c) => (c.endorsement?.logIndex !== undefined ? [c.endorsement.logIndex] : []))).size;
 const p256 = diceCertificates + 3 * endorsementCount;
 

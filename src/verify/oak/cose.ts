@@ -75,7 +75,8 @@ function keyOps(map: Map<unknown, unknown>, what: string): number[] {
   return ops.map((op, i) => cborInt(op, `${what} key_ops[${i}]`));
 }
 
-const b64url = (b: Uint8Array) => Buffer.from(b).toString("base64url");
+/** SubjectPublicKeyInfo DER of an uncompressed P-256 point, up to the point: importing DER is several times faster than JWK. */
+const P256_SPKI_PREFIX = Buffer.from("3059301306072a8648ce3d020106082a8648ce3d030107034200", "hex");
 
 /**
  * A COSE_Key as Oak's DICE uses them: an EC2 P-256 ES256 verification key (layer keys, the
@@ -94,7 +95,8 @@ export function parseCoseKey(bytes: Uint8Array, what: string): CoseKey {
     const y = cborBytes(member(map, KEY_Y, what), `${what} y`);
     if (x.byteLength !== 32 || y.byteLength !== 32) throw fail(what, "P-256 coordinates must be 32 bytes each");
     try {
-      return { kind: "ec2-p256-verify", key: createPublicKey({ key: { kty: "EC", crv: "P-256", x: b64url(x), y: b64url(y) }, format: "jwk" }) };
+      // OpenSSL checks that the point is on the curve when it imports the key.
+      return { kind: "ec2-p256-verify", key: createPublicKey({ key: Buffer.concat([P256_SPKI_PREFIX, Buffer.of(4), x, y]), format: "der", type: "spki" }) };
     } catch {
       throw fail(what, "the coordinates are not a point on P-256");
     }
