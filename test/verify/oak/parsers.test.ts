@@ -5,7 +5,8 @@ import { parseCoseKey, parseCoseSign1 } from "../../../src/verify/oak/cose.js";
 import { parseDiceClaims } from "../../../src/verify/oak/cwt.js";
 import { matchDigests } from "../../../src/verify/oak/digests.js";
 import { OakInputError } from "../../../src/verify/oak/errors.js";
-import { decodeEndorsements, decodeEvidence, decodeReferenceValues, verifyOakEvidence } from "../../../src/verify/oak/verifier.js";
+import { ReftrailError } from "../../../src/util/errors.js";
+import { decodeEndorsements, decodeEvidence, decodeOakInputs, decodeReferenceValues, verifyOakEvidence } from "../../../src/verify/oak/verifier.js";
 import { RELEASE_TIME, copyInputs, derivedReferenceValues, loadSet, read, testdataPath } from "./sets.js";
 
 const EVIDENCE = read(testdataPath("milan_oc_release_evidence.binarypb"));
@@ -175,5 +176,37 @@ describe("digest matching: Oak's Same semantics", () => {
     expect(matchDigests({ sha2_256: a }, { sha2_256: b })).toBe("different");
     expect(matchDigests({ sha2_256: a }, { sha2_384: a })).toBe("undecidable");
     expect(matchDigests({}, {})).toBe("undecidable");
+  });
+});
+
+describe("random damage to any of the three files never crashes the verifier", () => {
+  // A fixed pseudo-random sequence: reproducible, and different offsets in every message.
+  let seed = 20261203;
+  const next = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  it("300 bit flips, byte overwrites and truncations: each an input error or a verdict, never another exception", () => {
+    const files = [EVIDENCE, ENDORSEMENTS, REFERENCE_VALUES];
+    let inputErrors = 0;
+    let verdicts = 0;
+    for (let i = 0; i < 300; i++) {
+      const which = next(3);
+      let damaged = Uint8Array.from(files[which]!);
+      const kind = next(3);
+      if (kind === 0) damaged[next(damaged.length)]! ^= 1 << next(8);
+      else if (kind === 1) damaged[next(damaged.length)] = next(256);
+      else damaged = damaged.subarray(0, next(damaged.length));
+      const input = files.map((f, j) => (j === which ? damaged : f));
+      try {
+        verifyOakEvidence(decodeOakInputs(input[0]!, input[1]!, input[2]!), RELEASE_TIME);
+        verdicts++;
+      } catch (err) {
+        expect(err, `mutation ${i} of file ${which}`).toBeInstanceOf(ReftrailError);
+        inputErrors++;
+      }
+    }
+    expect(inputErrors).toBeGreaterThan(0);
+    expect(verdicts).toBeGreaterThan(0);
   });
 });
