@@ -36,12 +36,17 @@ export function interleaved(commands: readonly (readonly string[])[], runs: numb
   return times.map(median);
 }
 
-/** `openssl speed -seconds 3 <ecdsap256|ecdsap384>`: ECDSA verifications per second on this machine (the floor of signature work). */
-export function opensslVerifiesPerSecond(algorithm: "ecdsap256" | "ecdsap384"): { perSecond: number; version: string } | undefined {
+/**
+ * `openssl speed -seconds 3 <ecdsap256|ecdsap384|rsa4096>`: verifications per second on this machine
+ * (the floor of signature work; rsa4096 is OpenSSL's PKCS#1 v1.5 verify, whose cost is the same
+ * public-key operation as a PSS verify).
+ */
+export function opensslVerifiesPerSecond(algorithm: "ecdsap256" | "ecdsap384" | "rsa4096"): { perSecond: number; version: string } | undefined {
   const result = spawnSync("openssl", ["speed", "-seconds", "3", algorithm], { encoding: "utf8" });
   if (result.status !== 0) return undefined;
-  const bits = algorithm === "ecdsap256" ? "256" : "384";
-  const m = new RegExp(`${bits} bits ecdsa \\(nistp${bits}\\)\\s+\\S+s\\s+\\S+s\\s+[\\d.]+\\s+([\\d.]+)`).exec(result.stdout);
+  const bits = algorithm === "ecdsap256" ? "256" : algorithm === "ecdsap384" ? "384" : "4096";
+  const label = algorithm === "rsa4096" ? "rsa 4096 bits" : `${bits} bits ecdsa \\(nistp${bits}\\)`;
+  const m = new RegExp(`${label}\\s+\\S+s\\s+\\S+s\\s+[\\d.]+\\s+([\\d.]+)`).exec(result.stdout);
   const version = spawnSync("openssl", ["version"], { encoding: "utf8" }).stdout.trim().split(" ").slice(0, 2).join(" ");
   return m ? { perSecond: Number(m[1]), version } : undefined;
 }

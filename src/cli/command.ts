@@ -91,7 +91,7 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
       load: async () => (await import("./commands/verify-release.js")).command,
     },
     evidence: {
-      summary: "verify attestation evidence against logged endorsements: recompute what the hardware measured, component by component",
+      summary: "verify attestation evidence against logged endorsements component by component: an SEV-SNP report (launch digests recomputed) or Oak's evidence",
       load: async () => (await import("./commands/verify-evidence.js")).command,
     },
   },

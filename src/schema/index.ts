@@ -4,6 +4,7 @@ import { ComposeReport, LaunchDigestReport } from "./launch-digest-report.js";
 import { ReferenceValues } from "./reference-values.js";
 import { ReleaseManifest } from "./release-manifest.js";
 import { MessageSignatureBundle } from "./bundle.js";
+import { OakEvidenceVerdict } from "./oak-verdict.js";
 import { EndorsementStatement } from "./endorsement.js";
 import { KeyRegistry } from "./key-registry.js";
 import { SnpPolicy } from "./snp-policy.js";
@@ -33,4 +34,5 @@ export const SCHEMAS: Readonly<Record<string, { readonly schema: z.ZodType; read
   "report-verdict": { schema: ReportVerdict, io: "output" },
   "release-verdict": { schema: ReleaseVerdict, io: "output" },
   "evidence-verdict": { schema: SnpEvidenceVerdict, io: "output" },
+  "oak-evidence-verdict": { schema: OakEvidenceVerdict, io: "output" },
 };
