@@ -1,9 +1,17 @@
+import type { z } from "zod";
 import { CosignRekorBundle, MessageSignatureBundle } from "../schema/bundle.js";
 import { parseDocument } from "../schema/parse.js";
 import { LogEntryResponse } from "../schema/rekor.js";
+import { BoundedCache } from "../util/bounded-cache.js";
 import { attributed } from "../util/errors.js";
 import { logEntryFromBundle, logEntryFromCosign } from "./bundle.js";
 import type { LoggedEndorsement } from "./logged-endorsement.js";
+
+/**
+ * Log-entry files parsed, by their text: a verifier sees the same entries for every report, and
+ * the parse is a pure function of the text (a failed parse throws and is not kept).
+ */
+const PARSED_ENTRIES = new BoundedCache<string, z.infer<typeof LogEntryResponse>>(256);
 
 /**
  * A logged endorsement from Oak's file set: the statement, its detached signature and a log-entry file, which
@@ -16,7 +24,7 @@ export function loggedFromLogEntry(statement: Uint8Array, signature: Uint8Array,
     const cosign = parseDocument(CosignRekorBundle, logEntryText, what);
     return { statement, signature, entry: logEntryFromCosign(cosign), form: "cosign-set" };
   }
-  const response = parseDocument(LogEntryResponse, logEntryText, what);
+  const response = PARSED_ENTRIES.getOrCompute(logEntryText, () => Object.freeze(parseDocument(LogEntryResponse, logEntryText, what)));
   const [entryId, entry] = Object.entries(response)[0]!;
   return { statement, signature, entry, entryId, form: "logentry" };
 }

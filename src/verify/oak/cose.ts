@@ -1,4 +1,6 @@
 import { createPublicKey, verify, type KeyObject } from "node:crypto";
+import { BoundedCache } from "../../util/bounded-cache.js";
+import { bytesEqual } from "../../util/bytes.js";
 import { cborBytes, cborInt, cborMap, decodeCbor, encodeCbor, member } from "./cbor.js";
 import { OakInputError } from "./errors.js";
 
@@ -54,18 +56,36 @@ export function parseCoseSign1(bytes: Uint8Array, what: string): CoseSign1 {
   return { protectedBytes, payload: cborBytes(payload, `${what} payload`), signature: sig };
 }
 
+/**
+ * P-256 public keys by their point: a verifier sees the same DICE keys for every report from one
+ * VM, and importing a key costs about as much as a signature verification.
+ */
+const P256_KEYS = new BoundedCache<string, KeyObject>(256);
+function p256Key(x: Uint8Array, y: Uint8Array): KeyObject {
+  const spki = Buffer.concat([P256_SPKI_PREFIX, Buffer.of(4), x, y]);
+  return P256_KEYS.getOrCompute(spki.toString("hex"), () => createPublicKey({ key: spki, format: "der", type: "spki" }));
+}
+
 /** Sig_structure for COSE_Sign1: ["Signature1", protected, external_aad, payload]. */
 export function sigStructure(sign1: CoseSign1, externalAad: Uint8Array): Uint8Array {
   return encodeCbor(["Signature1", sign1.protectedBytes, externalAad, sign1.payload]);
 }
 
 /**
- * Verifies with each external_aad in turn (Oak: its domain-separation string first, then empty for
- * certificates made before it existed); returns the one that verified, or undefined.
+ * Verifies with each external_aad allowed (Oak: its domain-separation string, or empty for
+ * certificates made before it existed); returns the one that verified, or undefined. Which is tried
+ * first changes nothing but the time (a signature verifies under at most one Sig_structure), so
+ * the one that verified last comes first: one chain's certificates are made by one stage0.
  */
 export function verifyCoseSign1(sign1: CoseSign1, key: KeyObject, externalAads: readonly Uint8Array[]): Uint8Array | undefined {
-  return externalAads.find((aad) => verify("sha256", sigStructure(sign1, aad), { key, dsaEncoding: "ieee-p1363" }, sign1.signature));
+  const ordered = [...externalAads].sort((a, b) => Number(bytesEqual(b, lastVerified)) - Number(bytesEqual(a, lastVerified)));
+  const aad = ordered.find((candidate) => verify("sha256", sigStructure(sign1, candidate), { key, dsaEncoding: "ieee-p1363" }, sign1.signature));
+  if (aad !== undefined) lastVerified = aad;
+  return aad;
 }
+
+/** The external_aad the last certificate verified with (a hint for the order only). */
+let lastVerified: Uint8Array = new Uint8Array();
 
 export type CoseKey = { readonly kind: "ec2-p256-verify"; readonly key: KeyObject } | { readonly kind: "okp-x25519-wrap"; readonly publicKey: Uint8Array };
 
@@ -96,7 +116,7 @@ export function parseCoseKey(bytes: Uint8Array, what: string): CoseKey {
     if (x.byteLength !== 32 || y.byteLength !== 32) throw fail(what, "P-256 coordinates must be 32 bytes each");
     try {
       // OpenSSL checks that the point is on the curve when it imports the key.
-      return { kind: "ec2-p256-verify", key: createPublicKey({ key: Buffer.concat([P256_SPKI_PREFIX, Buffer.of(4), x, y]), format: "der", type: "spki" }) };
+      return { kind: "ec2-p256-verify", key: p256Key(x, y) };
     } catch {
       throw fail(what, "the coordinates are not a point on P-256");
     }
