@@ -2,7 +2,6 @@ import type { OakEvidenceVerdict } from "../schema/oak-verdict.js";
 import { ReftrailError } from "../util/errors.js";
 import { decodeEndorsements, decodeEvidence, decodeReferenceValues, verifyOakEvidence } from "../verify/oak/verifier.js";
 import { fileSubject, readInputFile } from "./input.js";
-import { formatTable } from "./output.js";
 
 /** Oak's messages are small (tens of KB); anything near this is not one. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -44,21 +43,4 @@ export function verifyOakFiles(files: OakFiles, at: bigint): OakEvidenceVerdict 
     if (err instanceof ReftrailError && err.subject !== undefined && Object.hasOwn(subjects, err.subject)) err.subject = subjects[err.subject];
     throw err;
   }
-}
-
-const STATUS: Record<string, string> = { passed: "pass", failed: "FAIL", skipped: "skipped", "not run": "not run" };
-const short = (text: string, max = 72) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
-/** The verdict line, one row per component, one per failed check with its reason. */
-export function oakVerdictText(verdict: OakEvidenceVerdict): string {
-  const head = verdict.verified
-    ? `VERIFIED Oak evidence (${verdict.evidenceType ?? "unknown chain"}) at ${verdict.at}`
-    : `NOT VERIFIED Oak evidence (${verdict.evidenceType ?? "unknown chain"}) at ${verdict.at}: ${verdict.failures.join(", ")}`;
-  const components = formatTable(
-    ["component", "bound by", "result", "expected", "found", "endorsement", "log index"],
-    verdict.components.map((r) => [r.component, r.boundBy, STATUS[r.status] ?? r.status, short(r.expected), short(r.found), r.endorsement?.subject ?? "", r.endorsement?.logIndex?.toString() ?? ""]),
-  );
-  const failed = verdict.checks.filter((c) => c.status === "failed" || c.status === "not run");
-  const reasons = failed.length ? `\n${formatTable(["failed check", "reason"], failed.map((c) => [c.check, c.detail ?? ""]))}` : "";
-  return `${head}\n\n${components}${reasons}`;
 }

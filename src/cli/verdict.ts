@@ -1,4 +1,5 @@
 import type { SnpEvidenceVerdict } from "../schema/evidence-verdict.js";
+import type { OakEvidenceVerdict } from "../schema/oak-verdict.js";
 import type { CheckResult, CheckStatus } from "../schema/verdict.js";
 import type { EndorsementVerdict } from "../verify/endorsement/verifier.js";
 import type { ReleaseVerdict } from "../verify/release.js";
@@ -101,4 +102,19 @@ export function evidenceText(v: SnpEvidenceVerdict): string {
       ].map(printable).join("\n") + "\n"
     : "";
   return `${printable(head)}\n${formatTable(["component", "status", "bound by", "expected", "found", "endorsement", "detail"], rows)}${problems.length ? `\n${checkTable(problems)}` : ""}${tried ? `\n${tried}` : ""}`;
+}
+
+const clip = (text: string, max = 72) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** `verify evidence --format oak`: the verdict, one row per component, then the checks that did not pass with their reason. */
+export function oakEvidenceText(verdict: OakEvidenceVerdict): string {
+  const chain = verdict.evidenceType ?? "unknown chain";
+  const head = verdict.verified ? `VERIFIED Oak evidence (${chain}) at ${verdict.at}` : `NOT VERIFIED Oak evidence (${chain}) at ${verdict.at}: ${verdict.failures.join(", ")}`;
+  const components = formatTable(
+    ["component", "bound by", "result", "expected", "found", "endorsement", "log index"],
+    verdict.components.map((r) => [r.component, r.boundBy, r.status === "passed" ? "pass" : RESULT[r.status], clip(r.expected), clip(r.found), r.endorsement?.subject ?? "", r.endorsement?.logIndex?.toString() ?? ""]),
+  );
+  const failed = verdict.checks.filter((c) => c.status === "failed" || c.status === "not run");
+  const reasons = failed.length ? `\n${formatTable(["failed check", "reason"], failed.map((c) => [c.check, c.detail ?? ""]))}` : "";
+  return `${printable(head)}\n\n${components}${reasons}`;
 }

@@ -1,9 +1,10 @@
 import { COMMON_OPTIONS, commandOptions, requireOptions, timeOption, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { oakVerdictText, verifyOakFiles } from "../evidence-oak.js";
+import { verifyOakFiles } from "../evidence-oak.js";
 import { SNP_EVIDENCE_OPTIONS, runSnpEvidence } from "../evidence-snp.js";
 import { json, notVerified } from "../output.js";
+import { oakEvidenceText } from "../verdict.js";
 
 const NAME = "verify evidence";
 const OPTIONS = {
@@ -42,7 +43,7 @@ async function run(argv: readonly string[]): Promise<number> {
   requireOptions(o, ["evidence", "endorsements", "policy"]);
   const at = o.at === undefined ? BigInt(Date.now()) * 1_000_000n : timeOption("--at", o.at);
   const verdict = verifyOakFiles({ evidence: o.evidence!, endorsements: o.endorsements!, policy: o.policy! }, at);
-  process.stdout.write(o.json ? json(verdict) : oakVerdictText(verdict));
+  process.stdout.write(o.json ? json(verdict) : oakEvidenceText(verdict));
   if (!verdict.verified) notVerified(verdict.failures.join(", "));
   return verdict.verified ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
 }
