@@ -1,4 +1,5 @@
-import { constants, createPublicKey, verify, type KeyObject } from "node:crypto";
+import { constants, createHash, createPublicKey, verify, type KeyObject } from "node:crypto";
+import { BoundedCache } from "../../util/bounded-cache.js";
 import { DerError, TAG, children, expectTag, readBitStringBytes, readDer, readIntegerHex, readOid, readString, readTime, readUnsigned, type Tlv } from "../../util/der.js";
 
 /** Hash functions by their OID (NIST SHA-2). */
@@ -158,6 +159,16 @@ export function readExtensionList(list: Tlv): Map<string, Extension> {
 
 /** Parses a DER certificate. Throws DerError on anything malformed. */
 export function parseCertificate(der: Uint8Array): Certificate {
+  return PARSED.getOrCompute(createHash("sha256").update(der).digest("hex"), () => Object.freeze(parseCertificateDer(der)));
+}
+
+/**
+ * Certificates parsed, by the SHA-256 of their DER: a verifier sees the same VCEK (and AMD's pinned
+ * certificates) for every report from one machine, and parsing imports a public key each time.
+ */
+const PARSED = new BoundedCache<string, Certificate>(64);
+
+function parseCertificateDer(der: Uint8Array): Certificate {
   const [tbsTlv, outerAlg, sigTlv, ...rest] = children(expectTag(readDer(der), TAG.SEQUENCE, "Certificate"));
   if (rest.length) throw new DerError("Certificate has extra fields");
   const tbsFields = children(expectTag(tbsTlv, TAG.SEQUENCE, "TBSCertificate"));
