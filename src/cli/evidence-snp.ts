@@ -1,21 +1,15 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { ENDORSEMENT_FILES, ENDORSEMENT_FILE_LIMITS } from "../endorse/files.js";
 import { RekorClient, displayUrl, httpTransport } from "../tlog/client.js";
 import { inProcessTransport } from "../tlog/embedded/in-process.js";
-import { endorsementsFromLog, statementStore } from "../verify/evidence/from-log.js";
-import { parseDocument } from "../schema/parse.js";
-import { EvidencePolicy } from "../schema/evidence-policy.js";
-import type { FoundEndorsement } from "../verify/evidence/endorsements.js";
+import { endorsementsFromLog } from "../verify/evidence/from-log.js";
+import { endorsementsInFolders, loadEvidencePolicy, statementsInFolders } from "../verify/load/evidence-endorsements.js";
 import { verifySnpEvidence, type SnpEvidenceInputs } from "../verify/evidence/snp.js";
 import { requireOptions, type OptionSpecs, type ParsedOptions } from "./args.js";
 import { ExitCode, UsageError } from "./errors.js";
-import { fileSubject, readInputFile, readTextInput } from "./input.js";
+import { fileSubject } from "./input.js";
 import { openLogDir } from "./log-dir.js";
 import { json, notVerified } from "./output.js";
 import { evidenceText } from "./verdict.js";
 import { REPORT_OPTIONS, reportEvidence } from "./report-options.js";
-import { loggedFromFolder } from "../verify/load/logged.js";
 import { TRUST_OPTIONS, keySource, trustedLogs, verificationTime } from "./verify-options.js";
 
 const { key: _key, component: _component, claims: _claims, "allow-set-only": _setOnly, ...TRUST } = TRUST_OPTIONS;
@@ -30,33 +24,6 @@ export const SNP_EVIDENCE_OPTIONS = {
 } as const satisfies OptionSpecs;
 
 type Options = ParsedOptions<typeof SNP_EVIDENCE_OPTIONS> & { policy?: string; json?: boolean };
-
-/**
- * The component folders under DIR (DIR/<component>/endorsement.json), or under each release folder
- * of DIR (DIR/<release>/<component>/endorsement.json), as a verifier keeps several releases.
- */
-function componentFolders(dir: string): { folder: string; name: string }[] {
-  const list = (path: string) => readdirSync(path).filter((n) => !n.startsWith(".")).sort();
-  let names: string[];
-  try {
-    if (!statSync(dir).isDirectory()) throw new Error();
-    names = list(dir);
-  } catch {
-    throw new UsageError("is not a readable folder", `--endorsements ${dir}`);
-  }
-  const isComponent = (path: string) => existsSync(join(path, ENDORSEMENT_FILES.statement));
-  return names.flatMap((name) => {
-    const path = join(dir, name);
-    if (isComponent(path)) return [{ folder: path, name }];
-    if (!statSync(path).isDirectory()) return [];
-    return list(path).flatMap((inner) => (isComponent(join(path, inner)) ? [{ folder: join(path, inner), name: `${name}/${inner}` }] : []));
-  });
-}
-
-/** Each folder's own log entries (logentry.json, the bundle): every one is verified by the library, never skipped silently. */
-function endorsementsIn(dir: string): FoundEndorsement[] {
-  return componentFolders(dir).flatMap(({ folder, name }) => loggedFromFolder(folder).map((p) => ({ source: `${name}/${p.file}`, logged: p.logged })));
-}
 
 /** The log named by --log or --rekor-url, with the name the report uses for it. */
 function logClient(o: Options): { client: RekorClient; name: string; close(): void } {
@@ -77,15 +44,16 @@ function logClient(o: Options): { client: RekorClient; name: string; close(): vo
 export async function runSnpEvidence(o: Options): Promise<number> {
   requireOptions(o, ["report", "cert", "endorsements", "key-registry", "policy"]);
   const policyPath = o.policy!;
-  const policy = parseDocument(EvidencePolicy, readTextInput("--policy", policyPath, 4 << 20), fileSubject("--policy", policyPath));
+  const policy = loadEvidencePolicy(policyPath, fileSubject("--policy", policyPath));
   const keys = keySource(o);
   const logs = trustedLogs(o);
   const at = verificationTime(o);
   const { evidence, product } = reportEvidence(o);
   let sources: Pick<SnpEvidenceInputs, "endorsements" | "unavailable">;
-  if (o.log === undefined && o["rekor-url"] === undefined) sources = { endorsements: endorsementsIn(o.endorsements!) };
+  const folders = fileSubject("--endorsements", o.endorsements!);
+  if (o.log === undefined && o["rekor-url"] === undefined) sources = { endorsements: endorsementsInFolders(o.endorsements!, folders) };
   else {
-    const statements = statementStore(componentFolders(o.endorsements!).map(({ folder }) => readInputFile("--endorsements", join(folder, ENDORSEMENT_FILES.statement), ENDORSEMENT_FILE_LIMITS.statement)));
+    const statements = statementsInFolders(o.endorsements!, folders);
     const log = logClient(o);
     try {
       const { found, unavailable } = await endorsementsFromLog(log.client, policy, keys, statements, log.name);
