@@ -1,6 +1,7 @@
 import { RekorClient, displayUrl, httpTransport } from "../tlog/client.js";
 import { inProcessTransport } from "../tlog/embedded/in-process.js";
-import { endorsementsFromLog } from "../verify/evidence/from-log.js";
+import { keptStatements } from "../tlog/embedded/statements.js";
+import { endorsementsFromLog, statementStore } from "../verify/evidence/from-log.js";
 import { endorsementsInFolders, loadEvidencePolicy, statementsInFolders } from "../verify/load/evidence-endorsements.js";
 import { verifySnpEvidence, type SnpEvidenceInputs } from "../verify/evidence/snp.js";
 import { requireOptions, type OptionSpecs, type ParsedOptions } from "./args.js";
@@ -18,8 +19,8 @@ const { key: _key, component: _component, claims: _claims, "allow-set-only": _se
 export const SNP_EVIDENCE_OPTIONS = {
   ...REPORT_OPTIONS,
   endorsements: { type: "string", value: "DIR", description: "snp: published component folders (as `reftrail publish release` leaves them), or a folder of such release folders" },
-  log: { type: "string", value: "DIR", description: "snp: take the log entries from this embedded log, by component key, instead of the folders' own (statements still come from --endorsements)" },
-  "rekor-url": { type: "string", value: "URL", description: "snp: take the log entries from this Rekor v1 server (or `reftrail log serve`), by component key" },
+  log: { type: "string", value: "DIR", description: "snp: find the endorsements in this embedded log by component key (statements: the ones it kept, and --endorsements)" },
+  "rekor-url": { type: "string", value: "URL", description: "snp: find the log entries in this Rekor v1 server (or `reftrail log serve`) by component key (statements from --endorsements)" },
   ...TRUST,
 } as const satisfies OptionSpecs;
 
@@ -42,7 +43,14 @@ function logClient(o: Options): { client: RekorClient; name: string; close(): vo
 }
 
 export async function runSnpEvidence(o: Options): Promise<number> {
-  requireOptions(o, ["report", "cert", "endorsements", "key-registry", "policy"]);
+  requireOptions(o, ["report", "cert", "key-registry", "policy"]);
+  if (o.endorsements === undefined && o.log === undefined) {
+    throw new UsageError(
+      o["rekor-url"] !== undefined
+        ? "a Rekor log holds only the hashes of the statements: give --endorsements DIR with them"
+        : "give --endorsements DIR, or --log DIR (an embedded log keeps the statements it logged)",
+    );
+  }
   const policyPath = o.policy!;
   const policy = loadEvidencePolicy(policyPath, fileSubject("--policy", policyPath));
   const keys = keySource(o);
@@ -50,10 +58,14 @@ export async function runSnpEvidence(o: Options): Promise<number> {
   const at = verificationTime(o);
   const { evidence, product } = reportEvidence(o);
   let sources: Pick<SnpEvidenceInputs, "endorsements" | "unavailable">;
-  const folders = fileSubject("--endorsements", o.endorsements!);
+  const folders = o.endorsements === undefined ? undefined : fileSubject("--endorsements", o.endorsements);
   if (o.log === undefined && o["rekor-url"] === undefined) sources = { endorsements: endorsementsInFolders(o.endorsements!, folders) };
   else {
-    const statements = statementsInFolders(o.endorsements!, folders);
+    // The statements: those of the folders, and those an embedded log kept when it logged them.
+    const statements = statementStore([
+      ...(o.endorsements === undefined ? [] : statementsInFolders(o.endorsements, folders).values()),
+      ...(o.log === undefined ? [] : keptStatements(o.log)),
+    ]);
     const log = logClient(o);
     try {
       const { found, unavailable } = await endorsementsFromLog(log.client, policy, keys, statements, log.name);

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SnpEvidenceVerdict } from "../../src/schema/evidence-verdict.js";
@@ -7,6 +7,7 @@ import { runCli, runCliAsync } from "../helpers/cli.js";
 import { serveLogProcess } from "../helpers/serve.js";
 import { endorseRelease, type EndorsedRelease } from "../helpers/release-endorsed.js";
 import { buildReport, milanTcb, testPki, type TestPki } from "../helpers/snp-pki.js";
+import { sha256sumOf } from "../helpers/sha.js";
 import { tempDir } from "../helpers/tlog.js";
 import { readTsv } from "../helpers/tsv.js";
 
@@ -102,6 +103,20 @@ describe("reftrail policy init / verify evidence --format snp", () => {
       expect(v.components.find((c: { component: string }) => c.component === "ovmf").endorsement.source).toMatch(/^log .* index \d+$/);
     });
 
+    it("--log DIR alone: the embedded log kept every statement it logged (statements/<sha256>.json)", () => {
+      const kept = readdirSync(join(release.home, "log", "statements")).sort();
+      const published = ["cmdline", "initrd", "linux-cloud", "ovmf", "ovmf-vars"].map((c) => `${sha256sumOf(readFileSync(join(release.endorsements, c, "endorsement.json")))}.json`).sort();
+      expect(kept).toEqual(published);
+      const args = fromLog("log", ["--log", join(release.home, "log")]);
+      args.splice(args.indexOf("--endorsements"), 2);
+      const r = runCli(args);
+      expect(r.status, r.stderr).toBe(0);
+      // Without statements anywhere a Rekor URL cannot be used: the log holds only their hashes.
+      const remote = fromLog("log", ["--rekor-url", "http://127.0.0.1:9"]);
+      remote.splice(remote.indexOf("--endorsements"), 2);
+      expect(runCli(remote).stderr).toMatch(/^reftrail: error: a Rekor log holds only the hashes of the statements/);
+    });
+
     it("--rekor-url: the same through `reftrail log serve`", async () => {
       const served = await serveLogProcess(join(release.home, "log"));
       try {
@@ -116,7 +131,11 @@ describe("reftrail policy init / verify evidence --format snp", () => {
       const partial = join(dir, "partial");
       cpSync(release.endorsements, partial, { recursive: true });
       rmSync(join(partial, "ovmf"), { recursive: true });
-      const r = runCli(fromLog("log", ["--log", join(release.home, "log")], partial));
+      // A copy of the log without the statements it kept, as a Rekor server is.
+      const log = join(dir, "log-without-statements");
+      cpSync(join(release.home, "log"), log, { recursive: true });
+      rmSync(join(log, "statements"), { recursive: true });
+      const r = runCli(fromLog("log", ["--log", log], partial));
       expect(r.status).toBe(1);
       const v = SnpEvidenceVerdict.parse(JSON.parse(r.stdout));
       expect(v.endorsements.find((e) => e.component === "ovmf")?.refused?.check).toBe("STATEMENT_UNAVAILABLE");

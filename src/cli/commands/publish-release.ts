@@ -1,12 +1,14 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ENDORSEMENT_FILES } from "../../endorse/files.js";
+import { ENDORSEMENT_FILES, ENDORSEMENT_FILE_LIMITS, endorsementPath } from "../../endorse/files.js";
 import type { PublishedComponent } from "../../endorse/publish.js";
 import { publishEndorsement } from "../../verify/endorsement/publish-gate.js";
 import { RekorClient, displayUrl, httpTransport } from "../../tlog/client.js";
 import { initLogDir, openLogDir } from "../log-dir.js";
 import { logPaths } from "../../tlog/embedded/log.js";
 import { inProcessTransport } from "../../tlog/embedded/in-process.js";
+import { keepStatement } from "../../tlog/embedded/statements.js";
+import { readRegularFile } from "../../util/read-file.js";
 import { logIdentity, publicKeyFromPem } from "../../tlog/keys.js";
 import type { TrustedLogKey } from "../../tlog/keys.js";
 import { ReftrailError } from "../../util/errors.js";
@@ -58,6 +60,8 @@ interface Target {
   readonly log: TrustedLogKey;
   /** An embedded log this run created (there was none in the folder). */
   readonly created?: { readonly dir: string; readonly origin: string };
+  /** The embedded log keeps each statement it logs (a Rekor entry holds only its hash). */
+  keep?(statement: Uint8Array): void;
   close(): void;
 }
 
@@ -99,6 +103,7 @@ function embeddedTarget(dir: string): Target {
     client: new RekorClient(inProcessTransport(log)),
     log: { identity: log.identity, name: log.name, source: `embedded log ${dir}` },
     ...(create ? { created: { dir, origin: log.origin } } : {}),
+    keep: (statement) => keepStatement(dir, statement),
     close: () => log.close(),
   };
 }
@@ -127,6 +132,7 @@ async function run(argv: readonly string[]): Promise<number> {
       try {
         const now = BigInt(Date.now()) * 1_000_000n;
         results.push({ component: name, ...(await publishEndorsement(dir, target.client, target.log, { now, ...(registry ? { registry } : {}) })) });
+        target.keep?.(readRegularFile(endorsementPath(dir, "statement"), ENDORSEMENT_FILE_LIMITS.statement));
       } catch (err) {
         if (err instanceof ReftrailError) err.subject = `component ${name}${err.subject ? ` (${err.subject})` : ""}`;
         throw err;

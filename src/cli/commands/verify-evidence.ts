@@ -28,7 +28,7 @@ function refuseOthers(o: Readonly<Record<string, unknown>>, names: readonly stri
 async function run(argv: readonly string[]): Promise<number> {
   const o = commandOptions(NAME, argv, OPTIONS, {
     usage:
-      "--format snp --report FILE --cert FILE [--ask FILE] [--ark FILE | --chain FILE | --trust-root FILE] --endorsements DIR [--log DIR | --rekor-url URL] --key-registry FILE (--rekor-key FILE | --trusted-root FILE) --policy FILE [--at TIME] [--json]\n       reftrail verify evidence --format oak --evidence FILE --endorsements FILE --policy FILE [--at TIME] [--json]",
+      "--format snp --report FILE --cert FILE [--ask FILE] [--ark FILE | --chain FILE | --trust-root FILE] (--endorsements DIR [--log DIR | --rekor-url URL] | --log DIR) --key-registry FILE (--rekor-key FILE | --trusted-root FILE) --policy FILE [--at TIME] [--json]\n       reftrail verify evidence --format oak --evidence FILE --endorsements FILE --policy FILE [--at TIME] [--json]",
     summary:
       "Verifies attestation evidence against endorsements, component by component. snp: the report as `verify report` does, every endorsement before any value in it is used, then MEASUREMENT against launch digests recomputed from the endorsed values for every configuration the policy allows, and how the measurement binds each component; a mismatch says which endorsed release and configuration produces it. oak: the root of trust (SEV-SNP report and VCEK chain), the DICE chain and event log, and each component against its reference value or verified endorsement. Exit 0 verified, 1 not verified, 2 usage or input error.",
   });
