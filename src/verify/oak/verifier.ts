@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { BoundedCache } from "../../util/bounded-cache.js";
 import { EndorsementsSchema, type Endorsements } from "../../schema/oak/gen/proto/attestation/endorsement_pb.js";
 import { EvidenceSchema, type Evidence } from "../../schema/oak/gen/proto/attestation/evidence_pb.js";
 import { ReferenceValuesSchema, type ReferenceValues } from "../../schema/oak/gen/proto/attestation/reference_value_pb.js";
@@ -22,8 +24,16 @@ export interface OakInputs {
 
 /** Oak's binary messages; any malformation is an OakInputError naming the message (and field). */
 export const decodeEvidence = (bytes: Uint8Array): Evidence => decodeMessage(EvidenceSchema, bytes, "Evidence");
-export const decodeEndorsements = (bytes: Uint8Array): Endorsements => decodeMessage(EndorsementsSchema, bytes, "Endorsements");
-export const decodeReferenceValues = (bytes: Uint8Array): ReferenceValues => decodeMessage(ReferenceValuesSchema, bytes, "ReferenceValues");
+export const decodeEndorsements = (bytes: Uint8Array): Endorsements => DECODED_ENDORSEMENTS.getOrCompute(contentKey(bytes), () => decodeMessage(EndorsementsSchema, bytes, "Endorsements"));
+export const decodeReferenceValues = (bytes: Uint8Array): ReferenceValues => DECODED_REFERENCE_VALUES.getOrCompute(contentKey(bytes), () => decodeMessage(ReferenceValuesSchema, bytes, "ReferenceValues"));
+
+/**
+ * A verifier checks the evidence of many VMs against the same endorsements and reference values:
+ * those two (not the evidence) are decoded once per content. Decoded messages are read, never changed.
+ */
+const DECODED_ENDORSEMENTS = new BoundedCache<string, Endorsements>(16);
+const DECODED_REFERENCE_VALUES = new BoundedCache<string, ReferenceValues>(16);
+const contentKey = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 export function decodeOakInputs(evidence: Uint8Array, endorsements: Uint8Array, referenceValues: Uint8Array): OakInputs {
   return { evidence: decodeEvidence(evidence), endorsements: decodeEndorsements(endorsements), referenceValues: decodeReferenceValues(referenceValues) };
