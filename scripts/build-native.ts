@@ -1,8 +1,8 @@
 /**
- * Compiles native/prehashed-verify.c into build/native/prehashed-verify.node with the machine's C
- * compiler and the Node headers (N-API and OpenSSL) that ship with the running Node. The module is
- * an optimisation: when no compiler or headers are present the build succeeds without it and
- * reftrail verifies digests with @noble/curves instead.
+ * Compiles native/prehashed-verify.c and native/launch-chain.c into build/native/*.node with the
+ * machine's C compiler and the Node headers (N-API and OpenSSL) that ship with the running Node.
+ * Both are optimisations: when no compiler or headers are present the build succeeds without them
+ * and reftrail verifies digests with @noble/curves and computes launch digests in JavaScript.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, realpathSync, renameSync } from "node:fs";
@@ -23,19 +23,25 @@ const candidates = [
   "/usr/local/include/node",
 ];
 const headers = candidates.find((dir) => existsSync(join(dir, "node_api.h")) && existsSync(join(dir, "openssl/evp.h"))) ?? candidates[0]!;
-const out = join(root, "build/native/prehashed-verify.node");
 const compiler = process.env["CC"] ?? "cc";
 
 if (!existsSync(join(headers, "node_api.h")) || !existsSync(join(headers, "openssl/evp.h"))) {
   process.stderr.write(`build-native: no Node headers at ${headers}; digests will be verified with @noble/curves\n`);
 } else {
-  mkdirSync(dirname(out), { recursive: true });
+  mkdirSync(join(root, "build/native"), { recursive: true });
+  compile("prehashed-verify", "digests will be verified with @noble/curves");
+  compile("launch-chain", "launch digests will be computed in JavaScript");
+}
+
+/** Compiles native/NAME.c into build/native/NAME.node; a failure leaves reftrail on its JavaScript path. */
+function compile(name: string, fallback: string): void {
+  const target = join(root, `build/native/${name}.node`);
   try {
-    execFileSync(compiler, ["-O2", "-shared", "-fPIC", "-Wall", "-Werror", `-I${headers}`, "-o", `${out}.tmp`, join(root, "native/prehashed-verify.c")], {
+    execFileSync(compiler, ["-O2", "-shared", "-fPIC", "-Wall", "-Werror", `-I${headers}`, "-o", `${target}.tmp`, join(root, `native/${name}.c`)], {
       stdio: ["ignore", "inherit", "inherit"],
     });
-    renameSync(`${out}.tmp`, out);
+    renameSync(`${target}.tmp`, target);
   } catch {
-    process.stderr.write(`build-native: compiling with ${compiler} failed; digests will be verified with @noble/curves\n`);
+    process.stderr.write(`build-native: compiling native/${name}.c with ${compiler} failed; ${fallback}\n`);
   }
 }

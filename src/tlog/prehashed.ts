@@ -1,8 +1,7 @@
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import { constants, publicDecrypt, type KeyObject } from "node:crypto";
 import { p256, p384, p521 } from "@noble/curves/nist.js";
 import { bytesEqual } from "../util/bytes.js";
+import { loadNativeModule } from "../util/native.js";
 import { spkiDer } from "../keys/component-keys.js";
 
 /**
@@ -18,16 +17,7 @@ interface NativeModule {
   verify(key: NativeKey, digest: Uint8Array, signature: Uint8Array): boolean;
 }
 
-function loadNative(): NativeModule | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    return require(fileURLToPath(new URL("../../build/native/prehashed-verify.node", import.meta.url))) as NativeModule;
-  } catch {
-    return undefined;
-  }
-}
-
-const native = process.env["REFTRAIL_NO_NATIVE"] ? undefined : loadNative();
+const native = loadNativeModule<NativeModule>("prehashed-verify");
 
 /** Whether digests are verified through Node's OpenSSL (fast) or @noble/curves (portable). */
 export const PREHASHED_BACKEND: "openssl" | "noble" = native ? "openssl" : "noble";

@@ -4,9 +4,10 @@ import type { FirmwareImage, FirmwareLayout } from "../firmware/ovmf.js";
 import type { KernelHashes } from "../sev-hashes.js";
 import type { VmmType } from "../../schema/launch-vocabulary.js";
 import { VMM_PROFILES } from "../vmm.js";
-import { checkVmsaLaunch, forEachVcpu, resetVmsaPages, type VmsaPages } from "../vmsa-pages.js";
+import { loadNativeModule } from "../../util/native.js";
+import { checkVcpuCounts, checkVmsaLaunch, forEachVcpu, resetVmsaPages, type VmsaPages } from "../vmsa-pages.js";
 import { checkSnpMetadata, metadataPages } from "./metadata-pages.js";
-import { DEFAULT_VMSA_GPA, LaunchDigestChain, PageType } from "./page-info.js";
+import { DEFAULT_VMSA_GPA, LAUNCH_DIGEST_SIZE, LaunchDigestChain, PageType } from "./page-info.js";
 
 /** SNP: the launch digest after the firmware's own pages (sev-snp-measure's "OVMF hash"). */
 export function snpFirmwareDigest(firmware: FirmwareImage): Uint8Array {
@@ -18,8 +19,34 @@ function firmwareBytes(firmware: FirmwareLayout | FirmwareImage): FirmwareImage 
   return firmware;
 }
 
+/** build/native/launch-chain.node (native/launch-chain.c): the same VMSA chain through OpenSSL. */
+interface LaunchChainModule {
+  vmsaChain(seed: Uint8Array, bsp: Uint8Array, ap: Uint8Array, gpa: number, count: number): ArrayBuffer;
+}
+const native = loadNativeModule<LaunchChainModule>("launch-chain");
+
+/** Whether VMSA chains run through the native module (fast) or node:crypto one call per page. */
+export const VMSA_CHAIN_BACKEND: "openssl" | "javascript" = native ? "openssl" : "javascript";
+
 /** Extends `chain` with one VMSA page per vCPU, recording the digest after each requested count. */
 export function snpVmsaDigests(
+  chain: LaunchDigestChain,
+  pages: VmsaPages,
+  counts: readonly number[],
+  vmsaGpa: number = DEFAULT_VMSA_GPA,
+): DigestsByVcpus {
+  const max = Math.max(0, ...counts);
+  if (native === undefined || max === 0) return snpVmsaDigestsJs(chain, pages, counts, vmsaGpa);
+  checkVcpuCounts(counts, pages);
+  const bsp = sha384(pages.bsp);
+  const all = new Uint8Array(native.vmsaChain(chain.digest, bsp, pages.ap ? sha384(pages.ap) : bsp, vmsaGpa, max));
+  const result = new Map<number, Uint8Array>();
+  for (const n of [...new Set(counts)].sort((a, b) => a - b)) result.set(n, n === 0 ? chain.digest : all.subarray((n - 1) * LAUNCH_DIGEST_SIZE, n * LAUNCH_DIGEST_SIZE));
+  return result;
+}
+
+/** The same in JavaScript, one node:crypto call per page (where the native module is not built, and to test it). */
+export function snpVmsaDigestsJs(
   chain: LaunchDigestChain,
   pages: VmsaPages,
   counts: readonly number[],
