@@ -50,8 +50,11 @@ function endorsementPolicy(component: string, rule: EndorsementRule, trust: Endo
 }
 
 /** What the component rule asks beyond the endorsement checks: release, exact values, log time. */
-function ruleProblem(rule: EndorsementRule, verdict: EndorsementVerdict, values: ComponentValues | undefined, release: { name: string; version: string } | undefined): string | undefined {
+function ruleProblem(component: ComponentRule, verdict: EndorsementVerdict, values: ComponentValues | undefined, release: { name: string; version: string } | undefined): string | undefined {
+  const rule = component.endorsement!;
   if (values === undefined || release === undefined) return "the endorsement carries no reftrail reference values (predicate.reftrail), so it cannot be recomputed from";
+  // The policy says what the component is: an endorsement of another kind under its name is not its value.
+  if (values.kind !== component.kind) return `endorses a ${values.kind}; the policy's '${values.name}' is a ${component.kind}`;
   if (rule.release !== undefined) {
     if (release.name !== rule.release.name || (rule.release.version !== undefined && release.version !== rule.release.version)) {
       return `endorses release ${release.name} ${release.version}; the policy requires ${rule.release.name}${rule.release.version !== undefined ? ` ${rule.release.version}` : ""}`;
@@ -102,7 +105,7 @@ export function endorsedValues(found: readonly FoundEndorsement[], policy: Evide
     }
     const own = readEndorsement(logged.statement).reftrail;
     const release = own ? `${own.release.name} ${own.release.version}` : undefined;
-    const problem = ruleProblem(rule.endorsement, verdict, own?.component, own?.release);
+    const problem = ruleProblem(rule, verdict, own?.component, own?.release);
     if (problem !== undefined) {
       outcomes.push({ source, component, accepted: false, refused: { check: "POLICY", message: problem }, ...(release ? { release } : {}), ...where });
       continue;

@@ -127,8 +127,10 @@ function componentResults(policy: EvidencePolicy, endorsed: readonly EndorsedVal
  * while any check failed or did not run.
  */
 function evidenceVerdict(reportFailures: readonly string[], checks: readonly CheckResult[]): Pick<SnpEvidenceVerdict, "verified" | "failures" | "checks"> {
-  const failures = [...new Set([...reportFailures, ...checks.filter((c) => c.status === "failed").map((c) => c.check)])];
-  const verified = failures.length === 0 && checks.every((c) => c.status === "passed" || c.status === "skipped");
+  const causes = [...new Set([...reportFailures, ...checks.filter((c) => c.status === "failed").map((c) => c.check)])];
+  const verified = causes.length === 0 && checks.every((c) => c.status === "passed" || c.status === "skipped");
+  // Fail closed and say why: a check that could not run with nothing failed before it is a cause itself.
+  const failures = verified || causes.length ? causes : [...new Set(checks.filter((c) => c.status === "not run").map((c) => c.check))];
   return { verified, failures, checks: [...checks] };
 }
 

@@ -26,9 +26,14 @@ export function componentFolders(dir: string, subject = dir): { folder: string; 
   const isComponent = (path: string) => existsSync(join(path, ENDORSEMENT_FILES.statement));
   return names.flatMap((name) => {
     const path = join(dir, name);
-    if (isComponent(path)) return [{ folder: path, name }];
-    if (!statSync(path).isDirectory()) return [];
-    return list(path).flatMap((inner) => (isComponent(join(path, inner)) ? [{ folder: join(path, inner), name: `${name}/${inner}` }] : []));
+    try {
+      if (isComponent(path)) return [{ folder: path, name }];
+      if (!statSync(path).isDirectory()) return [];
+      return list(path).flatMap((inner) => (isComponent(join(path, inner)) ? [{ folder: join(path, inner), name: `${name}/${inner}` }] : []));
+    } catch (err) {
+      // A dangling link or an unreadable folder is named, never skipped: it may hold the endorsement that matters.
+      throw new InputError("FOLDER_INVALID", `${name} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`, subject);
+    }
   });
 }
 

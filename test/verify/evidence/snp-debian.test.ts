@@ -183,4 +183,15 @@ describe("verify evidence --format snp: the example release (firmware only)", ()
     expect(v.failures).toEqual(["LAUNCH_DIGEST_ENDORSED"]);
     expect(v.checks.find((c) => c.check === "LAUNCH_DIGEST_ENDORSED")).toMatchObject({ status: "failed", actual: "ab".repeat(48), expected: v.measurement });
   });
+
+  it("an endorsement of another kind than the policy says is refused: the kernel's endorsement is no firmware", () => {
+    // The policy calls the kernel component its firmware: its (valid) endorsement must not be read as a firmware layout.
+    const policy = narrowed((p) => {
+      p.components = { "linux-cloud": { kind: "firmware", endorsement: { claims: [], log: { inclusionProof: true } } } };
+    });
+    const v = verify(oracle("2", "EPYC-Milan", "QEMU", "0x1"), policy);
+    expect(v.verified).toBe(false);
+    expect(v.endorsements.find((e) => e.component === "linux-cloud")?.refused).toEqual({ check: "POLICY", message: "endorses a kernel; the policy's 'linux-cloud' is a firmware" });
+    expect(v.failures).toEqual(["COMPONENT_VALUE"]);
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../../src/util/errors.js";
@@ -18,6 +18,14 @@ describe("endorsement folders for verify evidence", () => {
     expect(componentFolders(dir).map((f) => f.name)).toEqual(["2026.12.0/kernel", "2026.12.0/ovmf", "ovmf"]);
     const store = statementsInFolders(dir);
     expect([...store.keys()].sort()).toEqual(['{"path":"2026.12.0/kernel"}', '{"path":"2026.12.0/ovmf"}', '{"path":"ovmf"}'].map((s) => sha256sumOf(Buffer.from(s))).sort());
+  });
+
+  it("a dangling link among the folders is an input error naming it, not skipped", () => {
+    const dir = tempDir("evidence-folders-link");
+    mkdirSync(join(dir, "ovmf"));
+    writeFileSync(join(dir, "ovmf", "endorsement.json"), "{}");
+    symlinkSync(join(dir, "gone"), join(dir, "kernel"));
+    expect(() => componentFolders(dir, "--endorsements D")).toThrow(/kernel cannot be read \(ENOENT\)/);
   });
 
   it("a missing folder is an input error naming it", () => {
