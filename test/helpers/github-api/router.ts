@@ -1,0 +1,91 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { ApiError, notFound } from "./errors.js";
+import type { GitHubState, Repository } from "./state.js";
+
+/** Where a request arrived: the REST API, the uploads host, or the web host that serves asset downloads. */
+export type Surface = "api" | "uploads" | "web";
+
+/** The server's public addresses, GitHub Enterprise Server style (`/api/v3`, `/api/uploads`, web at the root). */
+export interface Urls {
+  readonly web: string;
+  readonly api: string;
+  readonly uploads: string;
+}
+
+export interface RequestContext {
+  readonly method: string;
+  /** The path below the surface's prefix, e.g. `/repos/o/r/releases/1`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+  readonly params: Readonly<Record<string, string>>;
+  readonly state: GitHubState;
+  readonly urls: Urls;
+  /** The absolute URL the client asked for (pagination links are built from it). */
+  readonly url: URL;
+}
+
+export interface Reply {
+  status: number;
+  /** A JSON value, raw bytes, or nothing (204, 302). */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Route {
+  readonly surface: Surface;
+  readonly method: string;
+  /** Named groups become `params`. */
+  readonly pattern: RegExp;
+  handle(context: RequestContext): Reply | Promise<Reply>;
+}
+
+export function findRoute(routes: readonly Route[], surface: Surface, method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+  for (const route of routes) {
+    if (route.surface !== surface || route.method !== method) continue;
+    const match = route.pattern.exec(path);
+    if (match) return { route, params: Object.fromEntries(Object.entries(match.groups ?? {}).map(([key, value]) => [key, decodeURIComponent(value)])) };
+  }
+  return undefined;
+}
+
+/** The repository named by the `owner` and `repo` params, or GitHub's 404. */
+export function repositoryOf(context: RequestContext, docs?: string): Repository {
+  const repository = context.state.repository(context.params["owner"] ?? "", context.params["repo"] ?? "");
+  if (!repository) throw notFound(docs);
+  return repository;
+}
+
+/** The request body as a JSON object; GitHub answers 400 "Problems parsing JSON" otherwise. */
+export function jsonBody(context: RequestContext): Record<string, unknown> {
+  if (context.body.length === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(context.body.toString("utf8"));
+  } catch {
+    throw new ApiError(400, "Problems parsing JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ApiError(400, "Problems parsing JSON");
+  return value as Record<string, unknown>;
+}
+
+/** A required string field of a JSON body: 422 with `missing_field` when absent, as GitHub validates. */
+export function requiredString(body: Record<string, unknown>, field: string, resource: string, docs?: string): string {
+  const value = body[field];
+  if (typeof value !== "string" || value === "") {
+    throw new ApiError(422, "Validation Failed", docs, [{ resource, field, code: value === undefined ? "missing_field" : "invalid" }]);
+  }
+  return value;
+}
+
+export function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  return typeof value === "string" ? value : undefined;
+}
+
+export function numericParam(context: RequestContext, name: string): number {
+  const value = Number(context.params[name]);
+  if (!Number.isSafeInteger(value)) throw notFound();
+  return value;
+}
