@@ -261,6 +261,8 @@ describe("pull requests and issues", () => {
     repository.addIssue({ title: "old alert", labels: ["reftrail-monitor"], state: "closed" });
     const created = await octokit.rest.issues.create({ owner, repo, title: "log fork", body: "consistency proof failed", labels: ["reftrail-monitor"] });
     expect(created.status).toBe(201);
+    // The documented 201 of "Create an issue" carries `Location: https://api.github.com/repos/octocat/Hello-World/issues/1347`.
+    expect(created.headers.location).toBe(`${server.api}/repos/${owner}/${repo}/issues/${created.data.number}`);
     expect(created.data.labels.map((label) => (typeof label === "string" ? label : label.name))).toEqual(["reftrail-monitor"]);
 
     // `labels`: "A list of comma separated label names" — an issue must carry them all; `state` defaults to open.

@@ -50,6 +50,33 @@ export function findRoute(routes: readonly Route[], surface: Surface, method: st
   return undefined;
 }
 
+export type RepositoryHandler = (context: RequestContext, repository: Repository, docs: string) => Reply | Promise<Reply>;
+
+/**
+ * A route below `/repos/{owner}/{repo}`: `tail` is a regular expression source (named groups become params), `docs`
+ * the endpoint's page on docs.github.com, named by every error it answers. An unknown repository is GitHub's 404.
+ */
+export function repositoryRoute(method: string, tail: string, docs: string, handle: RepositoryHandler, surface: Surface = "api"): Route {
+  return {
+    surface,
+    method,
+    pattern: new RegExp(`^/repos/(?<owner>[^/]+)/(?<repo>[^/]+)${tail}$`),
+    handle: (context) => handle(context, repositoryOf(context, docs), docs),
+  };
+}
+
+/** 201 Created with the `Location` of the new resource, as GitHub answers every creation. */
+export function created(json: Record<string, unknown>): Reply {
+  return { status: 201, body: json, headers: { location: String(json["url"]) } };
+}
+
+/** The `state` filter of the list endpoints: open (the default), closed or all; anything else is a 422. */
+export function stateFilter(context: RequestContext, resource: string, docs: string): "open" | "closed" | "all" {
+  const state = context.query.get("state") ?? "open";
+  if (state !== "open" && state !== "closed" && state !== "all") throw new ApiError(422, "Validation Failed", docs, [{ resource, field: "state", code: "invalid" }]);
+  return state;
+}
+
 /** The repository named by the `owner` and `repo` params, or GitHub's 404. */
 export function repositoryOf(context: RequestContext, docs?: string): Repository {
   const repository = context.state.repository(context.params["owner"] ?? "", context.params["repo"] ?? "");

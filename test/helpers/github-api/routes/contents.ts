@@ -1,8 +1,7 @@
 import { ApiError, notFound } from "../errors.js";
-import { jsonBody, optionalString, repositoryOf, requiredString, type RequestContext, type Route, type Urls } from "../router.js";
+import { jsonBody, optionalString, repositoryRoute, requiredString, type RequestContext, type Route, type Urls } from "../router.js";
 import { gitBlobSha, type Commit, type Repository } from "../state.js";
 
-const REPO = String.raw`/repos/(?<owner>[^/]+)/(?<repo>[^/]+)`;
 const DOCS = "https://docs.github.com/rest/repos/contents";
 
 function fileJson(repository: Repository, path: string, content: Buffer, ref: string, urls: Urls): Record<string, unknown> {
@@ -42,10 +41,10 @@ function commitJson(repository: Repository, commit: Commit, urls: Urls): Record<
 }
 
 /** The branch a write goes to: `branch` in the body, else the default branch; 404 when it does not exist. */
-function branchHead(repository: Repository, branch: string): string {
+function branchHead(repository: Repository, branch: string, docs: string): string {
   const head = repository.refs.get(`refs/heads/${branch}`);
   // The message is the one API users report for a missing branch; the docs list only the 404 status.
-  if (!head) throw new ApiError(404, `Branch ${branch} not found`, `${DOCS}#create-or-update-file-contents`);
+  if (!head) throw new ApiError(404, `Branch ${branch} not found`, docs);
   return head;
 }
 
@@ -61,15 +60,13 @@ function checkSha(path: string, current: Buffer | undefined, supplied: string | 
   if (supplied !== gitBlobSha(current)) throw new ApiError(409, `${path} does not match ${supplied}`, docs);
 }
 
-function put(context: RequestContext) {
-  const docs = `${DOCS}#create-or-update-file-contents`;
-  const repository = repositoryOf(context, docs);
+function put(context: RequestContext, repository: Repository, docs: string) {
   const path = context.params["path"] ?? "";
   const body = jsonBody(context);
   const message = requiredString(body, "message", "Content", docs);
   const encoded = requiredString(body, "content", "Content", docs);
   const branch = optionalString(body, "branch") ?? repository.defaultBranch;
-  const head = branchHead(repository, branch);
+  const head = branchHead(repository, branch, docs);
   const current = repository.commits.get(head)?.files.get(path);
   checkSha(path, current, optionalString(body, "sha"), docs);
   const content = Buffer.from(encoded, "base64");
@@ -84,58 +81,46 @@ function put(context: RequestContext) {
 
 /** Repository contents: docs.github.com/rest/repos/contents. */
 export const contentRoutes: Route[] = [
-  {
-    // "Get repository content": a file as `{type: "file", encoding: "base64", content, sha, …}`, a directory as an array.
-    surface: "api",
-    method: "GET",
-    pattern: new RegExp(`^${REPO}/contents(?:/(?<path>.*))?$`),
-    handle(context) {
-      const docs = `${DOCS}#get-repository-content`;
-      const repository = repositoryOf(context, docs);
-      const ref = context.query.get("ref") ?? repository.defaultBranch;
-      const commit = repository.resolve(ref);
-      // An unknown ref: "No commit found for the ref {ref}" (404).
-      if (!commit) throw new ApiError(404, `No commit found for the ref ${ref}`, docs);
-      const path = (context.params["path"] ?? "").replace(/\/$/, "");
-      const content = commit.files.get(path);
-      if (content !== undefined) {
-        // GitHub wraps the base64 at 60 characters with "\n", as `git` tooling and RFC 2045 do.
-        const base64 = (content.toString("base64").match(/.{1,60}/g) ?? []).join("\n");
-        return { status: 200, body: { ...fileJson(repository, path, content, ref, context.urls), encoding: "base64", content: `${base64}\n` } };
-      }
-      const prefix = path === "" ? "" : `${path}/`;
-      const children = new Map<string, Record<string, unknown>>();
-      for (const [filePath, fileContent] of commit.files) {
-        if (!filePath.startsWith(prefix)) continue;
-        const rest = filePath.slice(prefix.length);
-        const name = rest.split("/")[0]!;
-        if (rest.includes("/")) children.set(name, { type: "dir", name, path: `${prefix}${name}`, sha: null, size: 0 });
-        else children.set(name, fileJson(repository, filePath, fileContent, ref, context.urls));
-      }
-      if (children.size === 0) throw notFound(docs);
-      return { status: 200, body: [...children.values()] };
-    },
-  },
-  { surface: "api", method: "PUT", pattern: new RegExp(`^${REPO}/contents/(?<path>.+)$`), handle: put },
-  {
-    // "Delete a file": `message` and `sha` required; 200 with `content: null` and the commit.
-    surface: "api",
-    method: "DELETE",
-    pattern: new RegExp(`^${REPO}/contents/(?<path>.+)$`),
-    handle(context) {
-      const docs = `${DOCS}#delete-a-file`;
-      const repository = repositoryOf(context, docs);
-      const path = context.params["path"] ?? "";
-      const body = jsonBody(context);
-      const message = requiredString(body, "message", "Content", docs);
-      const branch = optionalString(body, "branch") ?? repository.defaultBranch;
-      const head = branchHead(repository, branch);
-      const current = repository.commits.get(head)?.files.get(path);
-      if (current === undefined) throw notFound(docs);
-      checkSha(path, current, optionalString(body, "sha"), docs);
-      const commit = repository.commit(head, message, { [path]: null });
-      repository.refs.set(`refs/heads/${branch}`, commit.sha);
-      return { status: 200, body: { content: null, commit: commitJson(repository, commit, context.urls) } };
-    },
-  },
+  // "Get repository content": a file as `{type: "file", encoding: "base64", content, sha, …}`, a directory as an array.
+  repositoryRoute("GET", "/contents(?:/(?<path>.*))?", `${DOCS}#get-repository-content`, (context, repository, docs) => {
+    const ref = context.query.get("ref") ?? repository.defaultBranch;
+    const commit = repository.resolve(ref);
+    // An unknown ref: "No commit found for the ref {ref}" (404).
+    if (!commit) throw new ApiError(404, `No commit found for the ref ${ref}`, docs);
+    const path = (context.params["path"] ?? "").replace(/\/$/, "");
+    const content = commit.files.get(path);
+    if (content !== undefined) {
+      // GitHub breaks the base64 with "\n" every 60 characters, as the documented example response shows.
+      const base64 = (content.toString("base64").match(/.{1,60}/g) ?? []).join("\n");
+      return { status: 200, body: { ...fileJson(repository, path, content, ref, context.urls), encoding: "base64", content: `${base64}\n` } };
+    }
+    const prefix = path === "" ? "" : `${path}/`;
+    const children = new Map<string, Record<string, unknown>>();
+    for (const [filePath, fileContent] of commit.files) {
+      if (!filePath.startsWith(prefix)) continue;
+      const rest = filePath.slice(prefix.length);
+      const name = rest.split("/")[0]!;
+      if (rest.includes("/")) children.set(name, { type: "dir", name, path: `${prefix}${name}`, sha: null, size: 0 });
+      else children.set(name, fileJson(repository, filePath, fileContent, ref, context.urls));
+    }
+    if (children.size === 0) throw notFound(docs);
+    return { status: 200, body: [...children.values()] };
+  }),
+
+  repositoryRoute("PUT", "/contents/(?<path>.+)", `${DOCS}#create-or-update-file-contents`, put),
+
+  // "Delete a file": `message` and `sha` required; 200 with `content: null` and the commit.
+  repositoryRoute("DELETE", "/contents/(?<path>.+)", `${DOCS}#delete-a-file`, (context, repository, docs) => {
+    const path = context.params["path"] ?? "";
+    const body = jsonBody(context);
+    const message = requiredString(body, "message", "Content", docs);
+    const branch = optionalString(body, "branch") ?? repository.defaultBranch;
+    const head = branchHead(repository, branch, docs);
+    const current = repository.commits.get(head)?.files.get(path);
+    if (current === undefined) throw notFound(docs);
+    checkSha(path, current, optionalString(body, "sha"), docs);
+    const commit = repository.commit(head, message, { [path]: null });
+    repository.refs.set(`refs/heads/${branch}`, commit.sha);
+    return { status: 200, body: { content: null, commit: commitJson(repository, commit, context.urls) } };
+  }),
 ];
