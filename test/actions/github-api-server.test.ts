@@ -93,6 +93,23 @@ describe("releases and release assets", () => {
     expect(byId.data.tag_name).toBe("v1.0.0");
   });
 
+  it("getLatestRelease skips drafts and prereleases; a draft is not found by tag until updateRelease publishes it", async () => {
+    const octokit = client();
+    repository.addRelease({ tagName: "v1" });
+    repository.addRelease({ tagName: "v2-rc1", prerelease: true });
+    const draft = repository.addRelease({ tagName: "v2", draft: true });
+    // "The latest release is the most recent non-prerelease, non-draft release, sorted by the created_at attribute."
+    expect((await octokit.rest.repos.getLatestRelease({ owner, repo })).data.tag_name).toBe("v1");
+    // "Get a release by tag name": "Get a published release with the specified tag."
+    expect(await failureOf(octokit.rest.repos.getReleaseByTag({ owner, repo, tag: "v2" }))).toMatchObject({ status: 404 });
+    const published = await octokit.rest.repos.updateRelease({ owner, repo, release_id: draft.id, draft: false });
+    expect(published.data).toMatchObject({ draft: false, tag_name: "v2", published_at: expect.any(String) });
+    expect((await octokit.rest.repos.getReleaseByTag({ owner, repo, tag: "v2" })).data.id).toBe(draft.id);
+    expect((await octokit.rest.repos.getLatestRelease({ owner, repo })).data.tag_name).toBe("v2");
+    // "List releases": newest first.
+    expect((await octokit.rest.repos.listReleases({ owner, repo })).data.map((release) => release.tag_name)).toEqual(["v2", "v2-rc1", "v1"]);
+  });
+
   it("octokit.paginate walks every page of listReleaseAssets, following the Link header", async () => {
     const release = repository.addRelease({ tagName: "v2" });
     const names = Array.from({ length: 7 }, (_, i) => `component-${i}.bin`);

@@ -32,8 +32,32 @@ export const releaseRoutes: Route[] = [
     return { status: 200, body: releaseJson(repository, release, context.urls) };
   }),
 
+  // "Get the latest release": "The latest release is the most recent non-prerelease, non-draft release, sorted by the
+  // created_at attribute."
+  repositoryRoute("GET", "/releases/latest", `${DOCS}#get-the-latest-release`, (context, repository, docs) => {
+    const release = repository.releases.filter((candidate) => !candidate.draft && !candidate.prerelease).at(-1);
+    if (!release) throw notFound(docs);
+    return { status: 200, body: releaseJson(repository, release, context.urls) };
+  }),
+
   repositoryRoute("GET", "/releases/(?<release_id>\\d+)", `${DOCS}#get-a-release`, (context, repository, docs) =>
     ({ status: 200, body: releaseJson(repository, releaseOf(context, repository, docs), context.urls) })),
+
+  // "Update a release": any of `tag_name`, `target_commitish`, `name`, `body`, `draft`, `prerelease`.
+  repositoryRoute("PATCH", "/releases/(?<release_id>\\d+)", `${DOCS}#update-a-release`, (context, repository, docs) => {
+    const release = releaseOf(context, repository, docs);
+    const body = jsonBody(context);
+    release.tagName = optionalString(body, "tag_name") ?? release.tagName;
+    release.targetCommitish = optionalString(body, "target_commitish") ?? release.targetCommitish;
+    release.name = optionalString(body, "name") ?? release.name;
+    release.body = optionalString(body, "body") ?? release.body;
+    if (typeof body["prerelease"] === "boolean") release.prerelease = body["prerelease"];
+    if (typeof body["draft"] === "boolean") {
+      release.draft = body["draft"];
+      release.publishedAt = release.draft ? null : (release.publishedAt ?? new Date().toISOString());
+    }
+    return { status: 200, body: releaseJson(repository, release, context.urls) };
+  }),
 
   // "Create a release": 201 with a `Location` header; 422 when the tag already has a release.
   repositoryRoute("POST", "/releases", `${DOCS}#create-a-release`, (context, repository, docs) => {
