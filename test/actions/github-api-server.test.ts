@@ -1,5 +1,7 @@
 import { getOctokit } from "@actions/github";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startGitHubApi, type GitHubApiServer } from "../helpers/github-api/server.js";
 import type { Repository } from "../helpers/github-api/state.js";
@@ -59,6 +61,17 @@ describe("authentication and errors", () => {
     // Every response carries `x-github-request-id` (docs: "Troubleshooting the REST API": include it when contacting support).
     expect(response.headers["x-github-request-id"]).toBe(server.requests.at(-1)!.requestId);
     expect(response.headers["content-type"]).toBe("application/json; charset=utf-8");
+  });
+
+  it("is found through GITHUB_API_URL, as a runner sets it, by getOctokit in a fresh process", async () => {
+    // @actions/github reads GITHUB_API_URL once, when it is first imported: hence a process of its own, as the runner starts the Action.
+    repository.addRelease({ tagName: "v7" });
+    const script = `const { getOctokit } = await import("@actions/github");
+const { data } = await getOctokit(process.env.TOKEN).rest.repos.getReleaseByTag({ owner: "${owner}", repo: "${repo}", tag: "v7" });
+process.stdout.write(data.tag_name);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { cwd: fileURLToPath(new URL("../..", import.meta.url)), env: { ...process.env, GITHUB_API_URL: server.api, TOKEN } });
+    expect(stdout).toBe("v7");
+    expect(server.requests.at(-1)).toMatchObject({ surface: "api", path: `/repos/${owner}/${repo}/releases/tags/v7`, status: 200 });
   });
 
   it("refuses a wrong token with 401 \"Bad credentials\" and a missing one with 401 \"Requires authentication\"", async () => {
