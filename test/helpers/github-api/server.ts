@@ -14,7 +14,7 @@ import { GitHubState } from "./state.js";
 
 const ROUTES: readonly Route[] = [...repositoryRoutes, ...releaseRoutes, ...assetRoutes, ...contentRoutes, ...pullRoutes, ...issueRoutes];
 
-/** One request as the server saw it; `status` is what it answered, or what became of the connection. */
+/** One request as the server saw it; `status` is what it answered (0 while in flight), or what became of the connection. */
 export interface LoggedRequest {
   readonly surface: Surface;
   readonly method: string;
