@@ -15,7 +15,7 @@ const LogRequirements = z
       .array(Sha256Hex)
       .min(1)
       .optional()
-      .describe("the entry must be in one of these logs (SHA-256 of the log key's SPKI, as Rekor's logID); default: any log the verifier trusts"),
+      .describe("the entry must be in one of these logs (SHA-256 of the log key's SPKI, as Rekor's logID); default: every log the verifier trusts"),
     inclusionProof: z.boolean().default(true).describe("require an inclusion proof against a signed checkpoint (false also accepts a SET-only entry)"),
     integratedAfter: Rfc3339.optional().describe("the entry must have been logged at or after this time"),
     integratedBefore: Rfc3339.optional().describe("the entry must have been logged at or before this time"),

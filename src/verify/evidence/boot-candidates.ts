@@ -40,7 +40,7 @@ function valuesOf(policy: EvidencePolicy, kind: Exclude<Kind, "firmware">, endor
   if (rule.value !== undefined) return [{ component: name, sha256: toHex(sha256(cmdlineBytes(rule.value))), origin: "policy literal" }];
   return endorsed.filter((v) => v.component === name && v.values.kind === kind).flatMap((v) => {
     const entry = tableEntry(v.values);
-    return entry === undefined ? [] : [{ component: name, sha256: entry, origin: origin(v) }];
+    return entry === undefined ? [] : [{ component: name, sha256: entry, origin: origin(v), endorsement: v.outcome }];
   });
 }
 
@@ -53,7 +53,7 @@ function valuesOf(policy: EvidencePolicy, kind: Exclude<Kind, "firmware">, endor
 export function bootCandidates(policy: EvidencePolicy, endorsed: readonly EndorsedValue[]): BootCandidate[] {
   const firmwareName = componentOf(policy, "firmware")?.name;
   const firmwares = endorsed.filter((v): v is EndorsedValue & { values: FirmwareValues } => v.component === firmwareName && v.values.kind === "firmware");
-  const candidates: BootCandidate[] = firmwares.map((f) => ({ firmware: { component: f.component, values: f.values, origin: origin(f) } }));
+  const candidates: BootCandidate[] = firmwares.map((f) => ({ firmware: { component: f.component, values: f.values, origin: origin(f), endorsement: f.outcome } }));
   if (!policy.boot.some((b) => b.kernelHashes)) return candidates;
   const kernels = valuesOf(policy, "kernel", endorsed) ?? [];
   const initrds = valuesOf(policy, "initrd", endorsed);
@@ -67,7 +67,7 @@ export function bootCandidates(policy: EvidencePolicy, endorsed: readonly Endors
       const ownCmdline = recorded && { component: `${kernel.component} (its recorded command line)`, sha256: recorded.qemuKernelHashes.cmdline, origin: kernel.origin };
       for (const initrd of initrds ?? (ownInitrd ? [ownInitrd] : [undefined])) {
         for (const cmdline of cmdlines ?? (ownCmdline ? [ownCmdline] : [])) {
-          candidates.push({ firmware: { component: f.component, values: f.values, origin: origin(f) }, kernel: { kernel, initrd, cmdline } });
+          candidates.push({ firmware: { component: f.component, values: f.values, origin: origin(f), endorsement: f.outcome }, kernel: { kernel, initrd, cmdline } });
         }
       }
     }

@@ -3,7 +3,7 @@ import { MAX_VCPUS, VCPU_TYPES, VMM_TYPES, parseVcpuCounts } from "../../schema/
 import type { BootConfiguration, EvidencePolicy } from "../../schema/evidence-policy.js";
 import type { Diagnosis } from "../../schema/evidence-verdict.js";
 import { bootCandidates, componentOf } from "./boot-candidates.js";
-import { endorsedValues, type EndorsedValue, type EndorsementTrust, type FoundEndorsement } from "./endorsements.js";
+import type { EndorsedValue } from "./endorsements.js";
 import { searchLaunchDigest, type BootCandidate, type LaunchMatch, type MatchedConfiguration, type SearchResult } from "./launch-match.js";
 
 export type { Diagnosis };
@@ -18,19 +18,6 @@ function candidateText(c: BootCandidate): string {
 function entryText(e: BootConfiguration): string {
   const vcpus = [...(e.vcpuTypes ?? []), ...(e.vcpuSignatures ?? [])];
   return `${e.vmmTypes.join("/")} ${e.vcpus} vCPUs${vcpus.length ? ` ${vcpus.join("/")}` : ""} guest features ${e.guestFeatures.join("/")} ${e.kernelHashes ? "kernel hashes" : "firmware only"}`;
-}
-
-/** The policy with every pin on which release or values removed: every verified endorsement of its components. */
-function unpinned(policy: EvidencePolicy): EvidencePolicy {
-  const components = Object.fromEntries(
-    Object.entries(policy.components).map(([name, rule]) => {
-      if (rule.endorsement === undefined) return [name, rule];
-      const { release: _release, valuesSha256: _values, ...endorsement } = rule.endorsement;
-      const { integratedAfter: _after, integratedBefore: _before, ...log } = endorsement.log;
-      return [name, { ...rule, endorsement: { ...endorsement, log } }];
-    }),
-  );
-  return { ...policy, components };
 }
 
 /** Each entry as given and with the other kernel-hashes setting: a firmware-only launch is the commonest surprise. */
@@ -135,8 +122,7 @@ export function diagnoseMeasurement(
   policyCandidates: readonly BootCandidate[],
   search: SearchResult,
   accepted: readonly EndorsedValue[],
-  found: readonly FoundEndorsement[],
-  trust: EndorsementTrust,
+  all: readonly EndorsedValue[],
 ): Diagnosis {
   const tried = {
     candidates: policyCandidates.map(candidateText),
@@ -144,8 +130,7 @@ export function diagnoseMeasurement(
     digests: search.tried,
     unmeasurable: search.unmeasurable.map((u) => `${candidateText(u.candidate)}: ${u.reason}`),
   };
-  const open = { ...unpinned(policy), boot: bothBoots(policy.boot) };
-  const all = endorsedValues(found, open, trust).values;
+  const open = { ...policy, boot: bothBoots(policy.boot) };
   const first = [...policyCandidates.map((c) => ({ firmware: c.firmware })), ...policyCandidates.filter((c) => c.kernel !== undefined)];
   const seen = new Set(first.map(candidateKey));
   const passes: [readonly BootCandidate[], readonly BootConfiguration[]][] = [

@@ -49,12 +49,16 @@ function endorsementPolicy(component: string, rule: EndorsementRule, trust: Endo
   return { keys, logs, at: trust.at, requiredClaims: rule.claims, component, allowSetOnly: !rule.log.inclusionProof };
 }
 
-/** What the component rule asks beyond the endorsement checks: release, exact values, log time. */
-function ruleProblem(component: ComponentRule, verdict: EndorsementVerdict, values: ComponentValues | undefined, release: { name: string; version: string } | undefined): string | undefined {
-  const rule = component.endorsement!;
-  if (values === undefined || release === undefined) return "the endorsement carries no reftrail reference values (predicate.reftrail), so it cannot be recomputed from";
+/** Why a verified endorsement cannot give the component's value at all: no reftrail values, or values of another kind. */
+function unusable(component: ComponentRule, values: ComponentValues | undefined): string | undefined {
+  if (values === undefined) return "the endorsement carries no reftrail reference values (predicate.reftrail), so it cannot be recomputed from";
   // The policy says what the component is: an endorsement of another kind under its name is not its value.
   if (values.kind !== component.kind) return `endorses a ${values.kind}; the policy's '${values.name}' is a ${component.kind}`;
+  return undefined;
+}
+
+/** What the component rule pins beyond the endorsement checks: release, exact values, log time. */
+function pinProblem(rule: EndorsementRule, verdict: EndorsementVerdict, values: ComponentValues, release: { name: string; version: string }): string | undefined {
   if (rule.release !== undefined) {
     if (release.name !== rule.release.name || (rule.release.version !== undefined && release.version !== rule.release.version)) {
       return `endorses release ${release.name} ${release.version}; the policy requires ${rule.release.name}${rule.release.version !== undefined ? ` ${rule.release.version}` : ""}`;
@@ -77,11 +81,14 @@ function ruleProblem(component: ComponentRule, verdict: EndorsementVerdict, valu
 /**
  * Verifies every endorsement found for a component the policy wants endorsed, with that
  * component's rule (its keys, claims and log requirements), and keeps the values of those that
- * pass every check and the rule. Nothing in an endorsement is read as a value before that: a
- * failed one is reported with the check that failed, never used.
+ * pass every check and the rule's pins (release, values, log time). Nothing in an endorsement is
+ * read as a value before that: a failed one is reported with the check that failed, never used.
+ * `verified` also holds the values that failed only a pin: not usable for the verdict, but what
+ * a diagnosis searches (another release of the same component, verified the same way).
  */
-export function endorsedValues(found: readonly FoundEndorsement[], policy: EvidencePolicy, trust: EndorsementTrust): { values: EndorsedValue[]; outcomes: EndorsementOutcome[] } {
+export function endorsedValues(found: readonly FoundEndorsement[], policy: EvidencePolicy, trust: EndorsementTrust): { values: EndorsedValue[]; verified: EndorsedValue[]; outcomes: EndorsementOutcome[] } {
   const values: EndorsedValue[] = [];
+  const verified: EndorsedValue[] = [];
   const outcomes: EndorsementOutcome[] = [];
   for (const { source, logged } of found) {
     const component = claimedComponent(logged.statement);
@@ -105,15 +112,17 @@ export function endorsedValues(found: readonly FoundEndorsement[], policy: Evide
     }
     const own = readEndorsement(logged.statement).reftrail;
     const release = own ? `${own.release.name} ${own.release.version}` : undefined;
-    const problem = ruleProblem(rule, verdict, own?.component, own?.release);
-    if (problem !== undefined) {
-      outcomes.push({ source, component, accepted: false, refused: { check: "POLICY", message: problem }, ...(release ? { release } : {}), ...where });
+    const refusal = unusable(rule, own?.component);
+    if (refusal !== undefined || own === undefined) {
+      outcomes.push({ source, component, accepted: false, refused: { check: "POLICY", message: refusal! }, ...(release ? { release } : {}), ...where });
       continue;
     }
-    const outcome = { source, component, accepted: true, release: release!, ...where };
+    const problem = pinProblem(rule.endorsement, verdict, own.component, own.release);
+    const outcome: EndorsementOutcome = problem === undefined ? { source, component, accepted: true, release: release!, ...where } : { source, component, accepted: false, refused: { check: "POLICY", message: problem }, release: release!, ...where };
     outcomes.push(outcome);
-    values.push({ component, values: own!.component, outcome });
+    verified.push({ component, values: own.component, outcome });
+    if (problem === undefined) values.push({ component, values: own.component, outcome });
   }
-  return { values, outcomes };
+  return { values, verified, outcomes };
 }
 

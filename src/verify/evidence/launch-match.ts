@@ -7,7 +7,7 @@ import { snpLaunchDigests } from "../../measure/snp/launch.js";
 import { parseVcpuCounts } from "../../schema/launch-vocabulary.js";
 import { VMM_PROFILES } from "../../measure/vmm.js";
 import type { BootConfiguration } from "../../schema/evidence-policy.js";
-import type { MatchedConfiguration } from "../../schema/evidence-verdict.js";
+import type { EndorsementOutcome, MatchedConfiguration } from "../../schema/evidence-verdict.js";
 import type { FirmwareValues } from "../../schema/reference-values.js";
 import { bytesEqual, fromHex, toHex } from "../../util/bytes.js";
 import { BoundedCache } from "../../util/bounded-cache.js";
@@ -19,13 +19,15 @@ export interface BoundValue {
   readonly component: string;
   /** Lower-case hex: the kernel-hashes table entry (SHA-256; the command line's with its NUL). */
   readonly sha256: string;
-  /** Which endorsement or policy literal vouches for it. */
+  /** Which endorsement or policy literal vouches for it, in words. */
   readonly origin: string;
+  /** The endorsement it came from, when it came from one. */
+  readonly endorsement?: EndorsementOutcome;
 }
 
 /** What a guest could have booted: a firmware, and for a direct boot the three kernel-hashes table entries. */
 export interface BootCandidate {
-  readonly firmware: { readonly component: string; readonly values: FirmwareValues; readonly origin: string };
+  readonly firmware: { readonly component: string; readonly values: FirmwareValues; readonly origin: string; readonly endorsement: EndorsementOutcome };
   readonly kernel?: { readonly kernel: BoundValue; readonly initrd: BoundValue | undefined; readonly cmdline: BoundValue };
 }
 

@@ -11,7 +11,7 @@ import { diagnoseMeasurement } from "./diagnose.js";
 import { endorsedValues, type EndorsedValue, type EndorsementTrust, type FoundEndorsement } from "./endorsements.js";
 import type { UnavailableStatement } from "./from-log.js";
 import type { MatchedConfiguration, Diagnosis } from "../../schema/evidence-verdict.js";
-import { searchLaunchDigest, type LaunchDigestCache, type LaunchMatch } from "./launch-match.js";
+import { searchLaunchDigest, type BoundValue, type LaunchDigestCache, type LaunchMatch } from "./launch-match.js";
 
 export type { ComponentRow, SnpEvidenceVerdict };
 
@@ -91,16 +91,16 @@ function componentResults(policy: EvidencePolicy, endorsed: readonly EndorsedVal
     // How the measurement binds it.
     const usedFirmware = match?.candidate.firmware;
     const usedKernel = match?.candidate.kernel;
+    const table = (value: BoundValue | undefined, how: string) => value && { how, value: value.sha256, origin: value.origin, endorsement: value.endorsement };
     const bound =
-      kind === "firmware" ? usedFirmware && { how: "launch digest (firmware pages and metadata)", value: match!.digest, origin: usedFirmware.origin } :
-      kind === "kernel" ? usedKernel && { how: "kernel-hashes table in the launch digest", value: usedKernel.kernel.sha256, origin: usedKernel.kernel.origin } :
-      kind === "initrd" ? usedKernel && { how: "kernel-hashes table in the launch digest", value: usedKernel.initrd?.sha256, origin: usedKernel.initrd?.origin } :
-      kind === "cmdline" ? usedKernel && { how: "kernel-hashes table in the launch digest (with its NUL)", value: usedKernel.cmdline.sha256, origin: usedKernel.cmdline.origin } :
+      kind === "firmware" ? usedFirmware && { how: "launch digest (firmware pages and metadata)", value: match!.digest, origin: usedFirmware.origin, endorsement: usedFirmware.endorsement } :
+      kind === "kernel" ? table(usedKernel?.kernel, "kernel-hashes table in the launch digest") :
+      kind === "initrd" ? table(usedKernel?.initrd, "kernel-hashes table in the launch digest") :
+      kind === "cmdline" ? table(usedKernel?.cmdline, "kernel-hashes table in the launch digest (with its NUL)") :
       undefined;
-    const endorsement = (origin: string | undefined) => {
-      const used = accepted.find((v) => origin?.startsWith(`endorsement ${v.outcome.source}`));
-      return used ? { endorsement: { source: used.outcome.source, ...(used.outcome.logIndex !== undefined ? { logIndex: used.outcome.logIndex } : {}), ...(used.outcome.release ? { release: used.outcome.release } : {}), ...(used.outcome.keyId ? { keyId: used.outcome.keyId } : {}) } } : {};
-    };
+    // The row names the endorsement only when it is this component's own (a recorded initrd is vouched for by the kernel's).
+    const own = bound?.endorsement?.component === name ? bound.endorsement : undefined;
+    const endorsement = own ? { endorsement: { source: own.source, ...(own.logIndex !== undefined ? { logIndex: own.logIndex } : {}), ...(own.release ? { release: own.release } : {}), ...(own.keyId ? { keyId: own.keyId } : {}) } } : {};
     if (match === undefined) {
       rows.push({ component: name, kind, status: "NOT_RUN", boundBy: null, detail: "MEASUREMENT matched no recomputed launch digest" });
       checks.push(other("notRun", "BINDING", name, "MEASUREMENT matched no recomputed launch digest"));
@@ -112,7 +112,7 @@ function componentResults(policy: EvidencePolicy, endorsed: readonly EndorsedVal
       rows.push({ component: name, kind, status: "NOT_BOUND", boundBy: null, detail: why });
       checks.push(failed("BINDING", name, `NOT_BOUND: ${why} (write skip for it in the policy if that is intended)`, "bound by the launch digest", "not measured"));
     } else {
-      rows.push({ component: name, kind, status: "VERIFIED", boundBy: bound.how, expected: bound.value, found: kind === "firmware" ? measurement : bound.value, ...endorsement(bound.origin) });
+      rows.push({ component: name, kind, status: "VERIFIED", boundBy: bound.how, expected: bound.value, found: kind === "firmware" ? measurement : bound.value, ...endorsement });
       checks.push(passed("BINDING", name, bound.how, undefined, bound.origin));
     }
   }
@@ -146,9 +146,9 @@ export function verifySnpEvidence(inputs: SnpEvidenceInputs, options: SnpEvidenc
   const report = verifyReport(inputs.report, { at: trust.at, ...(policy.platform ? { policy: policy.platform } : {}), ...(options.product ? { product: options.product } : {}) });
   const measurementBytes = inputs.report.report.measurement;
   const measurement = toHex(measurementBytes);
-  const { values: endorsed, outcomes: verified } = endorsedValues(inputs.endorsements, policy, trust);
+  const { values: endorsed, verified: verifiedValues, outcomes: checked } = endorsedValues(inputs.endorsements, policy, trust);
   const outcomes: EndorsementOutcome[] = [
-    ...verified,
+    ...checked,
     ...(inputs.unavailable ?? []).map((u) => ({
       source: u.source,
       component: u.component,
@@ -177,7 +177,7 @@ export function verifySnpEvidence(inputs: SnpEvidenceInputs, options: SnpEvidenc
             : failed("LAUNCH_DIGEST_ENDORSED", undefined, "the endorsed launch digest disagrees with the recomputation from the same endorsement's layout", match.digest, published),
       );
     } else {
-      diagnosis = diagnoseMeasurement(measurementBytes, policy, candidates, search, endorsed, inputs.endorsements, trust);
+      diagnosis = diagnoseMeasurement(measurementBytes, policy, candidates, search, endorsed, verifiedValues);
       checks.push(failed("MEASUREMENT", undefined, diagnosis.summary, `one of ${search.tried} recomputed launch digests`, measurement));
     }
   }
