@@ -64,7 +64,7 @@ function kernelHashes(kernel: NonNullable<BootCandidate["kernel"]>): KernelHashe
 }
 
 /** The launch digests of one boot under one policy entry, by hex digest (the first configuration to give each). */
-type DigestTable = ReadonlyMap<string, MatchedConfiguration> | { readonly unmeasurable: string };
+type DigestTable = Map<string, MatchedConfiguration> | { readonly unmeasurable: string };
 
 /**
  * Launch-digest tables by boot and policy entry. They depend on the endorsed values and the policy
@@ -181,13 +181,12 @@ export function searchLaunchDigest(measurement: Uint8Array, candidates: readonly
         continue;
       }
       const table = cache.table(key, () => digestTable(firmware, candidate, entry));
-      if ("unmeasurable" in table) {
-        unmeasurable.push({ candidate, kernelHashes: entry.kernelHashes, reason: table.unmeasurable as string });
+      if (!(table instanceof Map)) {
+        unmeasurable.push({ candidate, kernelHashes: entry.kernelHashes, reason: table.unmeasurable });
         continue;
       }
-      const map = table as ReadonlyMap<string, MatchedConfiguration>;
-      tried += map.size;
-      const configuration = map.get(wanted);
+      tried += table.size;
+      const configuration = table.get(wanted);
       if (configuration) return { match: { candidate, configuration, digest: wanted }, tried, unmeasurable };
     }
   }

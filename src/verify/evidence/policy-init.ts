@@ -81,8 +81,6 @@ function publishedConfigurations(firmware: FirmwareValues): BootConfiguration[] 
   return bootEntries(atoms);
 }
 
-const skip = (reason: string): ComponentRule => ({ kind: "artifact", skip: { reason } });
-
 /**
  * A verification policy for one release with strict defaults: exactly the release's components,
  * each from an endorsement naming this release with exactly these reference values (and the
@@ -112,7 +110,7 @@ export function policyForRelease(values: ReferenceValues): EvidencePolicy {
         c.kind === "artifact"
           ? "an artifact: no SEV-SNP launch measures it"
           : `not in any launch digest the release publishes (firmware '${firmware.name}' ${firmware.layout.sevHashTable && BigInt(firmware.layout.sevHashTable.size) > 0n ? "is published without a kernel-hashes boot" : "has no kernel-hashes table"}): an SNP report cannot bind it`;
-      components[c.name] = { ...skip(reason), kind: c.kind };
+      components[c.name] = { kind: c.kind, skip: { reason } };
       continue;
     }
     components[c.name] = {
