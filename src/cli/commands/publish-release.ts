@@ -3,18 +3,13 @@ import { join } from "node:path";
 import { ENDORSEMENT_FILES, ENDORSEMENT_FILE_LIMITS, endorsementPath } from "../../endorse/files.js";
 import type { PublishedComponent } from "../../endorse/publish.js";
 import { publishEndorsement } from "../../verify/endorsement/publish-gate.js";
-import { RekorClient, displayUrl, httpTransport } from "../../tlog/client.js";
-import { initLogDir, openLogDir } from "../log-dir.js";
 import { logPaths } from "../../tlog/embedded/log.js";
-import { inProcessTransport } from "../../tlog/embedded/in-process.js";
-import { keepStatement } from "../../tlog/embedded/statements.js";
+import { embeddedLogTarget, remoteLogTarget, type LogTarget } from "../../tlog/target.js";
 import { readRegularFile } from "../../util/read-file.js";
-import { logIdentity, publicKeyFromPem } from "../../tlog/keys.js";
-import type { TrustedLogKey } from "../../tlog/keys.js";
 import { ReftrailError } from "../../util/errors.js";
 import { COMMON_OPTIONS, commandOptions, parseSmallInteger, splitList, type OptionSpecs } from "../args.js";
 import type { Command } from "../command.js";
-import { ExitCode, InputError, UsageError } from "../errors.js";
+import { ExitCode, UsageError } from "../errors.js";
 import { fileSubject, readTextInput } from "../input.js";
 import { registryOption } from "../key-registry.js";
 import { formatTable, json, warn } from "../output.js";
@@ -55,57 +50,18 @@ function componentDirs(root: string, only: Set<string> | undefined): { name: str
   return selected;
 }
 
-interface Target {
-  readonly client: RekorClient;
-  readonly log: TrustedLogKey;
-  /** An embedded log this run created (there was none in the folder). */
-  readonly created?: { readonly dir: string; readonly origin: string };
-  /** The embedded log keeps each statement it logs (a Rekor entry holds only its hash). */
-  keep?(statement: Uint8Array): void;
-  close(): void;
-}
-
-async function remoteTarget(url: string, keyFile: string | undefined, name: string | undefined, timeoutMs: number, retries: number): Promise<Target> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`'${displayUrl(url)}' is not a URL`, "--rekor-url");
+function openTarget(o: { "rekor-url"?: string | undefined; "rekor-key"?: string | undefined; "rekor-name"?: string | undefined; log?: string | undefined }, timeoutMs: number, retries: number): Promise<LogTarget> | LogTarget {
+  const url = o["rekor-url"];
+  if (url === undefined) {
+    const dir = o.log ?? DEFAULT_LOG_DIR;
+    return embeddedLogTarget(dir, `--log ${dir}`, true);
   }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new UsageError("must be an http(s) URL", "--rekor-url");
-  // Credentials in the URL go to the server as Basic authorization, never to the terminal or a report.
-  const shown = displayUrl(url).replace(/\/+$/, "");
-  const client = new RekorClient(httpTransport(url, { timeoutMs, retries }));
-  let pem: string;
-  if (keyFile !== undefined) pem = readTextInput("--rekor-key", keyFile, 64 << 10);
-  else {
-    pem = await client.getPublicKey();
-    warn(`trusting the public key ${shown} serves; pass --rekor-key to pin it`);
-  }
-  let key;
-  try {
-    key = publicKeyFromPem(pem);
-  } catch (err) {
-    if (!(err instanceof ReftrailError)) throw err;
-    throw new InputError("KEY_FILE", err.message, keyFile !== undefined ? fileSubject("--rekor-key", keyFile) : `${shown}/api/v1/log/publicKey`);
-  }
-  // The log's checkpoint name is not the URL's host in general (`reftrail log serve` signs as its
-  // log name, e.g. reftrail.local, whatever address it listens on): as `verify` without --rekor-name,
-  // accept the name the checkpoint gives, signed with the pinned key, unless --rekor-name pins it.
-  return { client, log: { identity: logIdentity(key), ...(name !== undefined ? { name } : {}), source: shown }, close() {} };
-}
-
-function embeddedTarget(dir: string): Target {
-  const create = !existsSync(logPaths(dir).database);
-  if (create) initLogDir(dir, undefined);
-  const log = openLogDir(dir);
-  return {
-    client: new RekorClient(inProcessTransport(log)),
-    log: { identity: log.identity, name: log.name, source: `embedded log ${dir}` },
-    ...(create ? { created: { dir, origin: log.origin } } : {}),
-    keep: (statement) => keepStatement(dir, statement),
-    close: () => log.close(),
-  };
+  const keyFile = o["rekor-key"];
+  const pinnedKey = keyFile !== undefined ? { pem: readTextInput("--rekor-key", keyFile, 64 << 10), subject: fileSubject("--rekor-key", keyFile) } : undefined;
+  return remoteLogTarget(url, { ...(pinnedKey ? { pinnedKey } : {}), ...(o["rekor-name"] !== undefined ? { name: o["rekor-name"] } : {}), timeoutMs, retries, subject: "--rekor-url" }).then((target) => {
+    if (target.servedKeyTrusted) warn(`trusting the public key ${target.log.source} serves; pass --rekor-key to pin it`);
+    return target;
+  });
 }
 
 async function run(argv: readonly string[]): Promise<number> {
@@ -123,7 +79,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const registry = registryOption("--key-registry", o["key-registry"]);
   const dirs = componentDirs(o.endorsements, only);
   const retries = o.retries === undefined ? 3 : parseSmallInteger("--retries", o.retries, 20);
-  const target = o["rekor-url"] !== undefined ? await remoteTarget(o["rekor-url"], o["rekor-key"], o["rekor-name"], timeoutMs, retries) : embeddedTarget(o.log ?? DEFAULT_LOG_DIR);
+  const target = await openTarget(o, timeoutMs, retries);
   const results: (Awaited<ReturnType<typeof publishEndorsement>> & { component: string })[] = [];
   try {
     // One at a time: a failure stops the run with the components before it completed, and a
