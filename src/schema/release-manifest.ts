@@ -64,28 +64,36 @@ const common = {
 };
 const Path = z.string().min(1).describe("file path, relative to the manifest's directory");
 const Algorithms = z.array(DigestAlgorithmName).min(1).default(["sha256"]);
+/** A GitHub release asset name: the file the endorse Action downloads for a component. */
+const Asset = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/, "a release asset file name: letters, digits and . _ + ~ -, starting with a letter or digit")
+  .max(255)
+  .optional()
+  .describe("the release asset holding this file, for actions/endorse (default: the file name of path)");
 
 export const FirmwareComponent = z
-  .object({ ...common, kind: z.literal("firmware"), path: Path, launchDigests: z.array(LaunchDigestSpec).min(1) })
+  .object({ ...common, kind: z.literal("firmware"), path: Path, asset: Asset, launchDigests: z.array(LaunchDigestSpec).min(1) })
   .strict();
 export const KernelComponent = z
   .object({
     ...common,
     kind: z.literal("kernel"),
     path: Path.describe("bzImage or unified kernel image"),
+    asset: Asset,
     initrd: ComponentName.optional().describe("the initrd component it boots with"),
     cmdline: ComponentName.optional().describe("the cmdline component it boots with"),
     setupDataModifications: z.boolean().default(true).describe("false: setup data hashed without QEMU's loader edits (QEMU with SEV)"),
     algorithms: Algorithms,
   })
   .strict();
-export const InitrdComponent = z.object({ ...common, kind: z.literal("initrd"), path: Path, algorithms: Algorithms }).strict();
+export const InitrdComponent = z.object({ ...common, kind: z.literal("initrd"), path: Path, asset: Asset, algorithms: Algorithms }).strict();
 export const CmdlineValue = z
   .string()
   .refine((v) => !v.includes("\0"), "a kernel command line cannot contain a NUL character (it is a C string)")
   .refine((v) => v.isWellFormed(), "has an unpaired surrogate, which has no UTF-8 encoding");
 export const CmdlineComponent = z.object({ ...common, kind: z.literal("cmdline"), value: CmdlineValue }).strict();
-export const ArtifactComponent = z.object({ ...common, kind: z.literal("artifact"), path: Path, algorithms: Algorithms }).strict();
+export const ArtifactComponent = z.object({ ...common, kind: z.literal("artifact"), path: Path, asset: Asset, algorithms: Algorithms }).strict();
 
 export const Component = z.discriminatedUnion("kind", [FirmwareComponent, KernelComponent, InitrdComponent, CmdlineComponent, ArtifactComponent]);
 export type Component = z.infer<typeof Component>;

@@ -121,7 +121,7 @@ export class Repository {
   }
 
   addRelease(seed: { tagName: string; name?: string; body?: string; draft?: boolean; prerelease?: boolean; targetCommitish?: string }): Release {
-    const now = new Date().toISOString();
+    const now = githubTime();
     const release: Release = {
       id: this.github.nextId(),
       tagName: seed.tagName,
@@ -139,7 +139,7 @@ export class Repository {
   }
 
   addAsset(release: Release, seed: { name: string; data: Buffer; contentType?: string; label?: string }): Asset {
-    const now = new Date().toISOString();
+    const now = githubTime();
     const asset: Asset = {
       id: this.github.nextId(),
       name: seed.name,
@@ -162,7 +162,7 @@ export class Repository {
       body: seed.body ?? null,
       labels: seed.labels ?? [],
       state: seed.state ?? "open",
-      createdAt: new Date().toISOString(),
+      createdAt: githubTime(),
       comments: [],
     };
     this.issues.push(issue);
@@ -179,7 +179,7 @@ export class Repository {
       base: seed.base,
       state: "open",
       draft: seed.draft ?? false,
-      createdAt: new Date().toISOString(),
+      createdAt: githubTime(),
     };
     this.pulls.push(pull);
     return pull;
@@ -226,4 +226,9 @@ export class GitHubState {
   repository(owner: string, name: string): Repository | undefined {
     return this.repositories.get(`${owner}/${name}`.toLowerCase());
   }
+}
+
+/** Timestamps as GitHub's REST API writes them: ISO 8601 in UTC, whole seconds ("2013-02-27T19:35:32Z"). */
+export function githubTime(date = new Date()): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -1,6 +1,6 @@
 import { ApiError, notFound } from "../errors.js";
 import { jsonBody, optionalString, repositoryRoute, requiredString, type RequestContext, type Route, type Urls } from "../router.js";
-import { gitBlobSha, type Commit, type Repository } from "../state.js";
+import { gitBlobSha, githubTime, type Commit, type Repository } from "../state.js";
 
 const DOCS = "https://docs.github.com/rest/repos/contents";
 
@@ -24,7 +24,7 @@ function fileJson(repository: Repository, path: string, content: Buffer, ref: st
 }
 
 function commitJson(repository: Repository, commit: Commit, urls: Urls): Record<string, unknown> {
-  const now = new Date().toISOString();
+  const now = githubTime();
   const person = { name: "github-actions[bot]", email: "41898282+github-actions[bot]@users.noreply.github.com", date: now };
   return {
     sha: commit.sha,

@@ -2,7 +2,7 @@ import { notFound } from "../errors.js";
 import { paginate } from "../pagination.js";
 import { commentJson, issueJson, pullAsIssueJson } from "../representations.js";
 import { created, jsonBody, numericParam, optionalString, repositoryRoute, requiredString, stateFilter, type RequestContext, type Route } from "../router.js";
-import type { Issue, Repository } from "../state.js";
+import { githubTime, type Issue, type Repository } from "../state.js";
 
 const DOCS = "https://docs.github.com/rest/issues/issues";
 const COMMENT_DOCS = "https://docs.github.com/rest/issues/comments";
@@ -64,7 +64,7 @@ export const issueRoutes: Route[] = [
   repositoryRoute("POST", `${ISSUE}/comments`, `${COMMENT_DOCS}#create-an-issue-comment`, (context, repository, docs) => {
     const issue = issueOf(context, repository, docs);
     const text = requiredString(jsonBody(context), "body", "IssueComment", docs);
-    const comment = { id: context.state.nextId(), body: text, createdAt: new Date().toISOString() };
+    const comment = { id: context.state.nextId(), body: text, createdAt: githubTime() };
     issue.comments.push(comment);
     return created(commentJson(repository, issue, comment, context.urls));
   }),

@@ -2,7 +2,7 @@ import { ApiError, notFound, validationFailed } from "../errors.js";
 import { paginate } from "../pagination.js";
 import { assetJson, downloadUrl, releaseJson } from "../representations.js";
 import { created, jsonBody, numericParam, optionalString, repositoryRoute, requiredString, type RequestContext, type Route } from "../router.js";
-import type { Release, Repository } from "../state.js";
+import { githubTime, type Release, type Repository } from "../state.js";
 
 const DOCS = "https://docs.github.com/rest/releases/releases";
 const ASSET_DOCS = "https://docs.github.com/rest/releases/assets";
@@ -54,7 +54,7 @@ export const releaseRoutes: Route[] = [
     if (typeof body["prerelease"] === "boolean") release.prerelease = body["prerelease"];
     if (typeof body["draft"] === "boolean") {
       release.draft = body["draft"];
-      release.publishedAt = release.draft ? null : (release.publishedAt ?? new Date().toISOString());
+      release.publishedAt = release.draft ? null : (release.publishedAt ?? githubTime());
     }
     return { status: 200, body: releaseJson(repository, release, context.urls) };
   }),

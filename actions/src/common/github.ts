@@ -1,0 +1,65 @@
+import { getOctokit } from "@actions/github";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ActionError } from "./errors.js";
+
+export type GitHub = ReturnType<typeof getOctokit>;
+
+export interface GitHubOptions {
+  readonly token: string;
+  /** Per-request timeout. */
+  readonly timeoutMs: number;
+  /** Retries of a read (GET) after a network error, a timeout, a 429 or a 5xx. */
+  readonly retries: number;
+}
+
+const RETRIED_STATUS = (status: number) => status === 429 || status >= 500;
+
+/** An HTTP status the request failed with, if it got one. */
+export function statusOf(err: unknown): number | undefined {
+  if (typeof err === "object" && err !== null && "status" in err && typeof err.status === "number") return err.status;
+  return undefined;
+}
+
+/**
+ * Octokit for the repository the workflow runs in, at `GITHUB_API_URL` (set by the runner: github.com,
+ * GitHub Enterprise Server, or a test server), through the proxy-aware fetch @actions/github sets up.
+ * Every request gets a timeout; reads are retried with back-off. Writes are not: each write of the
+ * Actions is made idempotent by reading first, so a failed run is repeated as a whole instead.
+ */
+export function gitHubClient(options: GitHubOptions): GitHub {
+  const baseUrl = process.env["GITHUB_API_URL"] || "https://api.github.com";
+  const octokit = getOctokit(options.token, { baseUrl });
+  octokit.hook.wrap("request", async (request, requestOptions) => {
+    const reads = requestOptions.method === "GET" || requestOptions.method === "HEAD";
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await request({ ...requestOptions, request: { ...requestOptions.request, signal: AbortSignal.timeout(options.timeoutMs) } });
+      } catch (err) {
+        const status = statusOf(err);
+        // A status below 500 (but 429) is the API's answer, not a transient failure.
+        const transient = status === undefined || status === 0 || RETRIED_STATUS(status);
+        if (!reads || !transient || attempt >= options.retries) throw describeFailure(err, `${requestOptions.method} ${requestOptions.url}`);
+        await sleep(Math.min(250 * 2 ** attempt, 4000));
+      }
+    }
+  });
+  return octokit;
+}
+
+/** One line for a failed request: the endpoint, the status and GitHub's message (no stack, no token). */
+function describeFailure(err: unknown, endpoint: string): unknown {
+  // Octokit reports a timeout as the AbortSignal's error and a network failure as a RequestError,
+  // both with status 500; a status with a response is the API's answer, which callers look at.
+  const name = err instanceof Error ? err.name : "";
+  if (name === "TimeoutError" || name === "AbortError") return new ActionError("GITHUB_UNREACHABLE", `${endpoint}: no answer (timed out)`, "GitHub API");
+  if (typeof err === "object" && err !== null && "response" in err && err.response !== undefined) return err;
+  return new ActionError("GITHUB_UNREACHABLE", `${endpoint}: ${err instanceof Error ? err.message : String(err)}`, "GitHub API");
+}
+
+/** The one-line reason of a GitHub API failure, for an error message. */
+export function gitHubFailure(err: unknown, what: string): ActionError {
+  if (err instanceof ActionError) return err;
+  const status = statusOf(err);
+  const message = err instanceof Error ? err.message.split("\n")[0]!.replace(/ - https:\/\/docs\.github\.com\S*/, "") : String(err);
+  return new ActionError("GITHUB_API", `${what} failed${status !== undefined ? ` (HTTP ${status})` : ""}: ${message}`, "GitHub API");
+}

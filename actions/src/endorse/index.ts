@@ -1,0 +1,4 @@
+import { runAction } from "../common/runner.js";
+import { endorseAction } from "./main.js";
+
+await runAction(endorseAction);
