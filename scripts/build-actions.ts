@@ -5,12 +5,13 @@
  * fresh one. `npm run actions` rewrites them.
  */
 import { build } from "esbuild";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const ACTIONS = ["endorse", "monitor"] as const;
+/** Every folder of actions/ with an action.yml is an Action, built from actions/src/NAME/index.ts. */
+export const ACTIONS: readonly string[] = readdirSync(join(ROOT, "actions")).filter((name) => existsSync(join(ROOT, "actions", name, "action.yml"))).sort();
 
 export const bundlePath = (action: string) => join(ROOT, "actions", action, "dist", "index.js");
 

@@ -71,12 +71,32 @@ function violations(files: ReadonlyMap<string, string>): Violation[] {
   return found;
 }
 
-function sources(dir: string): Map<string, string> {
+const ACTIONS_SRC = join(ROOT, "actions/src");
+
+/**
+ * The GitHub Actions (actions/src/) sit at the edge, after every stage: they may import any stage of
+ * src/ but cli (the Actions are not a wrapper around the command line), and nothing in src/ imports them.
+ */
+function actionViolations(files: ReadonlyMap<string, string>): Violation[] {
+  const found: Violation[] = [];
+  for (const [file, text] of files) {
+    for (const spec of specifiers(text)) {
+      if (!spec.startsWith(".")) continue;
+      const target = normalize(join("actions/src", dirname(file), spec));
+      if (target.startsWith("actions/src/")) continue;
+      if (!target.startsWith("src/")) found.push({ file, imports: spec, rule: "imports from outside actions/src/ and src/" });
+      else if (stageOf(target.slice("src/".length)) === "cli") found.push({ file, imports: spec, rule: "nothing imports cli" });
+    }
+  }
+  return found;
+}
+
+function sources(dir: string, base = SRC): Map<string, string> {
   const files = new Map<string, string>();
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || !entry.name.endsWith(".ts")) continue;
     const path = join(entry.parentPath, entry.name);
-    files.set(relative(SRC, path), readFileSync(path, "utf8"));
+    files.set(relative(base, path), readFileSync(path, "utf8"));
   }
   return files;
 }
@@ -113,6 +133,21 @@ describe("architecture", () => {
       ["schema/w.ts", "schema imports no stage"],
       ["tlog/v.ts", "tlog comes before endorse"],
       ["keys/u.ts", "imports from outside src/"],
+    ]);
+  });
+
+  it("the Actions import any stage but cli, and only from src/", () => {
+    const actions = sources(ACTIONS_SRC, ACTIONS_SRC);
+    expect(actions.size).toBeGreaterThan(5);
+    expect(actionViolations(actions)).toEqual([]);
+    const bad = new Map([
+      ["endorse/x.ts", 'import { run } from "../../../src/cli/run.js";'],
+      ["endorse/y.ts", 'import { ROOT } from "../../../test/helpers/fixtures.js";'],
+      ["endorse/ok.ts", 'import { measureRelease } from "../../../src/measure/release.js";\nimport { runContext } from "../common/runner.js";\nimport * as core from "@actions/core";'],
+    ]);
+    expect(actionViolations(bad).map((v) => [v.file, v.rule])).toEqual([
+      ["endorse/x.ts", "nothing imports cli"],
+      ["endorse/y.ts", "imports from outside actions/src/ and src/"],
     ]);
   });
 });

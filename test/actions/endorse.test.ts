@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ENDORSEMENT_FILES } from "../../src/endorse/files.js";
 import { ReferenceValues } from "../../src/schema/reference-values.js";
@@ -10,6 +11,7 @@ import { runCli } from "../helpers/cli.js";
 import { ROOT, fixturePath } from "../helpers/fixtures.js";
 import { startGitHubApi, type GitHubApiServer } from "../helpers/github-api/server.js";
 import type { Release, Repository } from "../helpers/github-api/state.js";
+import { serveLogProcess } from "../helpers/serve.js";
 import { scratchSpace } from "../helpers/tlog.js";
 import { readTsv } from "../helpers/tsv.js";
 
@@ -179,5 +181,166 @@ describe("actions/endorse", () => {
     expect(rerun.stdout).toMatch(/ovmf: unchanged at log index/);
     expect(rerun.summary).toContain("0 uploaded, 20 already there");
     expect(rerun.summary).toContain("opened by an earlier run");
+  });
+
+  it("a runner killed between logging and uploading: the re-run gets the entries back from the log (409) and finishes", async () => {
+    // Through a real `reftrail log serve`: the log is a Rekor v1 server at rekor-url, its key pinned.
+    expect(runCli(["log", "init", "--log", logDir]).status).toBe(0);
+    const served = await serveLogProcess(logDir);
+    cleanup.push(() => served.stop());
+    const inputs = { log: "", "rekor-url": served.url, "rekor-key": join(logDir, "log-public-key.pem") };
+    server.faults.add({ surface: "uploads", method: "POST", path: /\/assets$/, hang: true });
+    const killed = await endorse(inputs, { killWhen: () => server.requests.some((r) => r.surface === "uploads") });
+    expect(killed.signal).toBe("SIGKILL");
+    expect(logSize()).toBe(COMPONENTS.length);
+    expect(endorsementAssets()).toEqual([]);
+    server.faults.clear();
+    const rerun = await endorse(inputs);
+    expect(rerun.errors).toEqual([]);
+    expect(rerun.code).toBe(0);
+    for (const c of COMPONENTS) expect(rerun.stdout).toContain(`${c}: existing at log index`);
+    const entries = JSON.parse(rerun.outputs["log-entries"]!) as { entryUrl: string; entryId: string }[];
+    for (const e of entries) expect(e.entryUrl).toBe(`${served.url}/api/v1/log/entries/${e.entryId}`);
+    expectEndState();
+  });
+
+  it("a 502 on a read is retried; a 500 on an upload fails the run in one line, and the re-run finishes", async () => {
+    server.faults.add({ method: "GET", path: /\/releases\/tags\//, status: 502 });
+    server.faults.add({ surface: "uploads", method: "POST", path: /\/assets$/, status: 500 });
+    const failed = await endorse();
+    expect(server.requests.filter((r) => r.method === "GET" && r.path.includes("/releases/tags/")).map((r) => r.status)).toEqual([502, 200]);
+    expect(failed.code).toBe(1);
+    expect(failed.errors).toHaveLength(1);
+    expect(failed.errors[0]).toMatch(/^GitHub API: uploading the release asset ovmf\.endorsement\.json failed \(HTTP 500\)/);
+    expect(failed.stderr + failed.stdout).not.toMatch(/\n\s+at /);
+    expect(server.faults.pending).toBe(0);
+    const rerun = await endorse();
+    expect(rerun.errors).toEqual([]);
+    expect(rerun.code).toBe(0);
+    expectEndState();
+  });
+
+  it("a write that times out (applied late, as GitHub may) fails the run; the re-run finds it done", async () => {
+    server.faults.add({ method: "PUT", path: /\/contents\//, delayMs: 1500 });
+    const failed = await endorse({ timeout: "1" });
+    expect(failed.code).toBe(1);
+    expect(failed.errors).toEqual(["GitHub API: PUT /repos/{owner}/{repo}/contents/{path}: no answer within 1 s (timed out)"]);
+    await sleep(1000);
+    const rerun = await endorse();
+    expect(rerun.errors).toEqual([]);
+    expect(rerun.code).toBe(0);
+    expectEndState();
+  });
+
+  it("an existing asset with other content fails loudly, naming it, before anything is logged", async () => {
+    repository.addAsset(release, { name: "linux-cloud.endorsement.json", data: Buffer.from("{}\n") });
+    const run = await endorse();
+    expect(run.code).toBe(1);
+    expect(run.errors).toEqual([expect.stringMatching(/^release asset linux-cloud\.endorsement\.json: already exists with other content/)]);
+    expect(logSize()).toBe(0);
+    expect(repository.pulls).toEqual([]);
+    expect(endorsementAssets()).toEqual(["linux-cloud.endorsement.json"]);
+  });
+
+  it("other reference values for the tag on the default branch fail the run before anything is logged", async () => {
+    const seeded = server.state.addRepository({ owner: OWNER, name: "seeded", defaultBranch: "main", files: { [`reference-values/${TAG}.json`]: "{}\n" } });
+    const seededRelease = seeded.addRelease({ tagName: TAG });
+    for (const [name, path] of Object.entries(FILES)) seeded.addAsset(seededRelease, { name, data: Buffer.from(readFileSync(fixturePath(path))) });
+    const run = await runAction("endorse", {
+      inputs: { manifest: "examples/release-manifest.json", log: logDir, tag: TAG },
+      workspace,
+      repository: `${OWNER}/seeded`,
+      apiUrl: server.api,
+      token: TOKEN,
+      env: keyEnv(),
+    });
+    expect(run.code).toBe(1);
+    expect(run.errors).toEqual([`reference-values/${TAG}.json: on main differs from what release ${TAG} measures now; refusing to replace published reference values`]);
+    expect(logSize()).toBe(0);
+    expect(seededRelease.assets).toHaveLength(Object.keys(FILES).length);
+  });
+
+  it("dry-run measures and signs in the runner's temporary folder and changes nothing anywhere", async () => {
+    const refs = [...repository.refs];
+    const assets = assetNames();
+    const run = await endorse({ "dry-run": "true" });
+    expect(run.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(existsSync(logDir)).toBe(false);
+    expect(assetNames()).toEqual(assets);
+    expect([...repository.refs]).toEqual(refs);
+    expect(repository.pulls).toEqual([]);
+    expect(server.requests.filter((r) => r.method !== "GET")).toEqual([]);
+    expect(run.outputs["log-entries"]).toBe("[]");
+    expect(run.outputs["reference-values"]!.startsWith(run.temp)).toBe(true);
+    expect(ReferenceValues.parse(JSON.parse(readFileSync(run.outputs["reference-values"]!, "utf8"))).components).toHaveLength(COMPONENTS.length);
+    expect(run.summary).toContain("Dry run");
+    // The signed statements are there to inspect, next to the reference values.
+    const endorsed = readdirSync(run.temp).find((d) => d.startsWith("reftrail-endorse-"))!;
+    for (const c of COMPONENTS) expect(existsSync(join(run.temp, endorsed, "endorsements", c, "endorsement.json.sig"))).toBe(true);
+  });
+
+  it("pull-request false commits the reference values to the default branch, once", async () => {
+    expect((await endorse({ "pull-request": "false" })).code).toBe(0);
+    const committed = repository.fileAt(`reference-values/${TAG}.json`);
+    expect(committed).toBeDefined();
+    const head = repository.refs.get("refs/heads/main");
+    const rerun = await endorse({ "pull-request": "false" });
+    expect(rerun.code).toBe(0);
+    expect(repository.refs.get("refs/heads/main")).toBe(head);
+    expect([...repository.refs.keys()]).toEqual(["refs/heads/main"]);
+    expect(repository.pulls).toEqual([]);
+    expect(rerun.summary).toContain("already on main");
+  });
+
+  it("refuses bad inputs in one line, naming the input, before any request", async () => {
+    const cases: [Record<string, string>, Record<string, string> | undefined, RegExp][] = [
+      [{ "dry-run": "yes" }, undefined, /^input 'dry-run': 'yes' is not a boolean/],
+      [{ tag: "" }, undefined, /^input 'tag': is required when the workflow is not triggered by a release event$/],
+      [{ tag: "../x" }, undefined, /^input 'tag': '\.\.\/x' is not a tag/],
+      [{ manifest: "missing.json" }, undefined, /^input 'manifest' .*missing\.json/],
+      [{ "valid-days": "0" }, undefined, /^input 'valid-days': '0' is not a whole number from 1/],
+      [{}, { REFTRAIL_KEY_OVMF: "" }, /^\$REFTRAIL_KEY_OVMF: environment variable REFTRAIL_KEY_OVMF is not set$/],
+      [{}, { REFTRAIL_KEY_INITRD: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" }, /^\$REFTRAIL_KEY_INITRD: /],
+    ];
+    for (const [inputs, env, message] of cases) {
+      const run = await endorse(inputs, env ? { env } : {});
+      expect(run.code, JSON.stringify(inputs)).toBe(1);
+      expect(run.errors).toHaveLength(1);
+      expect(run.errors[0]).toMatch(message);
+    }
+    expect(server.requests).toEqual([]);
+  });
+
+  it("a tag with no release is named (GitHub's 404)", async () => {
+    const run = await endorse({ tag: "2099.1.0" });
+    expect(run.code).toBe(1);
+    expect(run.errors).toEqual([`input 'tag': ${OWNER}/${REPO} has no release with the tag '2099.1.0' (a draft has none until it is published)`]);
+  });
+
+  it("private keys reach no log line, output, summary, asset, repository file or file outside the runner's temp", async () => {
+    const runs = [await endorse(), await endorse(), await endorse({ "dry-run": "true" })];
+    server.faults.add({ surface: "uploads", method: "POST", path: /\/assets$/, status: 500 });
+    runs.push(await endorse({ tag: TAG, log: join(scratch("log2-"), "log") }));
+    const secrets = [...keys.values()].flatMap((k) => {
+      const d = Buffer.from((k.privateKey.export({ format: "jwk" }) as { d: string }).d, "base64url");
+      const body = k.pem.split("\n").filter((l) => l && !l.startsWith("-----"));
+      return [d.toString("hex"), d.toString("base64"), d.toString("base64url"), ...body];
+    });
+    const haystacks: [string, string][] = [];
+    for (const run of runs) {
+      haystacks.push(["stdout", run.stdout], ["stderr", run.stderr], ["summary", run.summary], ["outputs", JSON.stringify(run.outputs)]);
+    }
+    for (const a of release.assets) haystacks.push([`asset ${a.name}`, a.data.toString("latin1")]);
+    for (const p of repository.pulls) haystacks.push([`pull ${p.number}`, `${p.title}\n${p.body}`]);
+    for (const ref of repository.refs.keys()) {
+      const branch = ref.replace(/^refs\/heads\//, "");
+      for (const path of [`reference-values/${TAG}.json`, "README.md"]) haystacks.push([`${branch}:${path}`, repository.fileAt(path, branch)?.toString("latin1") ?? ""]);
+    }
+    const walk = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
+    for (const file of [...walk(workspace), ...walk(join(logDir, ".."))]) haystacks.push([file, readFileSync(file).toString("latin1")]);
+    for (const [where, text] of haystacks) for (const secret of secrets) expect(text.includes(secret), `${where} holds key material`).toBe(false);
+    // Not even as `::add-mask::` (the runner masks the secrets it passes; the command would print the key on stdout).
+    for (const run of runs) expect(run.masks).toEqual([]);
   });
 });

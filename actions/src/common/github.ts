@@ -28,12 +28,15 @@ export function statusOf(err: unknown): number | undefined {
  */
 export function gitHubClient(options: GitHubOptions): GitHub {
   const baseUrl = process.env["GITHUB_API_URL"] || "https://api.github.com";
-  const octokit = getOctokit(options.token, { baseUrl });
+  // The fetch @actions/github sets up (proxy-aware), wrapped with the timeout. Set at construction:
+  // options a request hook passes on are not used by the request it wraps.
+  const configured = getOctokit(options.token, { baseUrl }).request.endpoint.DEFAULTS.request?.fetch as Fetch | undefined;
+  const octokit = getOctokit(options.token, { baseUrl, request: { fetch: withTimeout(configured, options.timeoutMs) } });
   octokit.hook.wrap("request", async (request, requestOptions) => {
     const reads = requestOptions.method === "GET" || requestOptions.method === "HEAD";
     for (let attempt = 0; ; attempt++) {
       try {
-        return await request({ ...requestOptions, request: { ...requestOptions.request, signal: AbortSignal.timeout(options.timeoutMs) } });
+        return await request(requestOptions);
       } catch (err) {
         const status = statusOf(err);
         // A status below 500 (but 429) is the API's answer, not a transient failure.
@@ -46,12 +49,29 @@ export function gitHubClient(options: GitHubOptions): GitHub {
   return octokit;
 }
 
+type Fetch = typeof globalThis.fetch;
+
+/** A fetch whose every call gives up after `timeoutMs` (a fresh signal per attempt). */
+function withTimeout(fetch: Fetch | undefined, timeoutMs: number): Fetch {
+  const inner = fetch ?? globalThis.fetch;
+  return async (input, init) => {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      return await inner(input, { ...init, signal });
+    } catch (err) {
+      // As an AbortError, which Octokit passes on as it is (anything else becomes a bare "HTTP 500").
+      if (signal.aborted) throw Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { name: "AbortError" });
+      throw err;
+    }
+  };
+}
+
 /** One line for a failed request: the endpoint, the status and GitHub's message (no stack, no token). */
 function describeFailure(err: unknown, endpoint: string): unknown {
   // Octokit reports a timeout as the AbortSignal's error and a network failure as a RequestError,
   // both with status 500; a status with a response is the API's answer, which callers look at.
   const name = err instanceof Error ? err.name : "";
-  if (name === "TimeoutError" || name === "AbortError") return new ActionError("GITHUB_UNREACHABLE", `${endpoint}: no answer (timed out)`, "GitHub API");
+  if (name === "AbortError") return new ActionError("GITHUB_UNREACHABLE", `${endpoint}: ${err instanceof Error ? err.message : "no answer"} (timed out)`, "GitHub API");
   if (typeof err === "object" && err !== null && "response" in err && err.response !== undefined) return err;
   return new ActionError("GITHUB_UNREACHABLE", `${endpoint}: ${err instanceof Error ? err.message : String(err)}`, "GitHub API");
 }

@@ -24,7 +24,7 @@ import { runContext } from "../common/runner.js";
 import { checkAssetSafeName, checkUnpublishedConflicts, endorsementAssetName, restorePublished, uploadPublished } from "./endorsement-assets.js";
 import { endorseInputs, type EndorseInputs } from "./inputs.js";
 import { componentKeys } from "./keys.js";
-import { proposeReferenceValues } from "./proposal.js";
+import { proposeReferenceValues, referenceValuesOnDefaultBranch } from "./proposal.js";
 import { downloadReleaseFiles } from "./release-files.js";
 import { writeEndorseSummary, type LoggedComponent } from "./summary.js";
 
@@ -101,6 +101,8 @@ export async function endorseAction(): Promise<void> {
   mkdirSync(join(work, inputs.referenceValuesDir), { recursive: true });
   writeFileSync(valuesFile, valuesBytes);
   core.setOutput("reference-values", valuesFile);
+  // Reference values already published for this tag must be these: a conflict stops the job before anything is logged.
+  await referenceValuesOnDefaultBranch(github, context, repositoryPath, valuesBytes, inputs.tag);
 
   const now = BigInt(Date.now()) * 1_000_000n;
   if (registry !== undefined) for (const c of values.components) checkSigningKey(registry.loaded, registry.source, c.name, keys.get(c.name)!.publicKey, now);

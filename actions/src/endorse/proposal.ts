@@ -18,12 +18,8 @@ export const proposalBranch = (tag: string) => `reftrail/reference-values/${tag}
  * One pull request per release, whatever the number of runs: an existing one (open or closed) is reused.
  */
 export async function proposeReferenceValues(github: GitHub, context: RunContext, path: string, bytes: Uint8Array, tag: string, pullRequest: boolean): Promise<Proposal> {
-  const base = await defaultBranch(github, context);
-  const onBase = await readRepositoryFile(github, context, path, base);
-  if (onBase !== undefined) {
-    if (onBase.bytes.equals(bytes)) return { kind: "present", branch: base };
-    throw new ActionError("REFERENCE_VALUES_CONFLICT", `on ${base} differs from what release ${tag} measures now; refusing to replace published reference values`, path);
-  }
+  const { base, present } = await referenceValuesOnDefaultBranch(github, context, path, bytes, tag);
+  if (present) return { kind: "present", branch: base };
   const message = `reference values of release ${tag} (reftrail)`;
   if (!pullRequest) {
     await writeRepositoryFile(github, context, base, path, bytes, message);
@@ -52,6 +48,19 @@ export async function proposeReferenceValues(github: GitHub, context: RunContext
     }
     throw gitHubFailure(err, `opening a pull request from ${branch}`);
   }
+}
+
+/**
+ * Whether the default branch already holds exactly these reference values; other values there are
+ * refused. Checked before anything is logged, and again when proposing.
+ */
+export async function referenceValuesOnDefaultBranch(github: GitHub, context: RunContext, path: string, bytes: Uint8Array, tag: string): Promise<{ base: string; present: boolean }> {
+  const base = await defaultBranch(github, context);
+  const onBase = await readRepositoryFile(github, context, path, base);
+  if (onBase !== undefined && !onBase.bytes.equals(bytes)) {
+    throw new ActionError("REFERENCE_VALUES_CONFLICT", `on ${base} differs from what release ${tag} measures now; refusing to replace published reference values`, path);
+  }
+  return { base, present: onBase !== undefined };
 }
 
 async function pullFor(github: GitHub, context: RunContext, branch: string): Promise<{ url: string; number: number } | undefined> {
