@@ -46,6 +46,8 @@ export interface RunOptions {
   readonly event?: { name: string; payload: unknown };
   /** Further variables of the step (`env:`), e.g. the secrets mapped to key variables. */
   readonly env?: Record<string, string>;
+  /** A command the Action's `node` runs under, e.g. `/usr/bin/time -f %M -o FILE` (benchmarks). */
+  readonly wrapper?: readonly string[];
   /** Kill the process (SIGKILL, as a lost runner) as soon as this returns true; polled every 20 ms. */
   readonly killWhen?: () => boolean;
 }
@@ -108,7 +110,8 @@ export async function runAction(action: string, options: RunOptions): Promise<Ac
     env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] = value;
   }
   for (const name of Object.keys(options.inputs)) if (!(name in yml.inputs)) throw new Error(`action.yml of ${action} has no input '${name}'`);
-  const child = spawn(process.execPath, [join(ROOT, "actions", action, yml.runs.main)], { cwd: options.workspace, env, stdio: ["ignore", "pipe", "pipe"] });
+  const argv = [...(options.wrapper ?? []), process.execPath, join(ROOT, "actions", action, yml.runs.main)];
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: options.workspace, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
