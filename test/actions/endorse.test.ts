@@ -312,6 +312,24 @@ describe("actions/endorse", () => {
     expect(server.requests).toEqual([]);
   });
 
+  it("a rate limit (403 with retry-after) on a read is sat out; the tag may be given as refs/tags/TAG", async () => {
+    server.faults.add({ method: "GET", path: /\/releases\/tags\//, status: 403, headers: { "retry-after": "1", "x-ratelimit-remaining": "0" } });
+    const run = await endorse({ tag: `refs/tags/${TAG}` });
+    expect(run.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(server.requests.filter((r) => r.path.includes("/releases/tags/")).map((r) => r.status)).toEqual([403, 200]);
+    expectEndState();
+  });
+
+  it("a manifest asset the release lacks is named before anything is downloaded", async () => {
+    const ovmf = release.assets.findIndex((a) => a.name === "OVMF.fd");
+    release.assets.splice(ovmf, 1);
+    const run = await endorse();
+    expect(run.code).toBe(1);
+    expect(run.errors[0]).toMatch(/^release 2026\.11\.0: has no asset 'OVMF\.fd' \(component ovmf\); its assets: filler-000\.txt, /);
+    expect(server.requests.filter((r) => /\/releases\/assets\/\d+$/.test(r.path))).toEqual([]);
+  });
+
   it("a tag with no release is named (GitHub's 404)", async () => {
     const run = await endorse({ tag: "2099.1.0" });
     expect(run.code).toBe(1);

@@ -14,6 +14,28 @@ export interface GitHubOptions {
 
 const RETRIED_STATUS = (status: number) => status === 429 || status >= 500;
 
+/** The longest wait for a rate limit the Action sits out; a longer one fails the run (re-run it later). */
+const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+
+/**
+ * docs.github.com "Rate limits for the REST API": a 403 or 429 with `retry-after` (seconds), or with
+ * `x-ratelimit-remaining: 0` and `x-ratelimit-reset` (epoch seconds), means wait and try again. The
+ * wait in ms, or undefined for any other failure (or a wait too long to sit out).
+ */
+function rateLimitWait(err: unknown): number | undefined {
+  const status = statusOf(err);
+  if (status !== 403 && status !== 429) return undefined;
+  const headers = typeof err === "object" && err !== null && "response" in err ? (err.response as { headers?: Record<string, string | number | undefined> } | undefined)?.headers : undefined;
+  const retryAfter = Number(headers?.["retry-after"]);
+  const wait =
+    Number.isFinite(retryAfter) && headers?.["retry-after"] !== undefined
+      ? retryAfter * 1000
+      : String(headers?.["x-ratelimit-remaining"]) === "0" && Number.isFinite(Number(headers?.["x-ratelimit-reset"]))
+        ? Number(headers?.["x-ratelimit-reset"]) * 1000 - Date.now()
+        : undefined;
+  return wait === undefined || wait > MAX_RATE_LIMIT_WAIT_MS ? undefined : Math.max(wait, 0);
+}
+
 /** An HTTP status the request failed with, if it got one. */
 export function statusOf(err: unknown): number | undefined {
   if (typeof err === "object" && err !== null && "status" in err && typeof err.status === "number") return err.status;
@@ -39,10 +61,11 @@ export function gitHubClient(options: GitHubOptions): GitHub {
         return await request(requestOptions);
       } catch (err) {
         const status = statusOf(err);
-        // A status below 500 (but 429) is the API's answer, not a transient failure.
-        const transient = status === undefined || status === 0 || RETRIED_STATUS(status);
+        const limited = rateLimitWait(err);
+        // A status below 500 is the API's answer, not a transient failure, except a rate limit.
+        const transient = status === undefined || status === 0 || RETRIED_STATUS(status) || limited !== undefined;
         if (!reads || !transient || attempt >= options.retries) throw describeFailure(err, `${requestOptions.method} ${requestOptions.url}`);
-        await sleep(Math.min(250 * 2 ** attempt, 4000));
+        await sleep(limited ?? Math.min(250 * 2 ** attempt, 4000));
       }
     }
   });

@@ -38,7 +38,8 @@ function eventTag(context: RunContext): string | undefined {
 }
 
 export function endorseInputs(context: RunContext): EndorseInputs {
-  const tag = input("tag") || eventTag(context);
+  // `${{ github.ref }}` on a tag push is refs/tags/TAG: take the tag.
+  const tag = input("tag").replace(/^refs\/tags\//, "") || eventTag(context);
   if (tag === undefined) throw new ActionError("INPUT", "is required when the workflow is not triggered by a release event", "input 'tag'");
   // The tag names the reference-values file and a branch: refuse what cannot be either.
   if (!/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/.test(tag) || tag.length > 200) throw new ActionError("INPUT", `'${tag}' is not a tag reftrail can name files after (letters, digits, . _ + ~ -)`, "input 'tag'");
