@@ -6,6 +6,7 @@ import { inProcessTransport } from "./embedded/in-process.js";
 import { keepStatement } from "./embedded/statements.js";
 import { storageError } from "./embedded/store.js";
 import { logIdentity, publicKeyFromPem, type TrustedLogKey } from "./keys.js";
+import { PUBLIC_REKOR_KEY_PEM, isPublicRekor } from "./public-rekor.js";
 
 /**
  * The log a release is published to or a monitor reads: a Rekor v1 server (public, self-hosted, or
@@ -25,7 +26,10 @@ export interface LogTarget {
 }
 
 export interface RemoteLogOptions {
-  /** The server's public key (PEM) and where it came from; without it, the key the server serves is trusted. */
+  /**
+   * The server's public key (PEM) and where it came from. Without it the public Rekor's key is pinned
+   * (public-rekor.ts); any other server's served key is trusted (`servedKeyTrusted`).
+   */
   readonly pinnedKey?: { readonly pem: string; readonly subject: string };
   /** The name its checkpoints are signed with; default: as they say. */
   readonly name?: string;
@@ -52,13 +56,14 @@ export async function remoteLogTarget(url: string, options: RemoteLogOptions): P
   // Credentials in the URL go to the server as Basic authorization, never to the terminal or a report.
   const shown = displayUrl(url).replace(/\/+$/, "");
   const client = new RekorClient(httpTransport(url, { timeoutMs: options.timeoutMs, retries: options.retries }));
-  const pem = options.pinnedKey?.pem ?? (await client.getPublicKey());
+  const pinned = options.pinnedKey ?? (isPublicRekor(url) ? { pem: PUBLIC_REKOR_KEY_PEM, subject: "the pinned key of rekor.sigstore.dev" } : undefined);
+  const pem = pinned?.pem ?? (await client.getPublicKey());
   let key;
   try {
     key = publicKeyFromPem(pem);
   } catch (err) {
     if (!(err instanceof ReftrailError)) throw err;
-    throw new InputError("KEY_FILE", err.message, options.pinnedKey?.subject ?? `${shown}/api/v1/log/publicKey`);
+    throw new InputError("KEY_FILE", err.message, pinned?.subject ?? `${shown}/api/v1/log/publicKey`);
   }
   // The log's checkpoint name is not the URL's host in general (`reftrail log serve` signs as its
   // log name, e.g. reftrail.local, whatever address it listens on): accept the name the checkpoint
@@ -66,7 +71,7 @@ export async function remoteLogTarget(url: string, options: RemoteLogOptions): P
   return {
     client,
     log: { identity: logIdentity(key), ...(options.name !== undefined ? { name: options.name } : {}), source: shown },
-    servedKeyTrusted: options.pinnedKey === undefined,
+    servedKeyTrusted: pinned === undefined,
     close() {},
   };
 }

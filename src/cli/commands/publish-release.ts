@@ -20,7 +20,7 @@ const OPTIONS = {
   endorsements: { type: "string", value: "DIR", description: "folder with one signed folder per component (`reftrail endorse release --out`) (required)" },
   component: { type: "string", multiple: true, value: "NAME[,NAME…]", description: "publish only these components (default: every folder) (repeatable)" },
   "rekor-url": { type: "string", value: "URL", description: "a Rekor v1 server: https://rekor.sigstore.dev, a self-hosted Rekor, `reftrail log serve` (default: the embedded log)" },
-  "rekor-key": { type: "string", value: "FILE", description: "the server's public key (PEM); without it the key the server serves is trusted, with a warning" },
+  "rekor-key": { type: "string", value: "FILE", description: "the server's public key (PEM); without it rekor.sigstore.dev's key is pinned, and any other server's served key is trusted, with a warning" },
   "rekor-name": { type: "string", value: "HOST", description: "the name the server signs checkpoints with, e.g. rekor.sigstore.dev (default: as its checkpoints say)" },
   log: { type: "string", value: "DIR", description: `embedded log directory when no --rekor-url is given (default ${DEFAULT_LOG_DIR}; created if missing)` },
   "key-registry": { type: "string", value: "FILE", description: "key registry: refuse any endorsement not signed by a key registered for its component now (as verify checks)" },
