@@ -232,6 +232,15 @@ describe("actions/endorse", () => {
     expectEndState();
   });
 
+  it("two runs at once end in the state of one: one entry per component, no duplicate asset, one pull request", async () => {
+    const runs = await Promise.all([endorse(), endorse()]);
+    // Each run either finishes or fails in one line on a race it lost (two log entries with proofs at
+    // different tree sizes; a log folder both create): the re-run finishes. release.yml serialises runs per tag.
+    for (const run of runs) expect(run.code === 0 || run.errors.length === 1, run.errors.join("; ")).toBe(true);
+    if (runs.some((r) => r.code !== 0)) expect((await endorse()).code).toBe(0);
+    expectEndState();
+  });
+
   it("an existing asset with other content fails loudly, naming it, before anything is logged", async () => {
     repository.addAsset(release, { name: "linux-cloud.endorsement.json", data: Buffer.from("{}\n") });
     const run = await endorse();

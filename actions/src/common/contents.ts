@@ -48,8 +48,12 @@ export async function writeRepositoryFile(github: GitHub, context: RunContext, b
       ...(sha !== undefined ? { sha } : {}),
     });
   } catch (err) {
-    if (statusOf(err) === 409 || statusOf(err) === 422) throw new ActionError("REPOSITORY_FILE", `changed on ${branch} while this run wrote it (HTTP ${statusOf(err)}): re-run`, path);
-    throw gitHubFailure(err, `writing ${path} on ${branch}`);
+    if (statusOf(err) !== 409 && statusOf(err) !== 422) throw gitHubFailure(err, `writing ${path} on ${branch}`);
+    // The file changed since it was read: a concurrent run (or our own write, whose answer was lost)
+    // that wrote the same bytes is success; anything else is not overwritten.
+    const now = await readRepositoryFile(github, context, path, branch);
+    if (now !== undefined && now.bytes.equals(bytes)) return "unchanged";
+    throw new ActionError("REPOSITORY_FILE", `changed on ${branch} while this run wrote it (HTTP ${statusOf(err)}): re-run`, path);
   }
   return "written";
 }
