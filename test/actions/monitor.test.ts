@@ -6,6 +6,7 @@ import type { MonitorState } from "../../src/schema/monitor-state.js";
 import { RekorClient } from "../../src/tlog/client.js";
 import { EmbeddedLog, initLog } from "../../src/tlog/embedded/log.js";
 import { inProcessTransport } from "../../src/tlog/embedded/in-process.js";
+import { keepStatement } from "../../src/tlog/embedded/statements.js";
 import { actionYml, runAction, type ActionRun } from "../helpers/action-runner.js";
 import { startGitHubApi, type GitHubApiServer } from "../helpers/github-api/server.js";
 import type { Repository } from "../helpers/github-api/state.js";
@@ -101,6 +102,21 @@ afterEach(async () => {
 });
 
 describe("actions/monitor", () => {
+  it("with a log folder, the statements the log keeps count as released, their values still checked", async () => {
+    const values = acme.values("2.0");
+    const logged = await withLog(logDir, (client) => acme.log(client, values));
+    for (const l of logged) keepStatement(logDir, l.statement);
+    commitFile("reference-values/2.0.json", Buffer.from(JSON.stringify(values)));
+    const bad = await rogue("6.6.6");
+    keepStatement(logDir, bad.statement);
+    const run = await monitor();
+    expectClean(run);
+    expect(run.outputs).toEqual({ problems: "1", entries: "3", "tree-size": "3" });
+    expect(monitorIssues()).toHaveLength(1);
+    expect(monitorIssues()[0]!.body).toContain("release 6.6.6, which has no reference-values document");
+    expect(run.summary).toContain("3 kept by the log");
+  });
+
   it("action.yml's defaults are the ones the code falls back to", () => {
     const yml = actionYml("monitor");
     for (const [name, value] of Object.entries(MONITOR_DEFAULTS)) expect(yml.inputs[name]?.default).toBe(value);

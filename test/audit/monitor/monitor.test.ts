@@ -92,6 +92,12 @@ function run(s: Setup, client: RekorClient, log: EmbeddedLog, state: MonitorStat
   });
 }
 
+/** The run found exactly problems of `kinds`, the first one's body saying `text`. */
+function expectProblems(r: MonitorRun, kinds: readonly string[], text: string): void {
+  expect(r.problems.map((p) => p.kind)).toEqual(kinds);
+  expect(r.problems[0]!.body).toContain(text);
+}
+
 /** What a caller does after reporting every problem: store the state with their fingerprints. */
 const reportedState = (r: MonitorRun) => withReported(r.state, r.problems.map((p) => p.fingerprint));
 
@@ -205,8 +211,7 @@ describe("monitor: entry problems", () => {
       }),
     );
     const r = await run(s, tampered, log);
-    expect(r.problems.map((p) => p.kind)).toEqual(["INVALID_ENTRY", "INVALID_ENTRY"]);
-    expect(r.problems[0]!.body).toContain("INCLUSION_PROOF");
+    expectProblems(r, ["INVALID_ENTRY", "INVALID_ENTRY"], "INCLUSION_PROOF");
   });
 
   it("INVALID_ENTRY: a signed entry timestamp tampered with, for a statement in no release too", async () => {
@@ -220,8 +225,7 @@ describe("monitor: entry problems", () => {
       }),
     );
     const r = await run(s, tampered, log);
-    expect(r.problems.map((p) => p.kind)).toEqual(["INVALID_ENTRY"]);
-    expect(r.problems[0]!.body).toContain("SET_SIGNATURE");
+    expectProblems(r, ["INVALID_ENTRY"], "SET_SIGNATURE");
   });
 
   it("INVALID_ENTRY: a released statement logged after its key's registry window ended", async () => {
@@ -231,8 +235,7 @@ describe("monitor: entry problems", () => {
     const registry = JSON.parse(s.project.registryText()) as { components: Record<string, { validFor: { start: string; end?: string } }[]> };
     registry.components["app"]![0]!.validFor.end = "2021-01-01T00:00:00Z";
     const r = await run(s, client, log, emptyMonitorState(), JSON.stringify(registry));
-    expect(r.problems.map((p) => p.kind)).toEqual(["INVALID_ENTRY"]);
-    expect(r.problems[0]!.body).toContain("KEY_VALIDITY");
+    expectProblems(r, ["INVALID_ENTRY"], "KEY_VALIDITY");
   });
 
   it("INVALID_ENTRY: a released statement not valid when it was logged", async () => {
@@ -243,8 +246,7 @@ describe("monitor: entry problems", () => {
     s.released.push({ bytes: logged[0]!.statement, source: "1.0/app.endorsement.json" });
     s.documents.set("1.0", values);
     const r = await run(s, client, log);
-    expect(r.problems.map((p) => p.kind)).toEqual(["INVALID_ENTRY"]);
-    expect(r.problems[0]!.body).toContain("VALIDITY");
+    expectProblems(r, ["INVALID_ENTRY"], "VALIDITY");
   });
 
   it("a problem already reported is not reported again; the entry is not checked twice", async () => {
@@ -262,18 +264,23 @@ describe("monitor: entry problems", () => {
   });
 });
 
+/** A log of one release copied (same key, same tree), then the original grown by a second release: B is A's past. */
+async function twoHistories() {
+  const s = setup(["app"]);
+  const a = newLog();
+  await release(s, a.client, "1.0");
+  const b = copyLog(a);
+  await release(s, a.client, "1.1");
+  return { s, a, b };
+}
+
 describe("monitor: log problems", () => {
   it("ROLLBACK: the log is smaller than the checkpoint stored", async () => {
-    const s = setup(["app"]);
-    const a = newLog();
-    await release(s, a.client, "1.0");
-    const b = copyLog(a);
-    await release(s, a.client, "1.1");
+    const { s, a, b } = await twoHistories();
     const first = await run(s, a.client, a.log);
     expect(first.checkpoint?.size).toBe(2);
     const r = await run(s, b.client, b.log, reportedState(first));
-    expect(r.problems.map((p) => p.kind)).toEqual(["ROLLBACK"]);
-    expect(r.problems[0]!.body).toContain("1 entries, 2 were verified before");
+    expectProblems(r, ["ROLLBACK"], "1 entries, 2 were verified before");
     // The stored checkpoint is not given up for the smaller one.
     expect(r.state.logs[a.log.identity.logId]!.checkpoint).toEqual(first.state.logs[a.log.identity.logId]!.checkpoint);
     // Reported once: the next run against the rolled-back log finds it reported already.
@@ -281,21 +288,15 @@ describe("monitor: log problems", () => {
   });
 
   it("FORK: the same size with another root, and a larger tree that is not an extension", async () => {
-    const s = setup(["app"]);
-    const a = newLog();
-    await release(s, a.client, "1.0");
-    const b = copyLog(a);
-    await release(s, a.client, "1.1");
+    const { s, a, b } = await twoHistories();
     await release(s, b.client, "1.2");
     const first = await run(s, a.client, a.log);
     const sameSize = await run(s, b.client, b.log, reportedState(first));
-    expect(sameSize.problems.map((p) => p.kind)).toEqual(["FORK"]);
-    expect(sameSize.problems[0]!.body).toContain("at tree size 2");
+    expectProblems(sameSize, ["FORK"], "at tree size 2");
     expect(sameSize.state.logs[a.log.identity.logId]!.checkpoint).toEqual(first.state.logs[a.log.identity.logId]!.checkpoint);
     await release(s, b.client, "1.3");
     const larger = await run(s, b.client, b.log, first.state);
-    expect(larger.problems.map((p) => p.kind)).toEqual(["FORK"]);
-    expect(larger.problems[0]!.body).toContain("consistency proof from tree size 2 to 3 does not verify");
+    expectProblems(larger, ["FORK"], "consistency proof from tree size 2 to 3 does not verify");
   });
 
   it("CHECKPOINT: a checkpoint the log key did not sign, and one that says another size than the log", async () => {
@@ -310,13 +311,11 @@ describe("monitor: log problems", () => {
       }),
     );
     const r = await run(s, rewritten, log, reportedState(first));
-    expect(r.problems.map((p) => p.kind)).toEqual(["CHECKPOINT"]);
-    expect(r.problems[0]!.body).toContain("does not verify");
+    expectProblems(r, ["CHECKPOINT"], "does not verify");
     expect(r.entries).toBe(0);
     expect(r.state.logs[log.identity.logId]!.checkpoint).toEqual(first.state.logs[log.identity.logId]!.checkpoint);
     const misstated = new RekorClient(rewriting(inProcessTransport(log), /^\/api\/v1\/log$/, (json) => (json["treeSize"] = 7)));
     const m = await run(s, misstated, log, reportedState(first));
-    expect(m.problems.map((p) => p.kind)).toEqual(["CHECKPOINT"]);
-    expect(m.problems[0]!.body).toContain("states tree size 7");
+    expectProblems(m, ["CHECKPOINT"], "states tree size 7");
   });
 });
