@@ -14,6 +14,7 @@ import { ROOT, fixturePath } from "../helpers/fixtures.js";
 import { startGitHubApi, type GitHubApiServer } from "../helpers/github-api/server.js";
 import type { Repository } from "../helpers/github-api/state.js";
 import { scratchSpace } from "../helpers/tlog.js";
+import { EXAMPLE_COMPONENTS as COMPONENTS, EXAMPLE_RELEASE_ASSETS as FILES } from "../helpers/example-release.js";
 
 /**
  * The two Actions together, as a project runs them: actions/endorse on a release (its reference values
@@ -24,14 +25,6 @@ import { scratchSpace } from "../helpers/tlog.js";
 
 const TOKEN = "ghs_endorse_monitor_token";
 const TAG = "2026.11.0";
-const COMPONENTS = ["ovmf", "linux-cloud", "initrd", "cmdline", "ovmf-vars"];
-const FILES: Record<string, string> = {
-  "OVMF.fd": "firmware/OVMF.fd",
-  "vmlinuz-6.1.0-56-cloud-amd64": "kernel/vmlinuz-6.1.0-56-cloud-amd64",
-  "initrd.img": "kernel/initrd.img",
-  "OVMF_VARS.fd": "firmware/OVMF_VARS.fd",
-};
-
 const { cleanup, scratch } = scratchSpace();
 let server: GitHubApiServer;
 let repository: Repository;
