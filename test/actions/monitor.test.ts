@@ -224,6 +224,22 @@ describe("actions/monitor", () => {
     expect(next.outputs).toEqual({ problems: "1", entries: "1", "tree-size": "3" });
   });
 
+  it("max-issues bounds the issues of a run; the rest are reported by the next runs", async () => {
+    const first = await rogue("6.6.6");
+    const second = await rogue("6.6.7");
+    const run = await monitor({ "max-issues": "1" });
+    expectClean(run);
+    expect(run.outputs).toEqual({ problems: "1", entries: "2", "tree-size": "2" });
+    expect(run.warnings.join("\n")).toContain("1 further problems are left for the next run");
+    expect(monitorIssues().map((i) => i.body?.includes(first.entryId))).toEqual([true]);
+    const next = await monitor({ "max-issues": "1" });
+    expectClean(next);
+    expect(next.outputs).toEqual({ problems: "1", entries: "1", "tree-size": "2" });
+    expect(monitorIssues()[1]!.body).toContain(second.entryId);
+    expect((await monitor({ "max-issues": "1" })).outputs["problems"]).toBe("0");
+    expect(monitorIssues()).toHaveLength(2);
+  });
+
   it("a state file that is not a state fails the run naming it, and opens nothing", async () => {
     await rogue("6.6.6");
     writeFileSync(join(workspace, "state.json"), JSON.stringify({ version: 2, logs: {}, reported: [], statementAssets: {} }));

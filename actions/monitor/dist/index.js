@@ -44964,6 +44964,17 @@ async function monitorLog(input3) {
 function contextFor(input3, component, key, head) {
   return { component, key, registry: input3.registry, registrySource: input3.registrySource, log: input3.log, head, statements: input3.statements, referenceValues: input3.referenceValues };
 }
+function withinProblemLimit(run, logId, limit) {
+  if (run.problems.length <= limit) return { run, postponed: 0 };
+  const kept = run.problems.slice(0, limit);
+  const later = new Set(run.problems.slice(limit).flatMap((p) => p.entryId !== void 0 ? [p.entryId] : []));
+  const log = run.state.logs[logId];
+  const entries = Object.fromEntries(Object.entries(log.entries).filter(([id]) => !later.has(id)));
+  return {
+    run: { ...run, problems: kept, state: { ...run.state, logs: { ...run.state.logs, [logId]: { ...log, entries } } } },
+    postponed: run.problems.length - limit
+  };
+}
 
 // src/audit/monitor/released.ts
 import { createHash as createHash6 } from "node:crypto";
@@ -50635,6 +50646,7 @@ var MONITOR_DEFAULTS = {
   "state-branch": "reftrail-monitor",
   labels: "reftrail-monitor",
   "fail-on-problem": "false",
+  "max-issues": "10",
   timeout: "30",
   retries: "3"
 };
@@ -50658,6 +50670,7 @@ function monitorInputs(context3) {
     state: stateFile !== "" ? { kind: "file", path: workspacePath(context3, stateFile) } : { kind: "branch", branch: branchName(input("state-branch", MONITOR_DEFAULTS["state-branch"])), path: STATE_PATH },
     labels,
     failOnProblem: booleanInput("fail-on-problem", false),
+    maxIssues: integerInput("max-issues", 10, 1, 1e3),
     token: requiredInput("github-token"),
     timeoutMs: integerInput("timeout", 30, 1, 3600) * 1e3,
     retries: integerInput("retries", 3, 0, 20)
@@ -50818,6 +50831,9 @@ async function writeMonitorSummary(report) {
     summary2.addHeading(`${report.reported.length} new problem${report.reported.length > 1 ? "s" : ""}`, 3);
     summary2.addList(report.reported.map(({ problem, issue: issue3 }) => `${code(problem.kind)} ${escape(problem.title)}: <a href="${escape(issue3.url)}">#${issue3.number}</a>${issue3.opened ? "" : " (reported before)"}`));
   }
+  if (report.postponed > 0) {
+    summary2.addRaw(`<p>${report.postponed} further problems are left for the next run (max-issues).</p>`, true);
+  }
   await summary2.write();
 }
 
@@ -50847,6 +50863,7 @@ async function monitorAction() {
   });
   const target = await openLog(inputs);
   let run;
+  let postponed = 0;
   const kept = target.dir !== void 0 ? keptStatements(target.dir).map((bytes) => ({ bytes, source: `statement kept by ${target.log.source}` })) : [];
   try {
     const statements = kept.length > 0 ? anyOf(assets, statementsInMemory(kept)) : assets;
@@ -50855,7 +50872,10 @@ async function monitorAction() {
       const result = await monitorLog({ client: target.client, log: target.log, registry: registry2, registrySource: inputs.keyRegistry, statements, referenceValues, state: { ...stored.state, statementAssets: assets.hashes } });
       info(result.checkpoint ? `checkpoint: size ${result.checkpoint.size}, root ${result.checkpoint.rootHash}` : "checkpoint: did not verify");
       for (const c of result.components) info(`${c.component}: ${c.checked} new entries checked, ${c.total} in all`);
-      return result;
+      const limited = withinProblemLimit(result, target.log.identity.logId, inputs.maxIssues);
+      postponed = limited.postponed;
+      if (postponed > 0) warning(`${postponed} further problems are left for the next run (max-issues ${inputs.maxIssues})`);
+      return limited.run;
     });
   } finally {
     target.close();
@@ -50887,7 +50907,7 @@ ${marker(problem.fingerprint)}
   setOutput("problems", String(run.problems.length));
   setOutput("entries", String(run.entries));
   setOutput("tree-size", run.checkpoint ? String(run.checkpoint.size) : "");
-  await writeMonitorSummary({ log: target.log.source, run, reported, state: stored.where, statements: { releases: assets.releases, assets: assets.assets, downloaded: assets.downloaded, kept: kept.length } });
+  await writeMonitorSummary({ log: target.log.source, run, reported, postponed, state: stored.where, statements: { releases: assets.releases, assets: assets.assets, downloaded: assets.downloaded, kept: kept.length } });
   if (inputs.failOnProblem && run.problems.length > 0) throw new ActionError("PROBLEMS", `${run.problems.length} new problem${run.problems.length > 1 ? "s" : ""} reported: ${reported.map((r) => r.issue.url).join(", ")}`, "reftrail monitor");
 }
 

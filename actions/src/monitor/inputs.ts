@@ -9,6 +9,7 @@ export const MONITOR_DEFAULTS = {
   "state-branch": "reftrail-monitor",
   labels: "reftrail-monitor",
   "fail-on-problem": "false",
+  "max-issues": "10",
   timeout: "30",
   retries: "3",
 } as const;
@@ -23,6 +24,8 @@ export interface MonitorInputs {
   readonly state: StateLocation;
   readonly labels: readonly string[];
   readonly failOnProblem: boolean;
+  /** Issues opened at most per run; further problems wait for the next run. */
+  readonly maxIssues: number;
   readonly token: string;
   readonly timeoutMs: number;
   readonly retries: number;
@@ -55,6 +58,7 @@ export function monitorInputs(context: RunContext): MonitorInputs {
     state: stateFile !== "" ? { kind: "file", path: workspacePath(context, stateFile) } : { kind: "branch", branch: branchName(input("state-branch", MONITOR_DEFAULTS["state-branch"])), path: STATE_PATH },
     labels,
     failOnProblem: booleanInput("fail-on-problem", false),
+    maxIssues: integerInput("max-issues", 10, 1, 1000),
     token: requiredInput("github-token"),
     timeoutMs: integerInput("timeout", 30, 1, 3600) * 1000,
     retries: integerInput("retries", 3, 0, 20),

@@ -1,5 +1,5 @@
 import * as core from "@actions/core";
-import { monitorLog } from "../../../src/audit/monitor/monitor.js";
+import { monitorLog, withinProblemLimit, type MonitorRun } from "../../../src/audit/monitor/monitor.js";
 import { anyOf, statementsInMemory, type ReleasedStatements } from "../../../src/audit/monitor/released.js";
 import { withReported } from "../../../src/audit/monitor/state.js";
 import { parseKeyRegistry } from "../../../src/keys/registry.js";
@@ -54,7 +54,8 @@ export async function monitorAction(): Promise<void> {
     return found;
   });
   const target = await openLog(inputs);
-  let run;
+  let run: MonitorRun;
+  let postponed = 0;
   const kept = target.dir !== undefined ? keptStatements(target.dir).map((bytes) => ({ bytes, source: `statement kept by ${target.log.source}` })) : [];
   try {
     const statements: ReleasedStatements = kept.length > 0 ? anyOf(assets, statementsInMemory(kept)) : assets;
@@ -63,7 +64,10 @@ export async function monitorAction(): Promise<void> {
       const result = await monitorLog({ client: target.client, log: target.log, registry, registrySource: inputs.keyRegistry, statements, referenceValues, state: { ...stored.state, statementAssets: assets.hashes } });
       core.info(result.checkpoint ? `checkpoint: size ${result.checkpoint.size}, root ${result.checkpoint.rootHash}` : "checkpoint: did not verify");
       for (const c of result.components) core.info(`${c.component}: ${c.checked} new entries checked, ${c.total} in all`);
-      return result;
+      const limited = withinProblemLimit(result, target.log.identity.logId, inputs.maxIssues);
+      postponed = limited.postponed;
+      if (postponed > 0) core.warning(`${postponed} further problems are left for the next run (max-issues ${inputs.maxIssues})`);
+      return limited.run;
     });
   } finally {
     target.close();
@@ -95,6 +99,6 @@ export async function monitorAction(): Promise<void> {
   core.setOutput("problems", String(run.problems.length));
   core.setOutput("entries", String(run.entries));
   core.setOutput("tree-size", run.checkpoint ? String(run.checkpoint.size) : "");
-  await writeMonitorSummary({ log: target.log.source, run, reported, state: stored.where, statements: { releases: assets.releases, assets: assets.assets, downloaded: assets.downloaded, kept: kept.length } });
+  await writeMonitorSummary({ log: target.log.source, run, reported, postponed, state: stored.where, statements: { releases: assets.releases, assets: assets.assets, downloaded: assets.downloaded, kept: kept.length } });
   if (inputs.failOnProblem && run.problems.length > 0) throw new ActionError("PROBLEMS", `${run.problems.length} new problem${run.problems.length > 1 ? "s" : ""} reported: ${reported.map((r) => r.issue.url).join(", ")}`, "reftrail monitor");
 }

@@ -12,6 +12,8 @@ export interface MonitorReport {
   readonly log: string;
   readonly run: MonitorRun;
   readonly reported: readonly ReportedProblem[];
+  /** Problems beyond max-issues, left for the next run. */
+  readonly postponed: number;
   readonly state: string;
   readonly statements: { readonly releases: number; readonly assets: number; readonly downloaded: number; readonly kept: number };
 }
@@ -42,6 +44,9 @@ export async function writeMonitorSummary(report: MonitorReport): Promise<void> 
   } else {
     summary.addHeading(`${report.reported.length} new problem${report.reported.length > 1 ? "s" : ""}`, 3);
     summary.addList(report.reported.map(({ problem, issue }) => `${code(problem.kind)} ${escape(problem.title)}: <a href="${escape(issue.url)}">#${issue.number}</a>${issue.opened ? "" : " (reported before)"}`));
+  }
+  if (report.postponed > 0) {
+    summary.addRaw(`<p>${report.postponed} further problems are left for the next run (max-issues).</p>`, true);
   }
   await summary.write();
 }

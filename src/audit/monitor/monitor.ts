@@ -131,3 +131,21 @@ export async function monitorLog(input: MonitorInput): Promise<MonitorRun> {
 function contextFor(input: MonitorInput, component: string, key: ComponentKey, head: EntryContext["head"]): EntryContext {
   return { component, key, registry: input.registry, registrySource: input.registrySource, log: input.log, head, statements: input.statements, referenceValues: input.referenceValues };
 }
+
+/**
+ * The run cut to its first `limit` problems (log problems come first): the entries of the problems
+ * left out are taken out of the state again, so the next run finds them new and reports them then.
+ * A first run over years of entries made outside the pipeline opens a bounded number of issues a
+ * run instead of flooding the repository (and GitHub's limits on creating content).
+ */
+export function withinProblemLimit(run: MonitorRun, logId: string, limit: number): { readonly run: MonitorRun; readonly postponed: number } {
+  if (run.problems.length <= limit) return { run, postponed: 0 };
+  const kept = run.problems.slice(0, limit);
+  const later = new Set(run.problems.slice(limit).flatMap((p) => (p.entryId !== undefined ? [p.entryId] : [])));
+  const log = run.state.logs[logId]!;
+  const entries = Object.fromEntries(Object.entries(log.entries).filter(([id]) => !later.has(id)));
+  return {
+    run: { ...run, problems: kept, state: { ...run.state, logs: { ...run.state.logs, [logId]: { ...log, entries } } } },
+    postponed: run.problems.length - limit,
+  };
+}

@@ -1,7 +1,7 @@
 import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { monitorLog, type MonitorRun } from "../../../src/audit/monitor/monitor.js";
+import { monitorLog, withinProblemLimit, type MonitorRun } from "../../../src/audit/monitor/monitor.js";
 import { statementsInMemory, type ReleasedStatement } from "../../../src/audit/monitor/released.js";
 import { emptyMonitorState, withReported } from "../../../src/audit/monitor/state.js";
 import { parseKeyRegistry } from "../../../src/keys/registry.js";
@@ -273,6 +273,23 @@ async function twoHistories() {
   await release(s, a.client, "1.1");
   return { s, a, b };
 }
+
+describe("monitor: a bounded number of problems a run", () => {
+  it("the problems beyond the limit are left for the next run: their entries are not marked seen", async () => {
+    const s = setup(["app"]);
+    const { log, client } = newLog();
+    const rogues = [...(await s.project.log(client, s.project.values("6.6.6"))), ...(await s.project.log(client, s.project.values("6.6.7"))), ...(await s.project.log(client, s.project.values("6.6.8")))];
+    const full = await run(s, client, log);
+    expect(full.problems).toHaveLength(3);
+    const cut = withinProblemLimit(full, log.identity.logId, 2);
+    expect(cut.postponed).toBe(1);
+    expect(cut.run.problems.map((p) => p.entryId)).toEqual([rogues[0]!.entryId, rogues[1]!.entryId]);
+    const next = await run(s, client, log, reportedState(cut.run));
+    expect(next.problems.map((p) => p.entryId)).toEqual([rogues[2]!.entryId]);
+    expect(next.entries).toBe(1);
+    expect(withinProblemLimit(next, log.identity.logId, 2)).toEqual({ run: next, postponed: 0 });
+  });
+});
 
 describe("monitor: log problems", () => {
   it("ROLLBACK: the log is smaller than the checkpoint stored", async () => {
