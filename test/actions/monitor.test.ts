@@ -113,7 +113,7 @@ describe("actions/monitor", () => {
     expectClean(run);
     expect(run.outputs).toEqual({ problems: "1", entries: "3", "tree-size": "3" });
     expect(monitorIssues()).toHaveLength(1);
-    expect(monitorIssues()[0]!.body).toContain("release 6.6.6, which has no reference-values document");
+    expect(monitorIssues()[0]!.body).toContain("release `6.6.6`, which has no reference-values document");
     expect(run.summary).toContain("3 kept by the log");
   });
 

@@ -44670,6 +44670,11 @@ function summaries(logged, st) {
 }
 
 // src/audit/monitor/problems.ts
+var MAX_QUOTED = 500;
+function quoted(text) {
+  const clipped = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
+  return `\`${printable(clipped).replace(/`/g, "'")}\``;
+}
 var fingerprintOf = (kind, logId, ...what) => ["reftrail-monitor", kind, logId, ...what].join(":");
 function entryTable(e) {
   const rows = [
@@ -44701,7 +44706,7 @@ function invalidEntryProblem(e, failed) {
     fingerprint: fingerprintOf("INVALID_ENTRY", e.logId, e.entryId),
     title: `reftrail monitor: an entry signed by ${e.component}'s key does not verify (log index ${e.logIndex})`,
     body: [
-      `An entry in the transparency log found by component **${e.component}**'s key does not verify: ${failed}`,
+      `An entry in the transparency log found by component **${e.component}**'s key does not verify: ${quoted(failed)}`,
       "",
       entryTable(e),
       "",
@@ -44728,7 +44733,7 @@ function logProblem(kind, f, detail) {
     kind,
     fingerprint: fingerprintOf(kind, f.logId, ...anchor2),
     title: `reftrail monitor: the log ${f.source} ${what}`,
-    body: [`The transparency log **${f.source}** (log id \`${f.logId}\`) ${what}: ${detail}`, "", logTable(f), "", LOG_ADVICE].join("\n")
+    body: [`The transparency log **${f.source}** (log id \`${f.logId}\`) ${what}: ${quoted(detail)}`, "", logTable(f), "", LOG_ADVICE].join("\n")
   };
 }
 
@@ -44777,10 +44782,10 @@ async function valuesReleased(statement, ctx) {
   const own2 = readEndorsement(statement).reftrail;
   if (own2 === void 0) return "its statement carries no reftrail reference values, so it matches no reference-values document";
   const document = await ctx.referenceValues(own2.release.version);
-  if (document === void 0) return `it endorses release ${own2.release.version}, which has no reference-values document`;
+  if (document === void 0) return `it endorses release ${quoted(own2.release.version)}, which has no reference-values document`;
   const listed = document.components.find((c) => c.name === own2.component.name);
   if (document.release.name !== own2.release.name || listed === void 0 || canonicalJson(listed) !== canonicalJson(own2.component)) {
-    return `its values for ${own2.component.name} match no reference-values document (release ${own2.release.version}'s lists other values)`;
+    return `its values for ${quoted(own2.component.name)} match no reference-values document (release ${quoted(own2.release.version)}'s lists other values)`;
   }
   return void 0;
 }

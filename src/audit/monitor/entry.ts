@@ -14,7 +14,7 @@ import { ReftrailError } from "../../util/errors.js";
 import { secondsToNs } from "../../util/rfc3339.js";
 import { verifyEndorsement } from "../../verify/endorsement/verifier.js";
 import { readEndorsement } from "../../verify/endorsement/statement.js";
-import { invalidEntryProblem, unreleasedProblem, type EntryFacts, type MonitorProblem } from "./problems.js";
+import { invalidEntryProblem, quoted, unreleasedProblem, type EntryFacts, type MonitorProblem } from "./problems.js";
 import type { ReferenceValuesLookup, ReleasedStatements } from "./released.js";
 
 export interface EntryJudgement {
@@ -89,10 +89,10 @@ async function valuesReleased(statement: Uint8Array, ctx: EntryContext): Promise
   const own = readEndorsement(statement).reftrail;
   if (own === undefined) return "its statement carries no reftrail reference values, so it matches no reference-values document";
   const document = await ctx.referenceValues(own.release.version);
-  if (document === undefined) return `it endorses release ${own.release.version}, which has no reference-values document`;
+  if (document === undefined) return `it endorses release ${quoted(own.release.version)}, which has no reference-values document`;
   const listed = document.components.find((c) => c.name === own.component.name);
   if (document.release.name !== own.release.name || listed === undefined || canonicalJson(listed) !== canonicalJson(own.component)) {
-    return `its values for ${own.component.name} match no reference-values document (release ${own.release.version}'s lists other values)`;
+    return `its values for ${quoted(own.component.name)} match no reference-values document (release ${quoted(own.release.version)}'s lists other values)`;
   }
   return undefined;
 }

@@ -1,4 +1,17 @@
+import { printable } from "../../util/printable.js";
 import { formatRfc3339, secondsToNs } from "../../util/rfc3339.js";
+
+/** The most characters of a detail an issue quotes (the log's or a statement's text, which anyone can write). */
+const MAX_QUOTED = 500;
+
+/**
+ * Text from a log answer or a statement, made inert in an issue's markdown: one code span (no
+ * mentions, links, HTML or formatting), control characters escaped, length bounded.
+ */
+export function quoted(text: string): string {
+  const clipped = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
+  return `\`${printable(clipped).replace(/`/g, "'")}\``;
+}
 
 /**
  * What the monitor reports, one GitHub issue each:
@@ -70,7 +83,7 @@ export function invalidEntryProblem(e: EntryFacts, failed: string): MonitorProbl
     fingerprint: fingerprintOf("INVALID_ENTRY", e.logId, e.entryId),
     title: `reftrail monitor: an entry signed by ${e.component}'s key does not verify (log index ${e.logIndex})`,
     body: [
-      `An entry in the transparency log found by component **${e.component}**'s key does not verify: ${failed}`,
+      `An entry in the transparency log found by component **${e.component}**'s key does not verify: ${quoted(failed)}`,
       "",
       entryTable(e),
       "",
@@ -111,6 +124,6 @@ export function logProblem(kind: "ROLLBACK" | "FORK" | "CHECKPOINT", f: LogFacts
     kind,
     fingerprint: fingerprintOf(kind, f.logId, ...anchor),
     title: `reftrail monitor: the log ${f.source} ${what}`,
-    body: [`The transparency log **${f.source}** (log id \`${f.logId}\`) ${what}: ${detail}`, "", logTable(f), "", LOG_ADVICE].join("\n"),
+    body: [`The transparency log **${f.source}** (log id \`${f.logId}\`) ${what}: ${quoted(detail)}`, "", logTable(f), "", LOG_ADVICE].join("\n"),
   };
 }

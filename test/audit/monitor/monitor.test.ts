@@ -195,7 +195,16 @@ describe("monitor: entry problems", () => {
     const r = await run(s, client, log);
     expect(r.problems.map((p) => [p.kind, p.entryId])).toEqual([["UNRELEASED", forged[0]!.entryId], ["UNRELEASED", undocumented[0]!.entryId]]);
     expect(r.problems[0]!.body).toContain("match no reference-values document");
-    expect(r.problems[1]!.body).toContain("release 2.0, which has no reference-values document");
+    expect(r.problems[1]!.body).toContain("release `2.0`, which has no reference-values document");
+  });
+
+  it("text a statement carries stands in the issue as one inert code span", async () => {
+    const s = setup(["app"]);
+    const { log, client } = newLog();
+    const logged = await s.project.log(client, s.project.values("9 @maintainers [x](https://evil.example) `y`\u0007"));
+    s.released.push({ bytes: logged[0]!.statement, source: "app.endorsement.json" });
+    const r = await run(s, client, log);
+    expectProblems(r, ["UNRELEASED"], "release `9 @maintainers [x](https://evil.example) 'y'\\x07`, which has no reference-values document");
   });
 
   it("INVALID_ENTRY: an inclusion proof tampered with on the way", async () => {
