@@ -68,8 +68,8 @@ async function rogue(version: string, dir = logDir): Promise<LoggedStatement> {
   return logged!;
 }
 
-function monitor(inputs: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction("monitor", { inputs: { "key-registry": "registry.json", log: logDir, ...inputs }, workspace, repository: `${OWNER}/${REPO}`, apiUrl: server.api, token: TOKEN });
+function monitor(inputs: Record<string, string> = {}, killWhen?: () => boolean): Promise<ActionRun> {
+  return runAction("monitor", { inputs: { "key-registry": "registry.json", log: logDir, ...inputs }, workspace, repository: `${OWNER}/${REPO}`, apiUrl: server.api, token: TOKEN, ...(killWhen ? { killWhen } : {}) });
 }
 
 const monitorIssues = () => repository.issues.filter((i) => i.labels.includes("reftrail-monitor"));
@@ -210,6 +210,38 @@ describe("actions/monitor", () => {
     expect(monitorIssues()).toHaveLength(2);
     expect(monitorIssues()[1]!.body).toContain(second.entryId);
     expect(Object.values(branchState()!.logs)[0]!.checkpoint?.size).toBe(6);
+  });
+
+  it("a runner lost after the issue was opened and before the state was stored: the re-run opens no second issue", async () => {
+    const bad = await rogue("6.6.6");
+    // The state write is slow, so the runner dies between the two.
+    server.faults.add({ method: "PUT", path: /\/contents\//, delayMs: 3000 });
+    const lost = await monitor({}, () => monitorIssues().length > 0);
+    expect(lost.signal).toBe("SIGKILL");
+    expect(monitorIssues()).toHaveLength(1);
+    const rerun = await monitor();
+    expectClean(rerun);
+    expect(rerun.outputs["problems"]).toBe("1");
+    expect(rerun.summary).toContain("reported before");
+    expect(monitorIssues()).toHaveLength(1);
+    expect(Object.values(branchState()!.logs)[0]!.entries[bad.entryId]?.outcome).toBe("unreleased");
+    expect((await monitor()).outputs["problems"]).toBe("0");
+  });
+
+  it("inputs that cannot be used fail the step in one line naming them, before anything is opened", async () => {
+    await rogue("6.6.6");
+    const missingLog = await monitor({ log: "no-such-log" });
+    expect(missingLog.code).toBe(1);
+    expect(missingLog.errors.join("\n")).toContain("input 'log'");
+    writeFileSync(join(workspace, "bad-registry.json"), '{"version": 1, "components": {"ovmf": []}}');
+    const badRegistry = await monitor({ "key-registry": "bad-registry.json" });
+    expect(badRegistry.code).toBe(1);
+    expect(badRegistry.errors.join("\n")).toMatch(/bad-registry\.json.*components\.ovmf/);
+    const badLimit = await monitor({ "max-issues": "0" });
+    expect(badLimit.errors.join("\n")).toContain("input 'max-issues'");
+    for (const run of [missingLog, badRegistry, badLimit]) expect(run.stderr).toBe("");
+    expect(monitorIssues()).toEqual([]);
+    expect(repository.resolve("refs/heads/reftrail-monitor")).toBeUndefined();
   });
 
   it("state in a file: created on the first run, read and advanced by the next", async () => {

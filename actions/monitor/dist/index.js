@@ -50859,22 +50859,27 @@ async function monitorAction() {
   const registrySubject = `input 'key-registry' ${inputs.keyRegistry}`;
   const registry2 = attributed(registrySubject, () => parseKeyRegistry(readInputText(inputs.keyRegistry, registrySubject, MAX_REGISTRY_BYTES), inputs.keyRegistry));
   const github = gitHubClient({ token: inputs.token, timeoutMs: inputs.timeoutMs, retries: inputs.retries });
-  const stored = await loadState(github, context3, inputs.state);
-  info(`state: ${stored.where}${stored.created ? " (none yet: first run)" : ""}`);
-  const assets = await group("released statements", async () => {
-    const found = await releaseStatementAssets(github, context3, stored.state.statementAssets);
-    info(`${found.assets} statement assets in ${found.releases} releases, ${found.downloaded} downloaded now`);
-    return found;
-  });
   const target = await openLog(inputs);
+  let stored;
+  let assets;
+  let kept;
   let run;
   let postponed = 0;
-  const kept = target.dir !== void 0 ? keptStatements(target.dir).map((bytes) => ({ bytes, source: `statement kept by ${target.log.source}` })) : [];
   try {
+    stored = await loadState(github, context3, inputs.state);
+    info(`state: ${stored.where}${stored.created ? " (none yet: first run)" : ""}`);
+    const cache = stored.state.statementAssets;
+    assets = await group("released statements", async () => {
+      const found = await releaseStatementAssets(github, context3, cache);
+      info(`${found.assets} statement assets in ${found.releases} releases, ${found.downloaded} downloaded now`);
+      return found;
+    });
+    kept = target.dir !== void 0 ? keptStatements(target.dir).map((bytes) => ({ bytes, source: `statement kept by ${target.log.source}` })) : [];
     const statements = kept.length > 0 ? anyOf(assets, statementsInMemory(kept)) : assets;
     const referenceValues = repositoryReferenceValues(github, context3, inputs.referenceValuesDir, await defaultBranch(github, context3));
+    const state = { ...stored.state, statementAssets: assets.hashes };
     run = await group(`log ${target.log.source}`, async () => {
-      const result = await monitorLog({ client: target.client, log: target.log, registry: registry2, registrySource: inputs.keyRegistry, statements, referenceValues, state: { ...stored.state, statementAssets: assets.hashes } });
+      const result = await monitorLog({ client: target.client, log: target.log, registry: registry2, registrySource: inputs.keyRegistry, statements, referenceValues, state });
       info(result.checkpoint ? `checkpoint: size ${result.checkpoint.size}, root ${result.checkpoint.rootHash}` : "checkpoint: did not verify");
       for (const c of result.components) info(`${c.component}: ${c.checked} new entries checked, ${c.total} in all`);
       const limited = withinProblemLimit(result, target.log.identity.logId, inputs.maxIssues);

@@ -1,6 +1,6 @@
 import * as core from "@actions/core";
 import { monitorLog, withinProblemLimit, type MonitorRun } from "../../../src/audit/monitor/monitor.js";
-import { anyOf, statementsInMemory, type ReleasedStatements } from "../../../src/audit/monitor/released.js";
+import { anyOf, statementsInMemory, type ReleasedStatement, type ReleasedStatements } from "../../../src/audit/monitor/released.js";
 import { withReported } from "../../../src/audit/monitor/state.js";
 import { parseKeyRegistry } from "../../../src/keys/registry.js";
 import { MAX_REGISTRY_BYTES } from "../../../src/keys/registry-file.js";
@@ -15,8 +15,8 @@ import { labelledIssues, openIssue } from "../common/issues.js";
 import { runContext } from "../common/runner.js";
 import { monitorInputs, type MonitorInputs } from "./inputs.js";
 import { repositoryReferenceValues } from "./reference-values.js";
-import { releaseStatementAssets } from "./released-assets.js";
-import { loadState } from "./state-store.js";
+import { releaseStatementAssets, type ReleaseStatementAssets } from "./released-assets.js";
+import { loadState, type StoredState } from "./state-store.js";
 import { writeMonitorSummary, type ReportedProblem } from "./summary.js";
 
 /** The marker that carries a problem's fingerprint in its issue's body: later runs find the issue by it, open or closed. */
@@ -46,22 +46,28 @@ export async function monitorAction(): Promise<void> {
   const registry = attributed(registrySubject, () => parseKeyRegistry(readInputText(inputs.keyRegistry, registrySubject, MAX_REGISTRY_BYTES), inputs.keyRegistry));
   const github = gitHubClient({ token: inputs.token, timeoutMs: inputs.timeoutMs, retries: inputs.retries });
 
-  const stored = await loadState(github, context, inputs.state);
-  core.info(`state: ${stored.where}${stored.created ? " (none yet: first run)" : ""}`);
-  const assets = await core.group("released statements", async () => {
-    const found = await releaseStatementAssets(github, context, stored.state.statementAssets);
-    core.info(`${found.assets} statement assets in ${found.releases} releases, ${found.downloaded} downloaded now`);
-    return found;
-  });
+  // The log first: a log that cannot be opened fails the step before the repository is touched.
   const target = await openLog(inputs);
+  let stored: StoredState;
+  let assets: ReleaseStatementAssets;
+  let kept: ReleasedStatement[];
   let run: MonitorRun;
   let postponed = 0;
-  const kept = target.dir !== undefined ? keptStatements(target.dir).map((bytes) => ({ bytes, source: `statement kept by ${target.log.source}` })) : [];
   try {
+    stored = await loadState(github, context, inputs.state);
+    core.info(`state: ${stored.where}${stored.created ? " (none yet: first run)" : ""}`);
+    const cache = stored.state.statementAssets;
+    assets = await core.group("released statements", async () => {
+      const found = await releaseStatementAssets(github, context, cache);
+      core.info(`${found.assets} statement assets in ${found.releases} releases, ${found.downloaded} downloaded now`);
+      return found;
+    });
+    kept = target.dir !== undefined ? keptStatements(target.dir).map((bytes) => ({ bytes, source: `statement kept by ${target.log.source}` })) : [];
     const statements: ReleasedStatements = kept.length > 0 ? anyOf(assets, statementsInMemory(kept)) : assets;
     const referenceValues = repositoryReferenceValues(github, context, inputs.referenceValuesDir, await defaultBranch(github, context));
+    const state = { ...stored.state, statementAssets: assets.hashes };
     run = await core.group(`log ${target.log.source}`, async () => {
-      const result = await monitorLog({ client: target.client, log: target.log, registry, registrySource: inputs.keyRegistry, statements, referenceValues, state: { ...stored.state, statementAssets: assets.hashes } });
+      const result = await monitorLog({ client: target.client, log: target.log, registry, registrySource: inputs.keyRegistry, statements, referenceValues, state });
       core.info(result.checkpoint ? `checkpoint: size ${result.checkpoint.size}, root ${result.checkpoint.rootHash}` : "checkpoint: did not verify");
       for (const c of result.components) core.info(`${c.component}: ${c.checked} new entries checked, ${c.total} in all`);
       const limited = withinProblemLimit(result, target.log.identity.logId, inputs.maxIssues);
