@@ -7,6 +7,7 @@ import { MessageSignatureBundle } from "./bundle.js";
 import { OakEvidenceVerdict } from "./oak-verdict.js";
 import { EndorsementStatement } from "./endorsement.js";
 import { KeyRegistry } from "./key-registry.js";
+import { MonitorState } from "./monitor-state.js";
 import { SnpPolicy } from "./snp-policy.js";
 import { Verdict } from "./verdict.js";
 import { EvidencePolicy } from "./evidence-policy.js";
@@ -35,4 +36,5 @@ export const SCHEMAS: Readonly<Record<string, { readonly schema: z.ZodType; read
   "release-verdict": { schema: ReleaseVerdict, io: "output" },
   "evidence-verdict": { schema: SnpEvidenceVerdict, io: "output" },
   "oak-evidence-verdict": { schema: OakEvidenceVerdict, io: "output" },
+  "monitor-state": { schema: MonitorState, io: "output" },
 };

@@ -10,8 +10,8 @@ import { verifySet } from "./set.js";
 /** What a verifier trusts about a log: its key and the name it signs checkpoints with. */
 export interface TrustedLog {
   readonly identity: LogIdentity;
-  /** Host name in checkpoint origins and signature lines (`rekor.sigstore.dev`, `reftrail.local`). */
-  readonly name: string;
+  /** Host name in checkpoint origins and signature lines (`rekor.sigstore.dev`, `reftrail.local`); unknown: as the checkpoint's origin names it. */
+  readonly name?: string | undefined;
 }
 
 export interface VerifiedEntry {
@@ -58,9 +58,17 @@ function originParts(origin: string): { name: string; treeId: bigint } | undefin
  * entry's tree when known. Size and root are checked against the proof by checkInclusion.
  */
 export function checkProofCheckpoint(proof: InclusionProof, identity: LogIdentity, name?: string, treeId?: bigint): { checkpoint: Checkpoint; treeId: bigint } {
-  const signer = name ?? originParts(parseCheckpoint(proof.checkpoint).checkpoint.origin)?.name;
+  return checkLogCheckpoint(proof.checkpoint, identity, name, treeId);
+}
+
+/**
+ * Verifies a signed checkpoint of a Rekor v1 log (an inclusion proof's, or the signed tree head the
+ * log serves): as checkProofCheckpoint, for a note on its own.
+ */
+export function checkLogCheckpoint(note: string, identity: LogIdentity, name?: string, treeId?: bigint): { checkpoint: Checkpoint; treeId: bigint } {
+  const signer = name ?? originParts(parseCheckpoint(note).checkpoint.origin)?.name;
   if (signer === undefined) throw new TlogError("CHECKPOINT_ORIGIN", "checkpoint origin is not '<log name> - <tree id>'");
-  const checkpoint = verifyCheckpoint(proof.checkpoint, identity, signer);
+  const checkpoint = verifyCheckpoint(note, identity, signer);
   const origin = originParts(checkpoint.origin);
   if (origin === undefined || origin.name !== signer || (treeId !== undefined && origin.treeId !== treeId)) {
     const expected = treeId === undefined ? `${signer} - <tree id>` : checkpointOrigin(signer, treeId);

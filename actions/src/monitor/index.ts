@@ -1,0 +1,4 @@
+import { runAction } from "../common/runner.js";
+import { monitorAction } from "./main.js";
+
+await runAction(monitorAction);
