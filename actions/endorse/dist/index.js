@@ -47062,9 +47062,12 @@ function originParts(origin) {
   return m ? { name: m[1], treeId: BigInt(m[2]) } : void 0;
 }
 function checkProofCheckpoint(proof, identity, name, treeId) {
-  const signer = name ?? originParts(parseCheckpoint(proof.checkpoint).checkpoint.origin)?.name;
+  return checkLogCheckpoint(proof.checkpoint, identity, name, treeId);
+}
+function checkLogCheckpoint(note, identity, name, treeId) {
+  const signer = name ?? originParts(parseCheckpoint(note).checkpoint.origin)?.name;
   if (signer === void 0) throw new TlogError("CHECKPOINT_ORIGIN", "checkpoint origin is not '<log name> - <tree id>'");
-  const checkpoint = verifyCheckpoint(proof.checkpoint, identity, signer);
+  const checkpoint = verifyCheckpoint(note, identity, signer);
   const origin = originParts(checkpoint.origin);
   if (origin === void 0 || origin.name !== signer || treeId !== void 0 && origin.treeId !== treeId) {
     const expected = treeId === void 0 ? `${signer} - <tree id>` : checkpointOrigin(signer, treeId);
