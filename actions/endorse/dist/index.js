@@ -45388,8 +45388,9 @@ function launchDigestsFor(spec, firmware, firmwareDigest, boots) {
   }));
 }
 
-// src/tlog/target.ts
-import { existsSync as existsSync5 } from "node:fs";
+// src/endorse/publish.ts
+import { createHash as createHash4 } from "node:crypto";
+import { basename as basename3 } from "node:path";
 
 // src/schema/rekor.ts
 var Base64 = external_exports.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, "expected standard base64");
@@ -45463,9 +45464,1091 @@ var SearchLogQuery = external_exports.object({
   entries: external_exports.array(external_exports.unknown()).optional()
 }).strict();
 
+// src/schema/bundle.ts
+var Int64 = external_exports.string().regex(/^(0|[1-9][0-9]*)$/, "expected a decimal integer string").refine((s) => Number.isSafeInteger(Number(s)), "integer out of range");
+var BUNDLE_V03_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
+var BundleTlogEntry = external_exports.object({
+  logIndex: Int64,
+  logId: external_exports.object({ keyId: Base64 }).strict(),
+  kindVersion: external_exports.object({ kind: external_exports.string(), version: external_exports.string() }).strict(),
+  integratedTime: Int64,
+  inclusionPromise: external_exports.object({ signedEntryTimestamp: Base64 }).strict().optional(),
+  inclusionProof: external_exports.object({
+    logIndex: Int64,
+    rootHash: Base64,
+    treeSize: Int64,
+    hashes: external_exports.array(Base64),
+    checkpoint: external_exports.object({ envelope: external_exports.string() }).strict()
+  }).strict().optional(),
+  canonicalizedBody: Base64
+}).strict();
+var MessageSignatureBundle = external_exports.object({
+  mediaType: external_exports.literal(BUNDLE_V03_MEDIA_TYPE),
+  verificationMaterial: external_exports.object({
+    publicKey: external_exports.object({ hint: external_exports.string().optional() }).strict(),
+    tlogEntries: external_exports.array(BundleTlogEntry).length(1, "expected exactly one transparency-log entry"),
+    timestampVerificationData: external_exports.object({ rfc3161Timestamps: external_exports.array(external_exports.object({ signedTimestamp: Base64 }).strict()).optional() }).strict().optional()
+  }).strict(),
+  messageSignature: external_exports.object({
+    messageDigest: external_exports.object({ algorithm: external_exports.literal("SHA2_256"), digest: Base64 }).strict(),
+    signature: Base64
+  }).strict()
+}).strict().describe("Sigstore bundle v0.3: message signature over the endorsement + hashedrekord entry with SET, inclusion proof and checkpoint");
+var CosignRekorBundle = external_exports.object({
+  SignedEntryTimestamp: Base64,
+  Payload: external_exports.object({
+    body: Base64,
+    integratedTime: external_exports.number().int().nonnegative(),
+    logID: external_exports.string().regex(/^[0-9a-f]{64}$/, "expected 64 lower-case hex digits"),
+    logIndex: external_exports.number().int().nonnegative()
+  }).strict()
+}).strict();
+
 // src/tlog/errors.ts
 var TlogError = class extends ReftrailError {
 };
+
+// src/tlog/bundle.ts
+var hexToBase64 = (hex4) => Buffer.from(hex4, "hex").toString("base64");
+function base64ToHex(b64, bytes, field2) {
+  const raw = Buffer.from(b64, "base64");
+  if (raw.byteLength !== bytes || raw.toString("base64") !== b64) throw new TlogError("ENTRY_INVALID", `${field2} is not the standard base64 of ${bytes} bytes`);
+  return raw.toString("hex");
+}
+function bodyKind(body) {
+  let parsed;
+  try {
+    parsed = JSON.parse(Buffer.from(body).toString("utf8"));
+  } catch {
+    throw new TlogError("ENTRY_KIND", "the entry body is not JSON");
+  }
+  const { kind, apiVersion } = parsed ?? {};
+  if (typeof kind !== "string" || typeof apiVersion !== "string") throw new TlogError("ENTRY_KIND", "the entry body has no kind and apiVersion");
+  return { kind, version: apiVersion };
+}
+function bundleTlogEntry(entry) {
+  const proof = entry.verification.inclusionProof;
+  const set2 = entry.verification.signedEntryTimestamp;
+  if (proof === void 0 || set2 === void 0) throw new TlogError("INCLUSION_PROOF", "a bundle needs the entry's SET and inclusion proof");
+  const { kind, version: version2 } = bodyKind(Buffer.from(entry.body, "base64"));
+  return {
+    logIndex: String(entry.logIndex),
+    logId: { keyId: hexToBase64(entry.logID) },
+    kindVersion: { kind, version: version2 },
+    integratedTime: String(entry.integratedTime),
+    inclusionPromise: { signedEntryTimestamp: set2 },
+    inclusionProof: {
+      logIndex: String(proof.logIndex),
+      rootHash: hexToBase64(proof.rootHash),
+      treeSize: String(proof.treeSize),
+      hashes: proof.hashes.map(hexToBase64),
+      checkpoint: { envelope: proof.checkpoint }
+    },
+    canonicalizedBody: entry.body
+  };
+}
+function messageSignatureBundle(entry, artifactSha256, signature, keyHint) {
+  return {
+    mediaType: BUNDLE_V03_MEDIA_TYPE,
+    verificationMaterial: { publicKey: { hint: keyHint }, tlogEntries: [bundleTlogEntry(entry)] },
+    messageSignature: {
+      messageDigest: { algorithm: "SHA2_256", digest: Buffer.from(artifactSha256).toString("base64") },
+      signature: Buffer.from(signature).toString("base64")
+    }
+  };
+}
+function logEntryFromBundle(tle) {
+  const proof = tle.inclusionProof;
+  const entry = {
+    body: tle.canonicalizedBody,
+    integratedTime: Number(tle.integratedTime),
+    logID: base64ToHex(tle.logId.keyId, 32, "logId.keyId"),
+    logIndex: Number(tle.logIndex),
+    verification: {
+      ...tle.inclusionPromise ? { signedEntryTimestamp: tle.inclusionPromise.signedEntryTimestamp } : {},
+      ...proof ? {
+        inclusionProof: {
+          logIndex: Number(proof.logIndex),
+          rootHash: base64ToHex(proof.rootHash, 32, "inclusionProof.rootHash"),
+          treeSize: Number(proof.treeSize),
+          hashes: proof.hashes.map((h, i) => base64ToHex(h, 32, `inclusionProof.hashes[${i}]`)),
+          checkpoint: proof.checkpoint.envelope
+        }
+      } : {}
+    }
+  };
+  return { entry, declared: tle.kindVersion };
+}
+
+// src/util/bounded-cache.ts
+var BoundedCache = class {
+  constructor(capacity) {
+    this.capacity = capacity;
+  }
+  capacity;
+  entries = /* @__PURE__ */ new Map();
+  get(key) {
+    const value = this.entries.get(key);
+    if (value !== void 0) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+  set(key, value) {
+    this.entries.delete(key);
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value);
+    this.entries.set(key, value);
+  }
+  /** The cached value, or `compute()`'s, remembered. */
+  getOrCompute(key, compute) {
+    const cached2 = this.get(key);
+    if (cached2 !== void 0) return cached2;
+    const value = compute();
+    this.set(key, value);
+    return value;
+  }
+};
+
+// src/tlog/read-logged.ts
+var PARSED_ENTRIES = new BoundedCache(256);
+function loggedFromBundle(statement, bundleText, what, detachedSignature) {
+  const bundle = parseDocument(MessageSignatureBundle, bundleText, what);
+  const { entry, declared } = attributed(what, () => logEntryFromBundle(bundle.verificationMaterial.tlogEntries[0]));
+  const signature = Buffer.from(bundle.messageSignature.signature, "base64");
+  return {
+    statement,
+    signature: detachedSignature ?? signature,
+    entry,
+    bundle: { ...declared, messageDigest: Buffer.from(bundle.messageSignature.messageDigest.digest, "base64"), signature },
+    form: "bundle"
+  };
+}
+
+// src/endorse/publish.ts
+function readSigned(dir) {
+  const statement = readEndorsementFile(dir, "statement");
+  const signature = readEndorsementFile(dir, "signature");
+  const pem = readEndorsementFile(dir, "publicKey");
+  for (const [file2, data] of [["statement", statement], ["signature", signature], ["publicKey", pem]]) {
+    if (data === void 0) throw new EndorseError("ENDORSEMENT_INVALID", "is missing", endorsementPath(dir, file2));
+  }
+  const publicKeyPem2 = pem.toString("utf8");
+  let key;
+  try {
+    key = parsePublicKey(publicKeyPem2, endorsementPath(dir, "publicKey"));
+  } catch (err) {
+    throw err instanceof ReftrailError ? err.about(endorsementPath(dir, "publicKey")) : err;
+  }
+  if (!verifyStatementSignature(statement, signature, key)) {
+    throw new EndorseError("ENDORSEMENT_INVALID", "does not verify over endorsement.json with public_key.pem: refusing to publish it", endorsementPath(dir, "signature"));
+  }
+  return { statement, signature, publicKeyPem: publicKeyPem2, key };
+}
+function hashedRekordFor(files) {
+  return {
+    kind: "hashedrekord",
+    apiVersion: "0.0.1",
+    spec: {
+      data: { hash: { algorithm: "sha256", value: toHex(createHash4("sha256").update(files.statement).digest()) } },
+      signature: { content: Buffer.from(files.signature).toString("base64"), publicKey: { content: Buffer.from(files.publicKeyPem).toString("base64") } }
+    }
+  };
+}
+function keySource(files, options) {
+  if (options.registry !== void 0) return { kind: "registry", registry: options.registry.loaded, source: options.registry.source };
+  return { kind: "keys", keys: [{ key: files.key, keyId: keyIdOf(files.key), source: "public_key.pem" }] };
+}
+function checkBeforeLogging(dir, files, gate, options) {
+  const { failure: failure3, component } = gate.beforeLogging(files, keySource(files, options), options.now);
+  if (failure3 !== void 0) {
+    throw new EndorseError("ENDORSEMENT_INVALID", `${failure3}: refusing to log an endorsement that cannot verify`, endorsementPath(dir, "statement"));
+  }
+  if (component !== void 0 && component !== basename3(dir)) {
+    throw new EndorseError("ENDORSEMENT_INVALID", `endorses '${component}' but sits in the folder '${basename3(dir)}' (verify release would fail RELEASE_FOLDER): refusing to log it`, endorsementPath(dir, "statement"));
+  }
+}
+function checkEntry(files, entryId, entry, log, gate, options) {
+  const failure3 = gate.logged({ statement: files.statement, signature: files.signature, entry, entryId, form: "logentry" }, keySource(files, options), log);
+  if (failure3 !== void 0) throw new EndorseError("PUBLISH_FAILED", `the log entry does not verify: ${failure3}`);
+}
+function bundleFor(files, entry) {
+  const bundle = messageSignatureBundle(entry, createHash4("sha256").update(files.statement).digest(), files.signature, keyHintOf(files.key));
+  return `${JSON.stringify(bundle, null, 2)}
+`;
+}
+function bundleVerifies(dir, files, log, gate, options) {
+  let text;
+  try {
+    const bytes = readEndorsementFile(dir, "bundle");
+    if (bytes === void 0) return false;
+    text = bytes.toString("utf8");
+    const logged = loggedFromBundle(files.statement, text, endorsementPath(dir, "bundle"), files.signature);
+    return gate.logged(logged, keySource(files, options), log) === void 0;
+  } catch (err) {
+    if (err instanceof ReftrailError) return false;
+    throw err;
+  }
+}
+async function publishWithGate(dir, client, log, gate, options) {
+  const files = readSigned(dir);
+  const existing = readEndorsementFile(dir, "logEntry");
+  if (existing !== void 0) {
+    const response = parseDocument(LogEntryResponse, existing.toString("utf8"), endorsementPath(dir, "logEntry"));
+    const [entryId, entry] = Object.entries(response)[0];
+    try {
+      checkEntry(files, entryId, entry, log, gate, options);
+    } catch (err) {
+      throw err instanceof ReftrailError ? new EndorseError("PUBLISH_FAILED", `exists but ${err.message.replace(/^the log entry /, "")} (logged elsewhere? remove it to publish to ${client.transport.description})`, endorsementPath(dir, "logEntry")) : err;
+    }
+    const rebuild = !bundleVerifies(dir, files, log, gate, options);
+    if (rebuild) writeFileAtomic(endorsementPath(dir, "bundle"), bundleFor(files, entry));
+    return { dir, status: "unchanged", entryId, logIndex: entry.logIndex, integratedTime: formatRfc3339(secondsToNs(entry.integratedTime)), bundle: rebuild ? "written" : "kept" };
+  }
+  checkBeforeLogging(dir, files, gate, options);
+  let created;
+  try {
+    created = await client.createEntry(hashedRekordFor(files));
+    checkEntry(files, created.entryId, created.entry, log, gate, options);
+  } catch (err) {
+    if (err instanceof ReftrailError) throw new EndorseError("PUBLISH_FAILED", `publishing to ${client.transport.description} failed: ${err.message}`, dir);
+    throw err;
+  }
+  writeFileAtomic(endorsementPath(dir, "logEntry"), `${JSON.stringify({ [created.entryId]: created.entry }, null, 2)}
+`);
+  writeFileAtomic(endorsementPath(dir, "bundle"), bundleFor(files, created.entry));
+  return {
+    dir,
+    status: created.created ? "logged" : "existing",
+    entryId: created.entryId,
+    logIndex: created.entry.logIndex,
+    integratedTime: formatRfc3339(secondsToNs(created.entry.integratedTime)),
+    bundle: "written"
+  };
+}
+
+// src/verify/endorsement/verifier.ts
+import { createHash as createHash8 } from "node:crypto";
+
+// src/schema/verdict.ts
+var CheckStatus = external_exports.enum(["passed", "failed", "skipped", "not run"]);
+var CheckResult = external_exports.object({
+  check: external_exports.string().regex(/^[A-Z][A-Z0-9_]*$/).describe("the check's name: the machine-readable code"),
+  description: external_exports.string().describe("what the check establishes, in words"),
+  subject: external_exports.string().optional().describe("what the check is about when a verifier runs it more than once (a component, a file)"),
+  status: CheckStatus,
+  expected: external_exports.string().optional().describe("the value the check required"),
+  actual: external_exports.string().optional().describe("the value found"),
+  detail: external_exports.string().optional().describe("why it failed, was skipped or could not run; what it verified when it passed")
+}).strict();
+var Verdict = external_exports.object({
+  verified: external_exports.boolean(),
+  failures: external_exports.array(external_exports.string()),
+  checks: external_exports.array(CheckResult)
+}).strict();
+var checkResult = {
+  passed: (check2, description, actual, expected, detail) => ({
+    check: check2,
+    description,
+    status: "passed",
+    ...expected !== void 0 ? { expected } : {},
+    ...actual !== void 0 ? { actual } : {},
+    ...detail !== void 0 ? { detail } : {}
+  }),
+  failed: (check2, description, detail, expected, actual) => ({
+    check: check2,
+    description,
+    status: "failed",
+    ...expected !== void 0 ? { expected } : {},
+    ...actual !== void 0 ? { actual } : {},
+    detail
+  }),
+  skipped: (check2, description, detail) => ({ check: check2, description, status: "skipped", detail }),
+  notRun: (check2, description, detail) => ({ check: check2, description, status: "not run", detail })
+};
+
+// src/tlog/kinds/entries.ts
+import { createHash as createHash5, X509Certificate, createPublicKey as createPublicKey2 } from "node:crypto";
+
+// src/tlog/prehashed.ts
+import { constants as constants5, publicDecrypt } from "node:crypto";
+var native2 = loadNativeModule("prehashed-verify");
+var PREHASHED_BACKEND = native2 ? "openssl" : "noble";
+var CURVES = { prime256v1: p256, secp384r1: p384, secp521r1: p521 };
+var DIGEST_INFO = {
+  32: "3031300d060960864801650304020105000420",
+  48: "3041300d060960864801650304020205000430",
+  64: "3051300d060960864801650304020305000440"
+};
+var ORDER_BYTES = { prime256v1: 32, secp384r1: 48, secp521r1: 66 };
+function uncompressedPoint(key) {
+  const jwk = key.export({ format: "jwk" });
+  return Buffer.concat([Buffer.of(4), Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")]);
+}
+function verificationKey(key) {
+  const named = key.asymmetricKeyType === "ec" ? key.asymmetricKeyDetails?.namedCurve : void 0;
+  const curve = named !== void 0 && named in CURVES ? named : void 0;
+  const point = curve && !native2 ? uncompressedPoint(key) : void 0;
+  const spki = spkiDer(key);
+  return { key, spki, curve, point, nativeKey: curve && native2 ? native2.prepare(spki) ?? void 0 : void 0 };
+}
+function verifyPrehashed(key, digest2, signature, backend = PREHASHED_BACKEND) {
+  const prepared = "spki" in key ? key : verificationKey(key);
+  if (prepared.key.asymmetricKeyType === "ec") {
+    if (prepared.curve === void 0) return "unsupported-key";
+    if (digest2.byteLength > ORDER_BYTES[prepared.curve]) return "digest-too-long";
+    if (backend === "openssl" && native2 && prepared.nativeKey) return native2.verify(prepared.nativeKey, digest2, signature) ? "valid" : "invalid";
+    try {
+      const point = prepared.point ?? uncompressedPoint(prepared.key);
+      return CURVES[prepared.curve].verify(signature, digest2, point, { prehash: false, format: "der", lowS: false }) ? "valid" : "invalid";
+    } catch {
+      return "invalid";
+    }
+  }
+  if (prepared.key.asymmetricKeyType === "rsa") {
+    const prefix = DIGEST_INFO[digest2.byteLength];
+    if (prefix === void 0) return "invalid";
+    try {
+      const recovered = publicDecrypt({ key: prepared.key, padding: constants5.RSA_PKCS1_PADDING }, signature);
+      return bytesEqual(recovered, Buffer.concat([Buffer.from(prefix, "hex"), digest2])) ? "valid" : "invalid";
+    } catch {
+      return "invalid";
+    }
+  }
+  return "unsupported-key";
+}
+
+// src/tlog/kinds/entries.ts
+var KEY_CACHE_SIZE = 1024;
+var keyCache = /* @__PURE__ */ new Map();
+var MAX_PEM_BYTES = 16 * 1024;
+function singlePemBlock(pem) {
+  const m = /^\s*(-----BEGIN ([A-Z0-9 ]+)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \2-----)\s*$/.exec(pem);
+  if (!m) throw new TlogError("ENTRY_KEY", "publicKey.content must be exactly one PEM public key or certificate");
+  if (m[2].includes("PRIVATE")) throw new TlogError("ENTRY_KEY", "publicKey.content holds a private key: submit only the public key");
+  return `${m[1]}
+`;
+}
+var MIN_RSA_BITS = 2048;
+function checkKeyStrength(key) {
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if ((key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss") && (bits === void 0 || bits < MIN_RSA_BITS)) {
+    throw new TlogError("ENTRY_KEY", `publicKey.content is a ${bits ?? "?"}-bit RSA key: at least ${MIN_RSA_BITS} bits are required`);
+  }
+}
+function parseEntryKey(pemBase64) {
+  if (pemBase64.length > MAX_PEM_BYTES * 4 / 3 + 4) throw new TlogError("ENTRY_KEY", `publicKey.content exceeds ${MAX_PEM_BYTES} bytes`);
+  const pem = singlePemBlock(Buffer.from(pemBase64, "base64").toString("utf8"));
+  let key;
+  let canonicalPem;
+  if (pem.includes("BEGIN CERTIFICATE")) {
+    try {
+      const cert = new X509Certificate(pem);
+      key = cert.publicKey;
+      canonicalPem = cert.toString();
+    } catch {
+      throw new TlogError("ENTRY_KEY", "publicKey.content is not a valid PEM certificate");
+    }
+  } else {
+    try {
+      key = createPublicKey2(pem);
+      canonicalPem = key.export({ type: "spki", format: "pem" });
+    } catch {
+      throw new TlogError("ENTRY_KEY", "publicKey.content is not a valid PEM public key or certificate");
+    }
+  }
+  checkKeyStrength(key);
+  const verification = verificationKey(key);
+  return { key, canonicalPem, verification, searchKey: `key:${toHex(createHash5("sha256").update(verification.spki).digest())}` };
+}
+function entryKey(pemBase64) {
+  const id = createHash5("sha256").update(pemBase64).digest("base64");
+  const cached2 = keyCache.get(id);
+  if (cached2) return cached2;
+  const parsed = parseEntryKey(pemBase64);
+  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value);
+  keyCache.set(id, parsed);
+  return parsed;
+}
+function canonicalizeEntry(entry) {
+  const { spec } = entry;
+  const signature = Buffer.from(spec.signature.content, "base64");
+  const { key, canonicalPem, verification, searchKey } = entryKey(spec.signature.publicKey.content);
+  const digest2 = Buffer.from(spec.data.hash.value, "hex");
+  const result = verifyPrehashed(verification, digest2, signature);
+  if (result === "unsupported-key") {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    throw new TlogError(
+      "ENTRY_KEY",
+      curve ? `ECDSA curve ${curve} is not supported (P-256, P-384, P-521)` : `keys of type ${key.asymmetricKeyType} cannot verify a signature over a digest (use ECDSA or RSA)`
+    );
+  }
+  if (result === "digest-too-long") {
+    throw new TlogError("ENTRY_SIGNATURE", `a ${spec.data.hash.algorithm} digest is longer than the key's curve order: ECDSA would truncate it, so the entry would not pin the digest`);
+  }
+  if (result === "invalid") throw new TlogError("ENTRY_SIGNATURE", "the signature does not verify with the entry's public key over the given digest");
+  const hash3 = { algorithm: spec.data.hash.algorithm, value: spec.data.hash.value.toLowerCase() };
+  const signatureSpec = {
+    content: signature.toString("base64"),
+    ...entry.kind === "rekord" ? { format: "x509" } : {},
+    publicKey: { content: Buffer.from(canonicalPem).toString("base64") }
+  };
+  const body = canonicalJson({ apiVersion: "0.0.1", kind: entry.kind, spec: { data: { hash: hash3 }, signature: signatureSpec } });
+  return { kind: entry.kind, body: Buffer.from(body), searchKeys: [`${hash3.algorithm}:${hash3.value}`, searchKey] };
+}
+
+// src/tlog/checkpoint.ts
+import { sign, verify as verify2 } from "node:crypto";
+
+// src/tlog/merkle.ts
+import { createHash as createHash6 } from "node:crypto";
+var HASH_SIZE = 32;
+function leafHash(data) {
+  return createHash6("sha256").update(Uint8Array.of(0)).update(data).digest();
+}
+function nodeHash(left, right) {
+  return createHash6("sha256").update(Uint8Array.of(1)).update(left).update(right).digest();
+}
+var EMPTY_ROOT = createHash6("sha256").digest();
+var half = (x) => Math.floor(x / 2);
+var odd = (x) => x % 2 === 1;
+function splitPoint(n) {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+function isPowerOfTwo(n) {
+  if (n < 1) return false;
+  let x = n;
+  while (x % 2 === 0) x /= 2;
+  return x === 1;
+}
+function verifyInclusion(index, size, leaf, proof, root) {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const c of proof) {
+    if (c.byteLength !== HASH_SIZE || sn === 0) return false;
+    if (odd(fn) || fn === sn) {
+      r = nodeHash(c, r);
+      if (!odd(fn)) {
+        while (!odd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
+      }
+    } else {
+      r = nodeHash(r, c);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 && bytesEqual(r, root);
+}
+
+// src/tlog/checkpoint.ts
+var EM_DASH = "—";
+function checkpointBody(c) {
+  return [c.origin, String(c.size), Buffer.from(c.rootHash).toString("base64"), ...c.extensions].join("\n") + "\n";
+}
+function signCheckpoint(c, name, privateKey, identity) {
+  const body = checkpointBody(c);
+  const signature = sign("sha256", Buffer.from(body), privateKey);
+  const blob = Buffer.concat([identity.keyHint, signature]).toString("base64");
+  return `${body}
+${EM_DASH} ${name} ${blob}
+`;
+}
+function parseCheckpoint(note) {
+  const split2 = note.indexOf("\n\n");
+  if (split2 < 0 || !note.endsWith("\n")) throw new TlogError("CHECKPOINT_FORMAT", "checkpoint is not a signed note (no blank line before the signatures, or no final newline)");
+  const body = note.slice(0, split2 + 1);
+  const lines = body.slice(0, -1).split("\n");
+  if (lines.length < 3) throw new TlogError("CHECKPOINT_FORMAT", "checkpoint needs an origin, a tree size and a root hash line");
+  const [origin, sizeText, rootText, ...extensions] = lines;
+  if (!/^(0|[1-9][0-9]*)$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) {
+    throw new TlogError("CHECKPOINT_FORMAT", `checkpoint tree size '${sizeText}' is not a decimal integer`);
+  }
+  const rootHash = Buffer.from(rootText, "base64");
+  if (rootHash.byteLength !== HASH_SIZE || rootHash.toString("base64") !== rootText) {
+    throw new TlogError("CHECKPOINT_FORMAT", "checkpoint root hash is not the standard base64 of 32 bytes");
+  }
+  const signatures = note.slice(split2 + 2, -1).split("\n").map((line) => {
+    const m = /^\u2014 (\S+) ([A-Za-z0-9+/]+={0,2})$/.exec(line);
+    if (!m) throw new TlogError("CHECKPOINT_FORMAT", "checkpoint signature line is not '— <name> <base64>'");
+    return { name: m[1], blob: new Uint8Array(Buffer.from(m[2], "base64")) };
+  });
+  return { checkpoint: { origin, size: Number(sizeText), rootHash, extensions }, body, signatures };
+}
+function verifyCheckpoint(note, identity, name) {
+  const { checkpoint, body, signatures } = parseCheckpoint(note);
+  const candidates = signatures.filter((s) => s.name === name && s.blob.byteLength > 4 && bytesEqual(s.blob.subarray(0, 4), identity.keyHint));
+  if (candidates.length === 0) throw new TlogError("CHECKPOINT_SIGNATURE", `checkpoint has no signature by '${name}' with the log key's hint`);
+  const ok = candidates.some((s) => {
+    try {
+      return verify2("sha256", Buffer.from(body), identity.publicKey, s.blob.subarray(4));
+    } catch {
+      return false;
+    }
+  });
+  if (!ok) throw new TlogError("CHECKPOINT_SIGNATURE", "checkpoint signature does not verify with the log key");
+  return checkpoint;
+}
+function checkpointOrigin(name, treeId) {
+  return `${name} - ${treeId}`;
+}
+
+// src/tlog/set.ts
+import { sign as sign2, verify as verify3 } from "node:crypto";
+function setPayloadBytes(p) {
+  if (!/^[0-9a-f]{64}$/.test(p.logID)) throw new TlogError("SET_FORMAT", "logID is not 64 lower-case hex digits");
+  if (Buffer.from(p.body, "base64").toString("base64") !== p.body) throw new TlogError("SET_FORMAT", "entry body is not canonical standard base64");
+  return Buffer.from(canonicalJson({ body: p.body, integratedTime: p.integratedTime, logID: p.logID, logIndex: p.logIndex }));
+}
+function signSet(p, logKey) {
+  return sign2("sha256", setPayloadBytes(p), logKey);
+}
+function verifySet(p, signature, logPublicKey) {
+  try {
+    return verify3("sha256", setPayloadBytes(p), logPublicKey, signature);
+  } catch (err) {
+    if (err instanceof TlogError) throw err;
+    return false;
+  }
+}
+
+// src/tlog/verify-entry.ts
+function entryLeaf(entry) {
+  const body = Buffer.from(entry.body, "base64");
+  if (body.toString("base64") !== entry.body) throw new TlogError("SET_FORMAT", "entry body is not canonical standard base64");
+  return { body, leaf: leafHash(body) };
+}
+function checkEntryId(entryId, leaf) {
+  const m = /^([0-9a-f]{16})?([0-9a-f]{64})$/.exec(entryId);
+  if (!m || m[2] !== toHex(leaf)) throw new TlogError("ENTRY_INVALID", "the entry id is not the tree id followed by the body's leaf hash");
+  return m[1] === void 0 ? void 0 : BigInt(`0x${m[1]}`);
+}
+function checkEntrySet(entry, publicKey) {
+  const set2 = entry.verification.signedEntryTimestamp;
+  if (set2 === void 0) throw new TlogError("SET_SIGNATURE", "entry has no signed entry timestamp");
+  const payload = { body: entry.body, integratedTime: entry.integratedTime, logID: entry.logID, logIndex: entry.logIndex };
+  if (!verifySet(payload, Buffer.from(set2, "base64"), publicKey)) {
+    throw new TlogError("SET_SIGNATURE", "signed entry timestamp does not verify with the log key");
+  }
+}
+function originParts(origin) {
+  const m = /^(\S+) - (0|[1-9][0-9]*)$/.exec(origin);
+  return m ? { name: m[1], treeId: BigInt(m[2]) } : void 0;
+}
+function checkProofCheckpoint(proof, identity, name, treeId) {
+  return checkLogCheckpoint(proof.checkpoint, identity, name, treeId);
+}
+function checkLogCheckpoint(note, identity, name, treeId) {
+  const signer = name ?? originParts(parseCheckpoint(note).checkpoint.origin)?.name;
+  if (signer === void 0) throw new TlogError("CHECKPOINT_ORIGIN", "checkpoint origin is not '<log name> - <tree id>'");
+  const checkpoint = verifyCheckpoint(note, identity, signer);
+  const origin = originParts(checkpoint.origin);
+  if (origin === void 0 || origin.name !== signer || treeId !== void 0 && origin.treeId !== treeId) {
+    const expected = treeId === void 0 ? `${signer} - <tree id>` : checkpointOrigin(signer, treeId);
+    throw new TlogError("CHECKPOINT_ORIGIN", `checkpoint origin '${checkpoint.origin}' is not '${expected}'`);
+  }
+  return { checkpoint, treeId: origin.treeId };
+}
+function checkInclusion(proof, leaf, checkpoint) {
+  if (checkpoint.size !== proof.treeSize || toHex(checkpoint.rootHash) !== proof.rootHash.toLowerCase()) {
+    throw new TlogError("INCLUSION_PROOF", "the proof's tree size or root hash differs from its checkpoint's");
+  }
+  const hashes = proof.hashes.map((h) => fromHex(h.toLowerCase()));
+  if (!verifyInclusion(proof.logIndex, proof.treeSize, leaf, hashes, checkpoint.rootHash)) {
+    throw new TlogError("INCLUSION_PROOF", "the inclusion proof does not reach the checkpoint's root");
+  }
+}
+
+// src/verify/endorsement/checks.ts
+var ENDORSEMENT_CHECKS = {
+  STATEMENT_SIGNATURE: "statement signature by the component key",
+  STATEMENT_TYPE: "in-toto Statement v1 with Oak's endorsement predicate",
+  COMPONENT: "endorsed component",
+  VALIDITY: "endorsement valid at the verification time",
+  CLAIMS: "required claims",
+  SUBJECT_DIGEST: "subject digest",
+  LOG_ID: "logID is the trusted log key's",
+  SET: "signed entry timestamp",
+  ENTRY_ID: "entry id names the logged body",
+  BODY_KIND: "log body kind",
+  BODY_HASH: "log body hash is SHA-256 of the statement",
+  BODY_KEY: "log body key is the component key",
+  BODY_SIGNATURE: "log body signature is the endorsement signature",
+  CHECKPOINT_SIGNATURE: "checkpoint signed by the log",
+  CHECKPOINT_ORIGIN: "checkpoint origin names the log and tree",
+  INCLUSION_PROOF: "inclusion proof reaches the checkpoint root",
+  LOG_TIME: "integration time within the endorsement's validity",
+  KEY_VALIDITY: "integration time within the key's validity"
+};
+var CheckFailure = class extends ReftrailError {
+  constructor(check2, message) {
+    super(check2, message);
+  }
+};
+var CheckSkipped = class {
+  constructor(reason) {
+    this.reason = reason;
+  }
+  reason;
+};
+
+// src/verify/endorsement/statement.ts
+import { createHash as createHash7 } from "node:crypto";
+var DIGEST_NAMES = {
+  psha2: { canonical: "psha2", hexDigits: 64 },
+  sha1: { canonical: "sha1", hexDigits: 40 },
+  sha256: { canonical: "sha256", hexDigits: 64 },
+  sha2_256: { canonical: "sha256", hexDigits: 64 },
+  sha384: { canonical: "sha384", hexDigits: 96 },
+  sha2_384: { canonical: "sha384", hexDigits: 96 },
+  sha512: { canonical: "sha512", hexDigits: 128 },
+  sha2_512: { canonical: "sha512", hexDigits: 128 },
+  sha3_224: { canonical: "sha3_224", hexDigits: 56 },
+  sha3_256: { canonical: "sha3_256", hexDigits: 64 },
+  sha3_384: { canonical: "sha3_384", hexDigits: 96 },
+  sha3_512: { canonical: "sha3_512", hexDigits: 128 }
+};
+var fail = (message) => new CheckFailure("STATEMENT_TYPE", message);
+var READ = new BoundedCache(256);
+var CLAIMED = new BoundedCache(256);
+var statementKey = (bytes) => createHash7("sha256").update(bytes).digest("hex");
+function statementText(bytes) {
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+}
+function claimedComponent(bytes) {
+  const key = statementKey(bytes);
+  const cached2 = CLAIMED.get(key);
+  if (cached2 !== void 0) return cached2.component;
+  const component = claimedComponentOf(bytes);
+  CLAIMED.set(key, { component });
+  return component;
+}
+function claimedComponentOf(bytes) {
+  let json3;
+  try {
+    json3 = JSON.parse(statementText(bytes));
+  } catch {
+    return void 0;
+  }
+  const s = json3;
+  const own2 = s?.predicate?.reftrail?.component?.name;
+  if (typeof own2 === "string") return own2;
+  const subject = Array.isArray(s?.subject) ? s.subject[0]?.name : void 0;
+  return typeof subject === "string" ? subject : void 0;
+}
+function readEndorsement(bytes) {
+  const key = statementKey(bytes);
+  const cached2 = READ.get(key);
+  if (cached2 instanceof CheckFailure) throw cached2;
+  if (cached2 !== void 0) return cached2;
+  try {
+    const content = Object.freeze(readEndorsementOf(bytes));
+    READ.set(key, content);
+    return content;
+  } catch (err) {
+    if (err instanceof CheckFailure) READ.set(key, err);
+    throw err;
+  }
+}
+function readEndorsementOf(bytes) {
+  let json3;
+  try {
+    json3 = parseStrictJson(statementText(bytes));
+  } catch (err) {
+    throw fail(err instanceof StrictJsonError ? `the statement ${err.message}: JSON parsers would disagree on what it says` : "the statement is not UTF-8 JSON");
+  }
+  const parsed = ReadableStatement.safeParse(json3);
+  if (!parsed.success) {
+    const issue3 = parsed.error.issues[0];
+    throw fail(`statement field ${issue3.path.join(".") || "(document)"}: ${issue3.message}`);
+  }
+  const s = parsed.data;
+  if (s._type !== IN_TOTO_STATEMENT_V1) throw fail(`unsupported statement type '${s._type}' (expected ${IN_TOTO_STATEMENT_V1})`);
+  if (s.predicateType !== OAK_ENDORSEMENT_V1) {
+    const legacy = LEGACY_PREDICATE_TYPES.includes(s.predicateType) ? " (a legacy Oak type, refused since 2025-07)" : "";
+    throw fail(`unsupported predicate type '${s.predicateType}'${legacy} (expected ${OAK_ENDORSEMENT_V1})`);
+  }
+  if (s.subject.length !== 1) throw fail(`expected a single subject, found ${s.subject.length}`);
+  const subject = s.subject[0];
+  const subjectDigests = /* @__PURE__ */ new Map();
+  for (const [name, value] of Object.entries(subject.digest)) {
+    const known = Object.hasOwn(DIGEST_NAMES, name) ? DIGEST_NAMES[name] : void 0;
+    if (!known) throw fail(`unknown subject digest algorithm '${name}'`);
+    if (subjectDigests.has(known.canonical)) throw fail(`subject digest ${known.canonical} is given twice (aliases)`);
+    if (!new RegExp(`^[0-9a-f]{${known.hexDigits}}$`).test(value)) throw fail(`subject digest ${name} is not ${known.hexDigits} lower-case hex digits`);
+    subjectDigests.set(known.canonical, value);
+  }
+  if (subjectDigests.size === 0) throw fail("the subject has no digest");
+  const issuedOn = parseRfc3339(s.predicate.issuedOn);
+  if (issuedOn === void 0) throw fail(`predicate.issuedOn '${s.predicate.issuedOn}' is not an RFC 3339 time`);
+  if (s.predicate.validity === void 0) throw fail("the validity field is not set");
+  const notBefore = parseRfc3339(s.predicate.validity.notBefore);
+  const notAfter = parseRfc3339(s.predicate.validity.notAfter);
+  if (notBefore === void 0) throw fail(`predicate.validity.notBefore '${s.predicate.validity.notBefore}' is not an RFC 3339 time`);
+  if (notAfter === void 0) throw fail(`predicate.validity.notAfter '${s.predicate.validity.notAfter}' is not an RFC 3339 time`);
+  let reftrail;
+  if (s.predicate.reftrail !== void 0) {
+    const ext = ReftrailPredicate.safeParse(s.predicate.reftrail);
+    if (!ext.success) {
+      const issue3 = ext.error.issues[0];
+      throw fail(`predicate.reftrail.${issue3.path.join(".")}: ${issue3.message}`);
+    }
+    reftrail = ext.data;
+    const own2 = reftrail.component.subject;
+    if (own2.name !== (subject.name ?? "") || canonicalJson(own2.digest) !== canonicalJson(subject.digest)) {
+      throw fail("predicate.reftrail describes another subject than the statement's");
+    }
+  }
+  return {
+    subjectName: subject.name ?? "",
+    subjectDigests,
+    issuedOn: s.predicate.issuedOn,
+    notBefore,
+    notAfter,
+    validity: { notBefore: s.predicate.validity.notBefore, notAfter: s.predicate.validity.notAfter },
+    claims: (s.predicate.claims ?? []).map((c) => c.type),
+    reftrail,
+    component: reftrail?.component.name ?? subject.name ?? ""
+  };
+}
+
+// src/verify/endorsement/verifier.ts
+var need = (value) => {
+  if (value === void 0) throw new Error("verification step run out of order");
+  return value;
+};
+function failWith(check2, fn) {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof CheckFailure) throw err;
+    throw new CheckFailure(check2, err instanceof ReftrailError ? err.message : `unexpected error: ${err.message}`);
+  }
+}
+function candidateKeys(logged, policy) {
+  if (policy.keys.kind === "keys") return policy.keys.keys;
+  const claimed = claimedComponent(logged.statement);
+  if (policy.component !== void 0 && claimed !== void 0 && claimed !== policy.component) {
+    throw new CheckFailure("COMPONENT", `the statement endorses '${claimed}', not '${policy.component}'`);
+  }
+  const component = policy.component ?? claimed;
+  if (component === void 0) throw new CheckFailure("STATEMENT_SIGNATURE", "the statement names no component to look up in the key registry (pass --component)");
+  const keys = policy.keys.registry.keysByComponent.get(component);
+  if (!keys?.length) throw new CheckFailure("STATEMENT_SIGNATURE", `the key registry ${policy.keys.source} has no key for component '${component}'`);
+  return keys;
+}
+var STATEMENT_STEPS = [
+  [
+    "STATEMENT_SIGNATURE",
+    (ev, policy, st) => {
+      const keys = candidateKeys(ev, policy);
+      st.key = keys.find((k) => verifyStatementSignature(ev.statement, ev.signature, k.key));
+      if (st.key === void 0) {
+        const what = keys.length === 1 ? `the key from ${keys[0].source}` : `any of the ${keys.length} keys from ${keys[0].source}`;
+        throw new CheckFailure("STATEMENT_SIGNATURE", `the signature is not a DER ECDSA P-256 signature over the statement bytes by ${what}`);
+      }
+      return `verified with key ${st.key.keyId} (${st.key.source})`;
+    }
+  ],
+  [
+    "STATEMENT_TYPE",
+    (ev, policy, st) => {
+      if (policy.signed === "artifact") return new CheckSkipped("the signed bytes are an artifact, not an endorsement");
+      st.content = readEndorsement(ev.statement);
+      return `${st.content.reftrail ? "reftrail" : "Oak"} endorsement v1 of '${st.content.subjectName}'`;
+    }
+  ],
+  [
+    "COMPONENT",
+    (_e, policy, st) => {
+      if (st.content === void 0) return new CheckSkipped("no statement");
+      const { component } = st.content;
+      if (policy.component !== void 0 && policy.component !== component) {
+        throw new CheckFailure("COMPONENT", `the statement endorses '${component}', not '${policy.component}'`);
+      }
+      return component;
+    }
+  ],
+  [
+    "VALIDITY",
+    (_e, policy, st) => {
+      if (st.content === void 0) return new CheckSkipped("no statement");
+      const c = st.content;
+      const at = formatRfc3339(policy.at);
+      if (policy.at < c.notBefore) throw new CheckFailure("VALIDITY", `not yet valid at ${at} (notBefore ${c.validity.notBefore})`);
+      if (policy.at > c.notAfter) throw new CheckFailure("VALIDITY", `expired at ${at} (notAfter ${c.validity.notAfter})`);
+      return `${c.validity.notBefore} ≤ ${at} ≤ ${c.validity.notAfter}`;
+    }
+  ],
+  [
+    "CLAIMS",
+    (_e, policy, st) => {
+      if (st.content === void 0) return new CheckSkipped("no statement");
+      const claims = st.content.claims;
+      const missing = policy.requiredClaims.filter((c) => !claims.includes(c));
+      if (missing.length) throw new CheckFailure("CLAIMS", `required claim${missing.length > 1 ? "s" : ""} missing: ${missing.join(", ")}`);
+      return policy.requiredClaims.length ? `all ${policy.requiredClaims.length} present` : new CheckSkipped("no claims required");
+    }
+  ],
+  [
+    "SUBJECT_DIGEST",
+    (_e, policy, st) => {
+      const expected = policy.subjectDigest;
+      if (expected === void 0) return new CheckSkipped("no expected digest given");
+      if (st.content === void 0) return new CheckSkipped("no statement");
+      const hex4 = expected.hex.toLowerCase();
+      const algorithm = expected.algorithm ?? { 64: "sha256", 96: "sha384", 128: "sha512" }[hex4.length];
+      if (algorithm === void 0) throw new CheckFailure("SUBJECT_DIGEST", `cannot tell the algorithm of a ${hex4.length}-digit digest (write ALG:HEX)`);
+      const actual = st.content.subjectDigests.get(algorithm);
+      if (actual === void 0) throw new CheckFailure("SUBJECT_DIGEST", `the subject has no ${algorithm} digest`);
+      if (actual !== hex4) throw new CheckFailure("SUBJECT_DIGEST", `subject ${algorithm} is ${actual}, expected ${hex4}`);
+      return `${algorithm}:${hex4}`;
+    }
+  ]
+];
+function keyWindowCheck(st, t, what) {
+  const window = need(st.key).validFor;
+  if (window === void 0) return new CheckSkipped("the key was given directly, without a validity window");
+  const end = window.end === void 0 ? "open" : formatRfc3339(window.end);
+  if (t < window.start || window.end !== void 0 && t > window.end) {
+    throw new CheckFailure("KEY_VALIDITY", `${what} ${formatRfc3339(t)}, outside key ${need(st.key).keyId}'s validity ${formatRfc3339(window.start)} .. ${end}`);
+  }
+  return `${formatRfc3339(window.start)} .. ${end}`;
+}
+var LOG_STEPS = [
+  [
+    "LOG_ID",
+    (ev, policy, st) => {
+      st.log = policy.logs.find((l) => l.identity.logId === ev.entry.logID);
+      if (st.log === void 0) throw new CheckFailure("LOG_ID", `entry logID ${ev.entry.logID} is not the SHA-256 of any trusted log key`);
+      return `${ev.entry.logID} (${st.log.source})`;
+    }
+  ],
+  [
+    "SET",
+    (ev, _p, st) => {
+      failWith("SET", () => {
+        const { leaf, body } = entryLeaf(ev.entry);
+        checkEntrySet(ev.entry, need(st.log).identity.publicKey);
+        st.leaf = leaf;
+        st.body = body;
+      });
+      return `logIndex ${ev.entry.logIndex}, integratedTime ${formatRfc3339(secondsToNs(ev.entry.integratedTime))}`;
+    }
+  ],
+  [
+    "ENTRY_ID",
+    (ev, _p, st) => {
+      if (ev.entryId === void 0) return new CheckSkipped(`a ${ev.form === "bundle" ? "bundle" : "cosign SET"} carries no entry id`);
+      st.treeId = failWith("ENTRY_ID", () => checkEntryId(ev.entryId, need(st.leaf)));
+      return ev.entryId;
+    }
+  ],
+  [
+    "BODY_KIND",
+    (ev, _p, st) => {
+      let json3;
+      try {
+        json3 = JSON.parse(Buffer.from(need(st.body)).toString("utf8"));
+      } catch {
+        throw new CheckFailure("BODY_KIND", "the log body is not JSON");
+      }
+      const parsed = ProposedEntry.safeParse(json3);
+      if (!parsed.success) throw new CheckFailure("BODY_KIND", "the log body is not a rekord 0.0.1 (x509) or hashedrekord 0.0.1 entry");
+      st.spec = parsed.data;
+      if (ev.bundle && (ev.bundle.kind !== parsed.data.kind || ev.bundle.version !== parsed.data.apiVersion)) {
+        throw new CheckFailure("BODY_KIND", `the bundle declares ${ev.bundle.kind} ${ev.bundle.version} but the body is ${parsed.data.kind} ${parsed.data.apiVersion}`);
+      }
+      return `${parsed.data.kind} ${parsed.data.apiVersion}`;
+    }
+  ],
+  [
+    "BODY_HASH",
+    (ev, _p, st) => {
+      const statementHash = createHash8("sha256").update(ev.statement).digest();
+      const { algorithm, value } = need(st.spec).spec.data.hash;
+      if (algorithm !== "sha256" || value !== toHex(statementHash)) {
+        throw new CheckFailure("BODY_HASH", `the log body hashes ${algorithm}:${value}, not the statement (sha256:${toHex(statementHash)})`);
+      }
+      if (ev.bundle && !bytesEqual(ev.bundle.messageDigest, statementHash)) throw new CheckFailure("BODY_HASH", "the bundle's message digest is not SHA-256 of the statement");
+      return `sha256:${value}`;
+    }
+  ],
+  [
+    "BODY_KEY",
+    (_e, _p, st) => {
+      const bodyKey = failWith("BODY_KEY", () => entryKey(need(st.spec).spec.signature.publicKey.content).key);
+      if (!sameKey(bodyKey, need(st.key).key)) throw new CheckFailure("BODY_KEY", `the log body's key (${keyIdOf(bodyKey)}) is not the component key`);
+      return need(st.key).keyId;
+    }
+  ],
+  [
+    "BODY_SIGNATURE",
+    (ev, _p, st) => {
+      const logged = Buffer.from(need(st.spec).spec.signature.content, "base64");
+      if (!bytesEqual(logged, ev.signature)) throw new CheckFailure("BODY_SIGNATURE", "the log body's signature differs from the endorsement signature");
+      if (ev.bundle && !bytesEqual(ev.bundle.signature, ev.signature)) throw new CheckFailure("BODY_SIGNATURE", "the bundle's signature differs from endorsement.json.sig");
+      return "identical bytes";
+    }
+  ],
+  [
+    "CHECKPOINT_SIGNATURE",
+    (ev, policy, st) => {
+      const proof = ev.entry.verification.inclusionProof;
+      if (proof === void 0) {
+        if (policy.allowSetOnly) return new CheckSkipped("SET-only entry accepted by --allow-set-only");
+        throw new CheckFailure("INCLUSION_PROOF", "the entry has no inclusion proof or checkpoint, only a SET (pass --allow-set-only to accept that lower assurance)");
+      }
+      const log = need(st.log);
+      try {
+        const { checkpoint, treeId } = checkProofCheckpoint(proof, log.identity, log.name, st.treeId);
+        st.checkpoint = checkpoint;
+        st.treeId = treeId;
+      } catch (err) {
+        if (err instanceof ReftrailError && err.code === "CHECKPOINT_ORIGIN") throw new CheckFailure("CHECKPOINT_ORIGIN", err.message);
+        throw new CheckFailure("CHECKPOINT_SIGNATURE", err instanceof ReftrailError ? err.message : String(err));
+      }
+      return `signed by ${log.source}`;
+    }
+  ],
+  [
+    "CHECKPOINT_ORIGIN",
+    (_e, _p, st) => st.checkpoint ? st.checkpoint.origin : new CheckSkipped("no checkpoint")
+  ],
+  [
+    "INCLUSION_PROOF",
+    (ev, _p, st) => {
+      const proof = ev.entry.verification.inclusionProof;
+      if (proof === void 0 || st.checkpoint === void 0) return new CheckSkipped("no inclusion proof");
+      failWith("INCLUSION_PROOF", () => checkInclusion(proof, need(st.leaf), st.checkpoint));
+      return `index ${proof.logIndex} in tree of size ${proof.treeSize}`;
+    }
+  ],
+  [
+    "LOG_TIME",
+    (ev, policy, st) => {
+      const t = secondsToNs(ev.entry.integratedTime);
+      const c = st.content;
+      const when = formatRfc3339(t);
+      if (t > policy.at) throw new CheckFailure("LOG_TIME", `logged at ${when}, after the verification time ${formatRfc3339(policy.at)}`);
+      if (c && (t < c.notBefore || t > c.notAfter)) throw new CheckFailure("LOG_TIME", `logged at ${when}, outside the endorsement's validity ${c.validity.notBefore} .. ${c.validity.notAfter}`);
+      const window = need(st.log).validFor;
+      if (window && (window.start !== void 0 && t < window.start || window.end !== void 0 && t > window.end)) {
+        throw new CheckFailure("LOG_TIME", `logged at ${when}, outside the validity of the log key (${need(st.log).source})`);
+      }
+      return when;
+    }
+  ],
+  ["KEY_VALIDITY", (ev, _p, st) => keyWindowCheck(st, secondsToNs(ev.entry.integratedTime), "logged at")]
+];
+var STEPS = [...STATEMENT_STEPS, ...LOG_STEPS];
+var narrowed = (result, check2) => ({ ...result, check: check2, detail: result.detail ?? "" });
+function runSteps(steps, logged, policy, state) {
+  const results = /* @__PURE__ */ new Map();
+  let failure3;
+  for (const [check2, step] of steps) {
+    if (failure3 || results.has(check2)) continue;
+    const description = ENDORSEMENT_CHECKS[check2];
+    try {
+      const outcome = step(logged, policy, state);
+      results.set(check2, outcome instanceof CheckSkipped ? narrowed(checkResult.skipped(check2, description, outcome.reason), check2) : narrowed(checkResult.passed(check2, description, void 0, void 0, outcome), check2));
+    } catch (err) {
+      const failed = err instanceof CheckFailure ? err.code : check2;
+      const message = err instanceof ReftrailError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+      failure3 = { check: failed, message };
+      results.set(failed, narrowed(checkResult.failed(failed, ENDORSEMENT_CHECKS[failed], message), failed));
+    }
+  }
+  const checks = steps.map(([check2]) => results.get(check2) ?? narrowed(checkResult.notRun(check2, ENDORSEMENT_CHECKS[check2], ""), check2));
+  return { verified: failure3 === void 0, failures: failure3 ? [failure3.check] : [], ...failure3 ? { failure: failure3 } : {}, checks };
+}
+function verifyBeforeLogging(signed, policy) {
+  const state = {};
+  const steps = [...STATEMENT_STEPS, ["KEY_VALIDITY", (_e, p, st) => keyWindowCheck(st, p.at, "to be logged at")]];
+  return { ...runSteps(steps, signed, policy, state), ...state.content ? { content: state.content } : {} };
+}
+function verifyEndorsement(logged, policy) {
+  const state = {};
+  return { ...runSteps(STEPS, logged, policy, state), ...summaries(logged, state) };
+}
+function referenceValuesDigest(component) {
+  let digest2 = VALUES_DIGESTS.get(component);
+  if (digest2 === void 0) VALUES_DIGESTS.set(component, digest2 = createHash8("sha256").update(canonicalJson(component)).digest("hex"));
+  return digest2;
+}
+var VALUES_DIGESTS = /* @__PURE__ */ new WeakMap();
+function summaries(logged, st) {
+  const c = st.content;
+  const proof = logged.entry.verification.inclusionProof;
+  return {
+    ...c ? {
+      endorsement: {
+        component: c.component,
+        subject: { name: c.subjectName, digest: Object.fromEntries(c.subjectDigests) },
+        issuedOn: c.issuedOn,
+        validity: c.validity,
+        claims: c.claims,
+        ...st.key ? { keyId: st.key.keyId } : {},
+        ...c.reftrail ? { reftrail: { release: c.reftrail.release, component: c.reftrail.component.name, valuesSha256: referenceValuesDigest(c.reftrail.component) } } : {}
+      }
+    } : {},
+    logEntry: {
+      form: logged.form,
+      ...logged.entryId ? { entryId: logged.entryId } : {},
+      logIndex: logged.entry.logIndex,
+      integratedTime: formatRfc3339(secondsToNs(logged.entry.integratedTime)),
+      logId: logged.entry.logID,
+      ...st.treeId !== void 0 ? { treeId: st.treeId.toString() } : {},
+      ...proof ? { treeSize: proof.treeSize } : {}
+    }
+  };
+}
+
+// src/verify/endorsement/publish-gate.ts
+var policyFor = (keys, logs, at) => ({ keys, logs, at, requiredClaims: [], allowSetOnly: false });
+var verifierGate = {
+  beforeLogging(signed, keys, at) {
+    const verdict = verifyBeforeLogging(signed, policyFor(keys, [], at));
+    const component = verdict.content?.reftrail?.component.name;
+    return { ...verdict.failure ? { failure: `${verdict.failure.check}: ${verdict.failure.message}` } : {}, ...component !== void 0 ? { component } : {} };
+  },
+  logged(logged, keys, log) {
+    const verdict = verifyEndorsement(logged, policyFor(keys, [log], secondsToNs(logged.entry.integratedTime)));
+    return verdict.verified ? void 0 : `${verdict.failure.check}: ${verdict.failure.message}`;
+  }
+};
+function publishEndorsement(dir, client, log, options = { now: BigInt(Date.now()) * 1000000n }) {
+  return publishWithGate(dir, client, log, verifierGate, options);
+}
+
+// src/util/input-file.ts
+function asInput(subject, fn) {
+  try {
+    return fn();
+  } catch (err) {
+    const { code: code2, message } = readError(err);
+    throw new InputError(code2, message, subject);
+  }
+}
+function readInput(path, subject, maxBytes) {
+  return asInput(subject, () => readRegularFile(path, maxBytes, { allowDevNull: true }));
+}
+function readInputText(path, subject, maxBytes) {
+  const bytes = readInput(path, subject, maxBytes);
+  return asInput(subject, () => decodeUtf8(bytes));
+}
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+// src/tlog/target.ts
+import { existsSync as existsSync5 } from "node:fs";
 
 // src/tlog/http-transport.ts
 var MAX_RESPONSE_BYTES = 1 << 20;
@@ -45656,115 +46739,13 @@ var RekorClient = class {
 
 // src/tlog/embedded/log.ts
 import { existsSync as existsSync3 } from "node:fs";
-import { createPublicKey as createPublicKey3, generateKeyPairSync as generateKeyPairSync2, randomBytes as randomBytes4 } from "node:crypto";
-
-// src/tlog/checkpoint.ts
-import { sign, verify as verify2 } from "node:crypto";
-
-// src/tlog/merkle.ts
-import { createHash as createHash4 } from "node:crypto";
-var HASH_SIZE = 32;
-function leafHash(data) {
-  return createHash4("sha256").update(Uint8Array.of(0)).update(data).digest();
-}
-function nodeHash(left, right) {
-  return createHash4("sha256").update(Uint8Array.of(1)).update(left).update(right).digest();
-}
-var EMPTY_ROOT = createHash4("sha256").digest();
-var half = (x) => Math.floor(x / 2);
-var odd = (x) => x % 2 === 1;
-function splitPoint(n) {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
-function isPowerOfTwo(n) {
-  if (n < 1) return false;
-  let x = n;
-  while (x % 2 === 0) x /= 2;
-  return x === 1;
-}
-function verifyInclusion(index, size, leaf, proof, root) {
-  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
-  let fn = index;
-  let sn = size - 1;
-  let r = leaf;
-  for (const c of proof) {
-    if (c.byteLength !== HASH_SIZE || sn === 0) return false;
-    if (odd(fn) || fn === sn) {
-      r = nodeHash(c, r);
-      if (!odd(fn)) {
-        while (!odd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
-    } else {
-      r = nodeHash(r, c);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && bytesEqual(r, root);
-}
-
-// src/tlog/checkpoint.ts
-var EM_DASH = "—";
-function checkpointBody(c) {
-  return [c.origin, String(c.size), Buffer.from(c.rootHash).toString("base64"), ...c.extensions].join("\n") + "\n";
-}
-function signCheckpoint(c, name, privateKey, identity) {
-  const body = checkpointBody(c);
-  const signature = sign("sha256", Buffer.from(body), privateKey);
-  const blob = Buffer.concat([identity.keyHint, signature]).toString("base64");
-  return `${body}
-${EM_DASH} ${name} ${blob}
-`;
-}
-function parseCheckpoint(note) {
-  const split2 = note.indexOf("\n\n");
-  if (split2 < 0 || !note.endsWith("\n")) throw new TlogError("CHECKPOINT_FORMAT", "checkpoint is not a signed note (no blank line before the signatures, or no final newline)");
-  const body = note.slice(0, split2 + 1);
-  const lines = body.slice(0, -1).split("\n");
-  if (lines.length < 3) throw new TlogError("CHECKPOINT_FORMAT", "checkpoint needs an origin, a tree size and a root hash line");
-  const [origin, sizeText, rootText, ...extensions] = lines;
-  if (!/^(0|[1-9][0-9]*)$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) {
-    throw new TlogError("CHECKPOINT_FORMAT", `checkpoint tree size '${sizeText}' is not a decimal integer`);
-  }
-  const rootHash = Buffer.from(rootText, "base64");
-  if (rootHash.byteLength !== HASH_SIZE || rootHash.toString("base64") !== rootText) {
-    throw new TlogError("CHECKPOINT_FORMAT", "checkpoint root hash is not the standard base64 of 32 bytes");
-  }
-  const signatures = note.slice(split2 + 2, -1).split("\n").map((line) => {
-    const m = /^\u2014 (\S+) ([A-Za-z0-9+/]+={0,2})$/.exec(line);
-    if (!m) throw new TlogError("CHECKPOINT_FORMAT", "checkpoint signature line is not '— <name> <base64>'");
-    return { name: m[1], blob: new Uint8Array(Buffer.from(m[2], "base64")) };
-  });
-  return { checkpoint: { origin, size: Number(sizeText), rootHash, extensions }, body, signatures };
-}
-function verifyCheckpoint(note, identity, name) {
-  const { checkpoint, body, signatures } = parseCheckpoint(note);
-  const candidates = signatures.filter((s) => s.name === name && s.blob.byteLength > 4 && bytesEqual(s.blob.subarray(0, 4), identity.keyHint));
-  if (candidates.length === 0) throw new TlogError("CHECKPOINT_SIGNATURE", `checkpoint has no signature by '${name}' with the log key's hint`);
-  const ok = candidates.some((s) => {
-    try {
-      return verify2("sha256", Buffer.from(body), identity.publicKey, s.blob.subarray(4));
-    } catch {
-      return false;
-    }
-  });
-  if (!ok) throw new TlogError("CHECKPOINT_SIGNATURE", "checkpoint signature does not verify with the log key");
-  return checkpoint;
-}
-function checkpointOrigin(name, treeId) {
-  return `${name} - ${treeId}`;
-}
+import { createPublicKey as createPublicKey4, generateKeyPairSync as generateKeyPairSync2, randomBytes as randomBytes4 } from "node:crypto";
 
 // src/tlog/keys.ts
-import { createHash as createHash5, createPublicKey as createPublicKey2 } from "node:crypto";
+import { createHash as createHash9, createPublicKey as createPublicKey3 } from "node:crypto";
 function logIdentity(publicKey) {
   if (publicKey.type !== "public") throw new TlogError("LOG_KEY", "a log identity is built from a public key");
-  const id = createHash5("sha256").update(spkiDer(publicKey)).digest();
+  const id = createHash9("sha256").update(spkiDer(publicKey)).digest();
   return { publicKey, logId: toHex(id), keyHint: id.subarray(0, 4) };
 }
 function publicKeyFromPem(pem) {
@@ -45776,7 +46757,7 @@ function publicKeyFromPem(pem) {
   const block = /^\s*(-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----)\s*$/.exec(text)?.[1];
   if (block === void 0) throw new TlogError("LOG_KEY", `is not exactly one PEM block labelled PUBLIC KEY${labels.length ? ` (found ${labels.join(", ")})` : ""}`);
   try {
-    return createPublicKey2(block);
+    return createPublicKey3(block);
   } catch {
     throw new TlogError("LOG_KEY", "its PUBLIC KEY block is not a valid SPKI public key");
   }
@@ -45850,25 +46831,6 @@ var ProofBuilder = class {
     return proof.reverse();
   }
 };
-
-// src/tlog/set.ts
-import { sign as sign2, verify as verify3 } from "node:crypto";
-function setPayloadBytes(p) {
-  if (!/^[0-9a-f]{64}$/.test(p.logID)) throw new TlogError("SET_FORMAT", "logID is not 64 lower-case hex digits");
-  if (Buffer.from(p.body, "base64").toString("base64") !== p.body) throw new TlogError("SET_FORMAT", "entry body is not canonical standard base64");
-  return Buffer.from(canonicalJson({ body: p.body, integratedTime: p.integratedTime, logID: p.logID, logIndex: p.logIndex }));
-}
-function signSet(p, logKey) {
-  return sign2("sha256", setPayloadBytes(p), logKey);
-}
-function verifySet(p, signature, logPublicKey) {
-  try {
-    return verify3("sha256", setPayloadBytes(p), logPublicKey, signature);
-  } catch (err) {
-    if (err instanceof TlogError) throw err;
-    return false;
-  }
-}
 
 // src/tlog/embedded/log-files.ts
 import { mkdirSync as mkdirSync2, statSync as statSync2 } from "node:fs";
@@ -46170,7 +47132,7 @@ var EmbeddedLog = class _EmbeddedLog {
     if (name === void 0 || treeId === void 0 || !/^[1-9][0-9]{0,18}$/.test(treeId)) throw new TlogError("LOG_STATE", `${database} lacks a valid log name or tree id`);
     this.name = name;
     this.treeId = BigInt(treeId);
-    this.identity = logIdentity(createPublicKey3(privateKey));
+    this.identity = logIdentity(createPublicKey4(privateKey));
     if (this.identity.logId !== store.meta("logId")) throw new TlogError("LOG_KEY", "log-key.pem is not the key this log was created with");
     this.origin = checkpointOrigin(this.name, this.treeId);
     this.current();
@@ -46333,136 +47295,6 @@ var EmbeddedLog = class _EmbeddedLog {
     return this.store.search(key);
   }
 };
-
-// src/tlog/kinds/entries.ts
-import { createHash as createHash6, X509Certificate, createPublicKey as createPublicKey4 } from "node:crypto";
-
-// src/tlog/prehashed.ts
-import { constants as constants5, publicDecrypt } from "node:crypto";
-var native2 = loadNativeModule("prehashed-verify");
-var PREHASHED_BACKEND = native2 ? "openssl" : "noble";
-var CURVES = { prime256v1: p256, secp384r1: p384, secp521r1: p521 };
-var DIGEST_INFO = {
-  32: "3031300d060960864801650304020105000420",
-  48: "3041300d060960864801650304020205000430",
-  64: "3051300d060960864801650304020305000440"
-};
-var ORDER_BYTES = { prime256v1: 32, secp384r1: 48, secp521r1: 66 };
-function uncompressedPoint(key) {
-  const jwk = key.export({ format: "jwk" });
-  return Buffer.concat([Buffer.of(4), Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")]);
-}
-function verificationKey(key) {
-  const named = key.asymmetricKeyType === "ec" ? key.asymmetricKeyDetails?.namedCurve : void 0;
-  const curve = named !== void 0 && named in CURVES ? named : void 0;
-  const point = curve && !native2 ? uncompressedPoint(key) : void 0;
-  const spki = spkiDer(key);
-  return { key, spki, curve, point, nativeKey: curve && native2 ? native2.prepare(spki) ?? void 0 : void 0 };
-}
-function verifyPrehashed(key, digest2, signature, backend = PREHASHED_BACKEND) {
-  const prepared = "spki" in key ? key : verificationKey(key);
-  if (prepared.key.asymmetricKeyType === "ec") {
-    if (prepared.curve === void 0) return "unsupported-key";
-    if (digest2.byteLength > ORDER_BYTES[prepared.curve]) return "digest-too-long";
-    if (backend === "openssl" && native2 && prepared.nativeKey) return native2.verify(prepared.nativeKey, digest2, signature) ? "valid" : "invalid";
-    try {
-      const point = prepared.point ?? uncompressedPoint(prepared.key);
-      return CURVES[prepared.curve].verify(signature, digest2, point, { prehash: false, format: "der", lowS: false }) ? "valid" : "invalid";
-    } catch {
-      return "invalid";
-    }
-  }
-  if (prepared.key.asymmetricKeyType === "rsa") {
-    const prefix = DIGEST_INFO[digest2.byteLength];
-    if (prefix === void 0) return "invalid";
-    try {
-      const recovered = publicDecrypt({ key: prepared.key, padding: constants5.RSA_PKCS1_PADDING }, signature);
-      return bytesEqual(recovered, Buffer.concat([Buffer.from(prefix, "hex"), digest2])) ? "valid" : "invalid";
-    } catch {
-      return "invalid";
-    }
-  }
-  return "unsupported-key";
-}
-
-// src/tlog/kinds/entries.ts
-var KEY_CACHE_SIZE = 1024;
-var keyCache = /* @__PURE__ */ new Map();
-var MAX_PEM_BYTES = 16 * 1024;
-function singlePemBlock(pem) {
-  const m = /^\s*(-----BEGIN ([A-Z0-9 ]+)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \2-----)\s*$/.exec(pem);
-  if (!m) throw new TlogError("ENTRY_KEY", "publicKey.content must be exactly one PEM public key or certificate");
-  if (m[2].includes("PRIVATE")) throw new TlogError("ENTRY_KEY", "publicKey.content holds a private key: submit only the public key");
-  return `${m[1]}
-`;
-}
-var MIN_RSA_BITS = 2048;
-function checkKeyStrength(key) {
-  const bits = key.asymmetricKeyDetails?.modulusLength;
-  if ((key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss") && (bits === void 0 || bits < MIN_RSA_BITS)) {
-    throw new TlogError("ENTRY_KEY", `publicKey.content is a ${bits ?? "?"}-bit RSA key: at least ${MIN_RSA_BITS} bits are required`);
-  }
-}
-function parseEntryKey(pemBase64) {
-  if (pemBase64.length > MAX_PEM_BYTES * 4 / 3 + 4) throw new TlogError("ENTRY_KEY", `publicKey.content exceeds ${MAX_PEM_BYTES} bytes`);
-  const pem = singlePemBlock(Buffer.from(pemBase64, "base64").toString("utf8"));
-  let key;
-  let canonicalPem;
-  if (pem.includes("BEGIN CERTIFICATE")) {
-    try {
-      const cert = new X509Certificate(pem);
-      key = cert.publicKey;
-      canonicalPem = cert.toString();
-    } catch {
-      throw new TlogError("ENTRY_KEY", "publicKey.content is not a valid PEM certificate");
-    }
-  } else {
-    try {
-      key = createPublicKey4(pem);
-      canonicalPem = key.export({ type: "spki", format: "pem" });
-    } catch {
-      throw new TlogError("ENTRY_KEY", "publicKey.content is not a valid PEM public key or certificate");
-    }
-  }
-  checkKeyStrength(key);
-  const verification = verificationKey(key);
-  return { key, canonicalPem, verification, searchKey: `key:${toHex(createHash6("sha256").update(verification.spki).digest())}` };
-}
-function entryKey(pemBase64) {
-  const id = createHash6("sha256").update(pemBase64).digest("base64");
-  const cached2 = keyCache.get(id);
-  if (cached2) return cached2;
-  const parsed = parseEntryKey(pemBase64);
-  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value);
-  keyCache.set(id, parsed);
-  return parsed;
-}
-function canonicalizeEntry(entry) {
-  const { spec } = entry;
-  const signature = Buffer.from(spec.signature.content, "base64");
-  const { key, canonicalPem, verification, searchKey } = entryKey(spec.signature.publicKey.content);
-  const digest2 = Buffer.from(spec.data.hash.value, "hex");
-  const result = verifyPrehashed(verification, digest2, signature);
-  if (result === "unsupported-key") {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    throw new TlogError(
-      "ENTRY_KEY",
-      curve ? `ECDSA curve ${curve} is not supported (P-256, P-384, P-521)` : `keys of type ${key.asymmetricKeyType} cannot verify a signature over a digest (use ECDSA or RSA)`
-    );
-  }
-  if (result === "digest-too-long") {
-    throw new TlogError("ENTRY_SIGNATURE", `a ${spec.data.hash.algorithm} digest is longer than the key's curve order: ECDSA would truncate it, so the entry would not pin the digest`);
-  }
-  if (result === "invalid") throw new TlogError("ENTRY_SIGNATURE", "the signature does not verify with the entry's public key over the given digest");
-  const hash3 = { algorithm: spec.data.hash.algorithm, value: spec.data.hash.value.toLowerCase() };
-  const signatureSpec = {
-    content: signature.toString("base64"),
-    ...entry.kind === "rekord" ? { format: "x509" } : {},
-    publicKey: { content: Buffer.from(canonicalPem).toString("base64") }
-  };
-  const body = canonicalJson({ apiVersion: "0.0.1", kind: entry.kind, spec: { data: { hash: hash3 }, signature: signatureSpec } });
-  return { kind: entry.kind, body: Buffer.from(body), searchKeys: [`${hash3.algorithm}:${hash3.value}`, searchKey] };
-}
 
 // src/tlog/embedded/api.ts
 var json2 = (status, value, headers = {}) => ({
@@ -46651,7 +47483,7 @@ function inProcessTransport(log) {
 }
 
 // src/tlog/embedded/statements.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash10 } from "node:crypto";
 import { existsSync as existsSync4, mkdirSync as mkdirSync3, readdirSync as readdirSync2 } from "node:fs";
 import { join as join5 } from "node:path";
 function statementsDir(logDir) {
@@ -46659,7 +47491,7 @@ function statementsDir(logDir) {
 }
 function keepStatement(logDir, statement) {
   const dir = statementsDir(logDir);
-  const path = join5(dir, `${createHash7("sha256").update(statement).digest("hex")}.json`);
+  const path = join5(dir, `${createHash10("sha256").update(statement).digest("hex")}.json`);
   if (existsSync4(path)) return;
   try {
     mkdirSync3(dir, { recursive: true, mode: 493 });
@@ -46735,837 +47567,21 @@ function embeddedLogTarget(dir, subject, create) {
   };
 }
 
-// src/endorse/publish.ts
-import { createHash as createHash8 } from "node:crypto";
-import { basename as basename3 } from "node:path";
-
-// src/schema/bundle.ts
-var Int64 = external_exports.string().regex(/^(0|[1-9][0-9]*)$/, "expected a decimal integer string").refine((s) => Number.isSafeInteger(Number(s)), "integer out of range");
-var BUNDLE_V03_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
-var BundleTlogEntry = external_exports.object({
-  logIndex: Int64,
-  logId: external_exports.object({ keyId: Base64 }).strict(),
-  kindVersion: external_exports.object({ kind: external_exports.string(), version: external_exports.string() }).strict(),
-  integratedTime: Int64,
-  inclusionPromise: external_exports.object({ signedEntryTimestamp: Base64 }).strict().optional(),
-  inclusionProof: external_exports.object({
-    logIndex: Int64,
-    rootHash: Base64,
-    treeSize: Int64,
-    hashes: external_exports.array(Base64),
-    checkpoint: external_exports.object({ envelope: external_exports.string() }).strict()
-  }).strict().optional(),
-  canonicalizedBody: Base64
-}).strict();
-var MessageSignatureBundle = external_exports.object({
-  mediaType: external_exports.literal(BUNDLE_V03_MEDIA_TYPE),
-  verificationMaterial: external_exports.object({
-    publicKey: external_exports.object({ hint: external_exports.string().optional() }).strict(),
-    tlogEntries: external_exports.array(BundleTlogEntry).length(1, "expected exactly one transparency-log entry"),
-    timestampVerificationData: external_exports.object({ rfc3161Timestamps: external_exports.array(external_exports.object({ signedTimestamp: Base64 }).strict()).optional() }).strict().optional()
-  }).strict(),
-  messageSignature: external_exports.object({
-    messageDigest: external_exports.object({ algorithm: external_exports.literal("SHA2_256"), digest: Base64 }).strict(),
-    signature: Base64
-  }).strict()
-}).strict().describe("Sigstore bundle v0.3: message signature over the endorsement + hashedrekord entry with SET, inclusion proof and checkpoint");
-var CosignRekorBundle = external_exports.object({
-  SignedEntryTimestamp: Base64,
-  Payload: external_exports.object({
-    body: Base64,
-    integratedTime: external_exports.number().int().nonnegative(),
-    logID: external_exports.string().regex(/^[0-9a-f]{64}$/, "expected 64 lower-case hex digits"),
-    logIndex: external_exports.number().int().nonnegative()
-  }).strict()
-}).strict();
-
-// src/tlog/bundle.ts
-var hexToBase64 = (hex4) => Buffer.from(hex4, "hex").toString("base64");
-function base64ToHex(b64, bytes, field2) {
-  const raw = Buffer.from(b64, "base64");
-  if (raw.byteLength !== bytes || raw.toString("base64") !== b64) throw new TlogError("ENTRY_INVALID", `${field2} is not the standard base64 of ${bytes} bytes`);
-  return raw.toString("hex");
+// actions/src/common/log-input.ts
+function logInput(context3, defaultUrl) {
+  const dir = input("log");
+  if (dir !== "") return { kind: "folder", dir: workspacePath(context3, dir) };
+  const key = input("rekor-key");
+  return { kind: "rekor", url: input("rekor-url", defaultUrl), ...key !== "" ? { keyFile: workspacePath(context3, key) } : {} };
 }
-function bodyKind(body) {
-  let parsed;
-  try {
-    parsed = JSON.parse(Buffer.from(body).toString("utf8"));
-  } catch {
-    throw new TlogError("ENTRY_KIND", "the entry body is not JSON");
-  }
-  const { kind, apiVersion } = parsed ?? {};
-  if (typeof kind !== "string" || typeof apiVersion !== "string") throw new TlogError("ENTRY_KIND", "the entry body has no kind and apiVersion");
-  return { kind, version: apiVersion };
+async function openLogInput(log, options) {
+  if (log.kind === "folder") return embeddedLogTarget(log.dir, `input 'log' ${log.dir}`, options.create);
+  const subject = log.keyFile !== void 0 ? `input 'rekor-key' ${log.keyFile}` : void 0;
+  const pinnedKey = log.keyFile !== void 0 && subject !== void 0 ? { pem: readInputText(log.keyFile, subject, 64 << 10), subject } : void 0;
+  const target = await remoteLogTarget(log.url, { ...pinnedKey ? { pinnedKey } : {}, timeoutMs: options.timeoutMs, retries: options.retries, subject: "input 'rekor-url'" });
+  if (target.servedKeyTrusted) warning(`trusting the public key ${target.log.source} serves; set rekor-key to pin it${options.why}`);
+  return target;
 }
-function bundleTlogEntry(entry) {
-  const proof = entry.verification.inclusionProof;
-  const set2 = entry.verification.signedEntryTimestamp;
-  if (proof === void 0 || set2 === void 0) throw new TlogError("INCLUSION_PROOF", "a bundle needs the entry's SET and inclusion proof");
-  const { kind, version: version2 } = bodyKind(Buffer.from(entry.body, "base64"));
-  return {
-    logIndex: String(entry.logIndex),
-    logId: { keyId: hexToBase64(entry.logID) },
-    kindVersion: { kind, version: version2 },
-    integratedTime: String(entry.integratedTime),
-    inclusionPromise: { signedEntryTimestamp: set2 },
-    inclusionProof: {
-      logIndex: String(proof.logIndex),
-      rootHash: hexToBase64(proof.rootHash),
-      treeSize: String(proof.treeSize),
-      hashes: proof.hashes.map(hexToBase64),
-      checkpoint: { envelope: proof.checkpoint }
-    },
-    canonicalizedBody: entry.body
-  };
-}
-function messageSignatureBundle(entry, artifactSha256, signature, keyHint) {
-  return {
-    mediaType: BUNDLE_V03_MEDIA_TYPE,
-    verificationMaterial: { publicKey: { hint: keyHint }, tlogEntries: [bundleTlogEntry(entry)] },
-    messageSignature: {
-      messageDigest: { algorithm: "SHA2_256", digest: Buffer.from(artifactSha256).toString("base64") },
-      signature: Buffer.from(signature).toString("base64")
-    }
-  };
-}
-function logEntryFromBundle(tle) {
-  const proof = tle.inclusionProof;
-  const entry = {
-    body: tle.canonicalizedBody,
-    integratedTime: Number(tle.integratedTime),
-    logID: base64ToHex(tle.logId.keyId, 32, "logId.keyId"),
-    logIndex: Number(tle.logIndex),
-    verification: {
-      ...tle.inclusionPromise ? { signedEntryTimestamp: tle.inclusionPromise.signedEntryTimestamp } : {},
-      ...proof ? {
-        inclusionProof: {
-          logIndex: Number(proof.logIndex),
-          rootHash: base64ToHex(proof.rootHash, 32, "inclusionProof.rootHash"),
-          treeSize: Number(proof.treeSize),
-          hashes: proof.hashes.map((h, i) => base64ToHex(h, 32, `inclusionProof.hashes[${i}]`)),
-          checkpoint: proof.checkpoint.envelope
-        }
-      } : {}
-    }
-  };
-  return { entry, declared: tle.kindVersion };
-}
-
-// src/util/bounded-cache.ts
-var BoundedCache = class {
-  constructor(capacity) {
-    this.capacity = capacity;
-  }
-  capacity;
-  entries = /* @__PURE__ */ new Map();
-  get(key) {
-    const value = this.entries.get(key);
-    if (value !== void 0) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-  set(key, value) {
-    this.entries.delete(key);
-    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value);
-    this.entries.set(key, value);
-  }
-  /** The cached value, or `compute()`'s, remembered. */
-  getOrCompute(key, compute) {
-    const cached2 = this.get(key);
-    if (cached2 !== void 0) return cached2;
-    const value = compute();
-    this.set(key, value);
-    return value;
-  }
-};
-
-// src/tlog/read-logged.ts
-var PARSED_ENTRIES = new BoundedCache(256);
-function loggedFromBundle(statement, bundleText, what, detachedSignature) {
-  const bundle = parseDocument(MessageSignatureBundle, bundleText, what);
-  const { entry, declared } = attributed(what, () => logEntryFromBundle(bundle.verificationMaterial.tlogEntries[0]));
-  const signature = Buffer.from(bundle.messageSignature.signature, "base64");
-  return {
-    statement,
-    signature: detachedSignature ?? signature,
-    entry,
-    bundle: { ...declared, messageDigest: Buffer.from(bundle.messageSignature.messageDigest.digest, "base64"), signature },
-    form: "bundle"
-  };
-}
-
-// src/endorse/publish.ts
-function readSigned(dir) {
-  const statement = readEndorsementFile(dir, "statement");
-  const signature = readEndorsementFile(dir, "signature");
-  const pem = readEndorsementFile(dir, "publicKey");
-  for (const [file2, data] of [["statement", statement], ["signature", signature], ["publicKey", pem]]) {
-    if (data === void 0) throw new EndorseError("ENDORSEMENT_INVALID", "is missing", endorsementPath(dir, file2));
-  }
-  const publicKeyPem2 = pem.toString("utf8");
-  let key;
-  try {
-    key = parsePublicKey(publicKeyPem2, endorsementPath(dir, "publicKey"));
-  } catch (err) {
-    throw err instanceof ReftrailError ? err.about(endorsementPath(dir, "publicKey")) : err;
-  }
-  if (!verifyStatementSignature(statement, signature, key)) {
-    throw new EndorseError("ENDORSEMENT_INVALID", "does not verify over endorsement.json with public_key.pem: refusing to publish it", endorsementPath(dir, "signature"));
-  }
-  return { statement, signature, publicKeyPem: publicKeyPem2, key };
-}
-function hashedRekordFor(files) {
-  return {
-    kind: "hashedrekord",
-    apiVersion: "0.0.1",
-    spec: {
-      data: { hash: { algorithm: "sha256", value: toHex(createHash8("sha256").update(files.statement).digest()) } },
-      signature: { content: Buffer.from(files.signature).toString("base64"), publicKey: { content: Buffer.from(files.publicKeyPem).toString("base64") } }
-    }
-  };
-}
-function keySource(files, options) {
-  if (options.registry !== void 0) return { kind: "registry", registry: options.registry.loaded, source: options.registry.source };
-  return { kind: "keys", keys: [{ key: files.key, keyId: keyIdOf(files.key), source: "public_key.pem" }] };
-}
-function checkBeforeLogging(dir, files, gate, options) {
-  const { failure: failure3, component } = gate.beforeLogging(files, keySource(files, options), options.now);
-  if (failure3 !== void 0) {
-    throw new EndorseError("ENDORSEMENT_INVALID", `${failure3}: refusing to log an endorsement that cannot verify`, endorsementPath(dir, "statement"));
-  }
-  if (component !== void 0 && component !== basename3(dir)) {
-    throw new EndorseError("ENDORSEMENT_INVALID", `endorses '${component}' but sits in the folder '${basename3(dir)}' (verify release would fail RELEASE_FOLDER): refusing to log it`, endorsementPath(dir, "statement"));
-  }
-}
-function checkEntry(files, entryId, entry, log, gate, options) {
-  const failure3 = gate.logged({ statement: files.statement, signature: files.signature, entry, entryId, form: "logentry" }, keySource(files, options), log);
-  if (failure3 !== void 0) throw new EndorseError("PUBLISH_FAILED", `the log entry does not verify: ${failure3}`);
-}
-function bundleFor(files, entry) {
-  const bundle = messageSignatureBundle(entry, createHash8("sha256").update(files.statement).digest(), files.signature, keyHintOf(files.key));
-  return `${JSON.stringify(bundle, null, 2)}
-`;
-}
-function bundleVerifies(dir, files, log, gate, options) {
-  let text;
-  try {
-    const bytes = readEndorsementFile(dir, "bundle");
-    if (bytes === void 0) return false;
-    text = bytes.toString("utf8");
-    const logged = loggedFromBundle(files.statement, text, endorsementPath(dir, "bundle"), files.signature);
-    return gate.logged(logged, keySource(files, options), log) === void 0;
-  } catch (err) {
-    if (err instanceof ReftrailError) return false;
-    throw err;
-  }
-}
-async function publishWithGate(dir, client, log, gate, options) {
-  const files = readSigned(dir);
-  const existing = readEndorsementFile(dir, "logEntry");
-  if (existing !== void 0) {
-    const response = parseDocument(LogEntryResponse, existing.toString("utf8"), endorsementPath(dir, "logEntry"));
-    const [entryId, entry] = Object.entries(response)[0];
-    try {
-      checkEntry(files, entryId, entry, log, gate, options);
-    } catch (err) {
-      throw err instanceof ReftrailError ? new EndorseError("PUBLISH_FAILED", `exists but ${err.message.replace(/^the log entry /, "")} (logged elsewhere? remove it to publish to ${client.transport.description})`, endorsementPath(dir, "logEntry")) : err;
-    }
-    const rebuild = !bundleVerifies(dir, files, log, gate, options);
-    if (rebuild) writeFileAtomic(endorsementPath(dir, "bundle"), bundleFor(files, entry));
-    return { dir, status: "unchanged", entryId, logIndex: entry.logIndex, integratedTime: formatRfc3339(secondsToNs(entry.integratedTime)), bundle: rebuild ? "written" : "kept" };
-  }
-  checkBeforeLogging(dir, files, gate, options);
-  let created;
-  try {
-    created = await client.createEntry(hashedRekordFor(files));
-    checkEntry(files, created.entryId, created.entry, log, gate, options);
-  } catch (err) {
-    if (err instanceof ReftrailError) throw new EndorseError("PUBLISH_FAILED", `publishing to ${client.transport.description} failed: ${err.message}`, dir);
-    throw err;
-  }
-  writeFileAtomic(endorsementPath(dir, "logEntry"), `${JSON.stringify({ [created.entryId]: created.entry }, null, 2)}
-`);
-  writeFileAtomic(endorsementPath(dir, "bundle"), bundleFor(files, created.entry));
-  return {
-    dir,
-    status: created.created ? "logged" : "existing",
-    entryId: created.entryId,
-    logIndex: created.entry.logIndex,
-    integratedTime: formatRfc3339(secondsToNs(created.entry.integratedTime)),
-    bundle: "written"
-  };
-}
-
-// src/verify/endorsement/verifier.ts
-import { createHash as createHash10 } from "node:crypto";
-
-// src/schema/verdict.ts
-var CheckStatus = external_exports.enum(["passed", "failed", "skipped", "not run"]);
-var CheckResult = external_exports.object({
-  check: external_exports.string().regex(/^[A-Z][A-Z0-9_]*$/).describe("the check's name: the machine-readable code"),
-  description: external_exports.string().describe("what the check establishes, in words"),
-  subject: external_exports.string().optional().describe("what the check is about when a verifier runs it more than once (a component, a file)"),
-  status: CheckStatus,
-  expected: external_exports.string().optional().describe("the value the check required"),
-  actual: external_exports.string().optional().describe("the value found"),
-  detail: external_exports.string().optional().describe("why it failed, was skipped or could not run; what it verified when it passed")
-}).strict();
-var Verdict = external_exports.object({
-  verified: external_exports.boolean(),
-  failures: external_exports.array(external_exports.string()),
-  checks: external_exports.array(CheckResult)
-}).strict();
-var checkResult = {
-  passed: (check2, description, actual, expected, detail) => ({
-    check: check2,
-    description,
-    status: "passed",
-    ...expected !== void 0 ? { expected } : {},
-    ...actual !== void 0 ? { actual } : {},
-    ...detail !== void 0 ? { detail } : {}
-  }),
-  failed: (check2, description, detail, expected, actual) => ({
-    check: check2,
-    description,
-    status: "failed",
-    ...expected !== void 0 ? { expected } : {},
-    ...actual !== void 0 ? { actual } : {},
-    detail
-  }),
-  skipped: (check2, description, detail) => ({ check: check2, description, status: "skipped", detail }),
-  notRun: (check2, description, detail) => ({ check: check2, description, status: "not run", detail })
-};
-
-// src/tlog/verify-entry.ts
-function entryLeaf(entry) {
-  const body = Buffer.from(entry.body, "base64");
-  if (body.toString("base64") !== entry.body) throw new TlogError("SET_FORMAT", "entry body is not canonical standard base64");
-  return { body, leaf: leafHash(body) };
-}
-function checkEntryId(entryId, leaf) {
-  const m = /^([0-9a-f]{16})?([0-9a-f]{64})$/.exec(entryId);
-  if (!m || m[2] !== toHex(leaf)) throw new TlogError("ENTRY_INVALID", "the entry id is not the tree id followed by the body's leaf hash");
-  return m[1] === void 0 ? void 0 : BigInt(`0x${m[1]}`);
-}
-function checkEntrySet(entry, publicKey) {
-  const set2 = entry.verification.signedEntryTimestamp;
-  if (set2 === void 0) throw new TlogError("SET_SIGNATURE", "entry has no signed entry timestamp");
-  const payload = { body: entry.body, integratedTime: entry.integratedTime, logID: entry.logID, logIndex: entry.logIndex };
-  if (!verifySet(payload, Buffer.from(set2, "base64"), publicKey)) {
-    throw new TlogError("SET_SIGNATURE", "signed entry timestamp does not verify with the log key");
-  }
-}
-function originParts(origin) {
-  const m = /^(\S+) - (0|[1-9][0-9]*)$/.exec(origin);
-  return m ? { name: m[1], treeId: BigInt(m[2]) } : void 0;
-}
-function checkProofCheckpoint(proof, identity, name, treeId) {
-  return checkLogCheckpoint(proof.checkpoint, identity, name, treeId);
-}
-function checkLogCheckpoint(note, identity, name, treeId) {
-  const signer = name ?? originParts(parseCheckpoint(note).checkpoint.origin)?.name;
-  if (signer === void 0) throw new TlogError("CHECKPOINT_ORIGIN", "checkpoint origin is not '<log name> - <tree id>'");
-  const checkpoint = verifyCheckpoint(note, identity, signer);
-  const origin = originParts(checkpoint.origin);
-  if (origin === void 0 || origin.name !== signer || treeId !== void 0 && origin.treeId !== treeId) {
-    const expected = treeId === void 0 ? `${signer} - <tree id>` : checkpointOrigin(signer, treeId);
-    throw new TlogError("CHECKPOINT_ORIGIN", `checkpoint origin '${checkpoint.origin}' is not '${expected}'`);
-  }
-  return { checkpoint, treeId: origin.treeId };
-}
-function checkInclusion(proof, leaf, checkpoint) {
-  if (checkpoint.size !== proof.treeSize || toHex(checkpoint.rootHash) !== proof.rootHash.toLowerCase()) {
-    throw new TlogError("INCLUSION_PROOF", "the proof's tree size or root hash differs from its checkpoint's");
-  }
-  const hashes = proof.hashes.map((h) => fromHex(h.toLowerCase()));
-  if (!verifyInclusion(proof.logIndex, proof.treeSize, leaf, hashes, checkpoint.rootHash)) {
-    throw new TlogError("INCLUSION_PROOF", "the inclusion proof does not reach the checkpoint's root");
-  }
-}
-
-// src/verify/endorsement/checks.ts
-var ENDORSEMENT_CHECKS = {
-  STATEMENT_SIGNATURE: "statement signature by the component key",
-  STATEMENT_TYPE: "in-toto Statement v1 with Oak's endorsement predicate",
-  COMPONENT: "endorsed component",
-  VALIDITY: "endorsement valid at the verification time",
-  CLAIMS: "required claims",
-  SUBJECT_DIGEST: "subject digest",
-  LOG_ID: "logID is the trusted log key's",
-  SET: "signed entry timestamp",
-  ENTRY_ID: "entry id names the logged body",
-  BODY_KIND: "log body kind",
-  BODY_HASH: "log body hash is SHA-256 of the statement",
-  BODY_KEY: "log body key is the component key",
-  BODY_SIGNATURE: "log body signature is the endorsement signature",
-  CHECKPOINT_SIGNATURE: "checkpoint signed by the log",
-  CHECKPOINT_ORIGIN: "checkpoint origin names the log and tree",
-  INCLUSION_PROOF: "inclusion proof reaches the checkpoint root",
-  LOG_TIME: "integration time within the endorsement's validity",
-  KEY_VALIDITY: "integration time within the key's validity"
-};
-var CheckFailure = class extends ReftrailError {
-  constructor(check2, message) {
-    super(check2, message);
-  }
-};
-var CheckSkipped = class {
-  constructor(reason) {
-    this.reason = reason;
-  }
-  reason;
-};
-
-// src/verify/endorsement/statement.ts
-import { createHash as createHash9 } from "node:crypto";
-var DIGEST_NAMES = {
-  psha2: { canonical: "psha2", hexDigits: 64 },
-  sha1: { canonical: "sha1", hexDigits: 40 },
-  sha256: { canonical: "sha256", hexDigits: 64 },
-  sha2_256: { canonical: "sha256", hexDigits: 64 },
-  sha384: { canonical: "sha384", hexDigits: 96 },
-  sha2_384: { canonical: "sha384", hexDigits: 96 },
-  sha512: { canonical: "sha512", hexDigits: 128 },
-  sha2_512: { canonical: "sha512", hexDigits: 128 },
-  sha3_224: { canonical: "sha3_224", hexDigits: 56 },
-  sha3_256: { canonical: "sha3_256", hexDigits: 64 },
-  sha3_384: { canonical: "sha3_384", hexDigits: 96 },
-  sha3_512: { canonical: "sha3_512", hexDigits: 128 }
-};
-var fail = (message) => new CheckFailure("STATEMENT_TYPE", message);
-var READ = new BoundedCache(256);
-var CLAIMED = new BoundedCache(256);
-var statementKey = (bytes) => createHash9("sha256").update(bytes).digest("hex");
-function statementText(bytes) {
-  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-}
-function claimedComponent(bytes) {
-  const key = statementKey(bytes);
-  const cached2 = CLAIMED.get(key);
-  if (cached2 !== void 0) return cached2.component;
-  const component = claimedComponentOf(bytes);
-  CLAIMED.set(key, { component });
-  return component;
-}
-function claimedComponentOf(bytes) {
-  let json3;
-  try {
-    json3 = JSON.parse(statementText(bytes));
-  } catch {
-    return void 0;
-  }
-  const s = json3;
-  const own2 = s?.predicate?.reftrail?.component?.name;
-  if (typeof own2 === "string") return own2;
-  const subject = Array.isArray(s?.subject) ? s.subject[0]?.name : void 0;
-  return typeof subject === "string" ? subject : void 0;
-}
-function readEndorsement(bytes) {
-  const key = statementKey(bytes);
-  const cached2 = READ.get(key);
-  if (cached2 instanceof CheckFailure) throw cached2;
-  if (cached2 !== void 0) return cached2;
-  try {
-    const content = Object.freeze(readEndorsementOf(bytes));
-    READ.set(key, content);
-    return content;
-  } catch (err) {
-    if (err instanceof CheckFailure) READ.set(key, err);
-    throw err;
-  }
-}
-function readEndorsementOf(bytes) {
-  let json3;
-  try {
-    json3 = parseStrictJson(statementText(bytes));
-  } catch (err) {
-    throw fail(err instanceof StrictJsonError ? `the statement ${err.message}: JSON parsers would disagree on what it says` : "the statement is not UTF-8 JSON");
-  }
-  const parsed = ReadableStatement.safeParse(json3);
-  if (!parsed.success) {
-    const issue3 = parsed.error.issues[0];
-    throw fail(`statement field ${issue3.path.join(".") || "(document)"}: ${issue3.message}`);
-  }
-  const s = parsed.data;
-  if (s._type !== IN_TOTO_STATEMENT_V1) throw fail(`unsupported statement type '${s._type}' (expected ${IN_TOTO_STATEMENT_V1})`);
-  if (s.predicateType !== OAK_ENDORSEMENT_V1) {
-    const legacy = LEGACY_PREDICATE_TYPES.includes(s.predicateType) ? " (a legacy Oak type, refused since 2025-07)" : "";
-    throw fail(`unsupported predicate type '${s.predicateType}'${legacy} (expected ${OAK_ENDORSEMENT_V1})`);
-  }
-  if (s.subject.length !== 1) throw fail(`expected a single subject, found ${s.subject.length}`);
-  const subject = s.subject[0];
-  const subjectDigests = /* @__PURE__ */ new Map();
-  for (const [name, value] of Object.entries(subject.digest)) {
-    const known = Object.hasOwn(DIGEST_NAMES, name) ? DIGEST_NAMES[name] : void 0;
-    if (!known) throw fail(`unknown subject digest algorithm '${name}'`);
-    if (subjectDigests.has(known.canonical)) throw fail(`subject digest ${known.canonical} is given twice (aliases)`);
-    if (!new RegExp(`^[0-9a-f]{${known.hexDigits}}$`).test(value)) throw fail(`subject digest ${name} is not ${known.hexDigits} lower-case hex digits`);
-    subjectDigests.set(known.canonical, value);
-  }
-  if (subjectDigests.size === 0) throw fail("the subject has no digest");
-  const issuedOn = parseRfc3339(s.predicate.issuedOn);
-  if (issuedOn === void 0) throw fail(`predicate.issuedOn '${s.predicate.issuedOn}' is not an RFC 3339 time`);
-  if (s.predicate.validity === void 0) throw fail("the validity field is not set");
-  const notBefore = parseRfc3339(s.predicate.validity.notBefore);
-  const notAfter = parseRfc3339(s.predicate.validity.notAfter);
-  if (notBefore === void 0) throw fail(`predicate.validity.notBefore '${s.predicate.validity.notBefore}' is not an RFC 3339 time`);
-  if (notAfter === void 0) throw fail(`predicate.validity.notAfter '${s.predicate.validity.notAfter}' is not an RFC 3339 time`);
-  let reftrail;
-  if (s.predicate.reftrail !== void 0) {
-    const ext = ReftrailPredicate.safeParse(s.predicate.reftrail);
-    if (!ext.success) {
-      const issue3 = ext.error.issues[0];
-      throw fail(`predicate.reftrail.${issue3.path.join(".")}: ${issue3.message}`);
-    }
-    reftrail = ext.data;
-    const own2 = reftrail.component.subject;
-    if (own2.name !== (subject.name ?? "") || canonicalJson(own2.digest) !== canonicalJson(subject.digest)) {
-      throw fail("predicate.reftrail describes another subject than the statement's");
-    }
-  }
-  return {
-    subjectName: subject.name ?? "",
-    subjectDigests,
-    issuedOn: s.predicate.issuedOn,
-    notBefore,
-    notAfter,
-    validity: { notBefore: s.predicate.validity.notBefore, notAfter: s.predicate.validity.notAfter },
-    claims: (s.predicate.claims ?? []).map((c) => c.type),
-    reftrail,
-    component: reftrail?.component.name ?? subject.name ?? ""
-  };
-}
-
-// src/verify/endorsement/verifier.ts
-var need = (value) => {
-  if (value === void 0) throw new Error("verification step run out of order");
-  return value;
-};
-function failWith(check2, fn) {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof CheckFailure) throw err;
-    throw new CheckFailure(check2, err instanceof ReftrailError ? err.message : `unexpected error: ${err.message}`);
-  }
-}
-function candidateKeys(logged, policy) {
-  if (policy.keys.kind === "keys") return policy.keys.keys;
-  const claimed = claimedComponent(logged.statement);
-  if (policy.component !== void 0 && claimed !== void 0 && claimed !== policy.component) {
-    throw new CheckFailure("COMPONENT", `the statement endorses '${claimed}', not '${policy.component}'`);
-  }
-  const component = policy.component ?? claimed;
-  if (component === void 0) throw new CheckFailure("STATEMENT_SIGNATURE", "the statement names no component to look up in the key registry (pass --component)");
-  const keys = policy.keys.registry.keysByComponent.get(component);
-  if (!keys?.length) throw new CheckFailure("STATEMENT_SIGNATURE", `the key registry ${policy.keys.source} has no key for component '${component}'`);
-  return keys;
-}
-var STATEMENT_STEPS = [
-  [
-    "STATEMENT_SIGNATURE",
-    (ev, policy, st) => {
-      const keys = candidateKeys(ev, policy);
-      st.key = keys.find((k) => verifyStatementSignature(ev.statement, ev.signature, k.key));
-      if (st.key === void 0) {
-        const what = keys.length === 1 ? `the key from ${keys[0].source}` : `any of the ${keys.length} keys from ${keys[0].source}`;
-        throw new CheckFailure("STATEMENT_SIGNATURE", `the signature is not a DER ECDSA P-256 signature over the statement bytes by ${what}`);
-      }
-      return `verified with key ${st.key.keyId} (${st.key.source})`;
-    }
-  ],
-  [
-    "STATEMENT_TYPE",
-    (ev, policy, st) => {
-      if (policy.signed === "artifact") return new CheckSkipped("the signed bytes are an artifact, not an endorsement");
-      st.content = readEndorsement(ev.statement);
-      return `${st.content.reftrail ? "reftrail" : "Oak"} endorsement v1 of '${st.content.subjectName}'`;
-    }
-  ],
-  [
-    "COMPONENT",
-    (_e, policy, st) => {
-      if (st.content === void 0) return new CheckSkipped("no statement");
-      const { component } = st.content;
-      if (policy.component !== void 0 && policy.component !== component) {
-        throw new CheckFailure("COMPONENT", `the statement endorses '${component}', not '${policy.component}'`);
-      }
-      return component;
-    }
-  ],
-  [
-    "VALIDITY",
-    (_e, policy, st) => {
-      if (st.content === void 0) return new CheckSkipped("no statement");
-      const c = st.content;
-      const at = formatRfc3339(policy.at);
-      if (policy.at < c.notBefore) throw new CheckFailure("VALIDITY", `not yet valid at ${at} (notBefore ${c.validity.notBefore})`);
-      if (policy.at > c.notAfter) throw new CheckFailure("VALIDITY", `expired at ${at} (notAfter ${c.validity.notAfter})`);
-      return `${c.validity.notBefore} ≤ ${at} ≤ ${c.validity.notAfter}`;
-    }
-  ],
-  [
-    "CLAIMS",
-    (_e, policy, st) => {
-      if (st.content === void 0) return new CheckSkipped("no statement");
-      const claims = st.content.claims;
-      const missing = policy.requiredClaims.filter((c) => !claims.includes(c));
-      if (missing.length) throw new CheckFailure("CLAIMS", `required claim${missing.length > 1 ? "s" : ""} missing: ${missing.join(", ")}`);
-      return policy.requiredClaims.length ? `all ${policy.requiredClaims.length} present` : new CheckSkipped("no claims required");
-    }
-  ],
-  [
-    "SUBJECT_DIGEST",
-    (_e, policy, st) => {
-      const expected = policy.subjectDigest;
-      if (expected === void 0) return new CheckSkipped("no expected digest given");
-      if (st.content === void 0) return new CheckSkipped("no statement");
-      const hex4 = expected.hex.toLowerCase();
-      const algorithm = expected.algorithm ?? { 64: "sha256", 96: "sha384", 128: "sha512" }[hex4.length];
-      if (algorithm === void 0) throw new CheckFailure("SUBJECT_DIGEST", `cannot tell the algorithm of a ${hex4.length}-digit digest (write ALG:HEX)`);
-      const actual = st.content.subjectDigests.get(algorithm);
-      if (actual === void 0) throw new CheckFailure("SUBJECT_DIGEST", `the subject has no ${algorithm} digest`);
-      if (actual !== hex4) throw new CheckFailure("SUBJECT_DIGEST", `subject ${algorithm} is ${actual}, expected ${hex4}`);
-      return `${algorithm}:${hex4}`;
-    }
-  ]
-];
-function keyWindowCheck(st, t, what) {
-  const window = need(st.key).validFor;
-  if (window === void 0) return new CheckSkipped("the key was given directly, without a validity window");
-  const end = window.end === void 0 ? "open" : formatRfc3339(window.end);
-  if (t < window.start || window.end !== void 0 && t > window.end) {
-    throw new CheckFailure("KEY_VALIDITY", `${what} ${formatRfc3339(t)}, outside key ${need(st.key).keyId}'s validity ${formatRfc3339(window.start)} .. ${end}`);
-  }
-  return `${formatRfc3339(window.start)} .. ${end}`;
-}
-var LOG_STEPS = [
-  [
-    "LOG_ID",
-    (ev, policy, st) => {
-      st.log = policy.logs.find((l) => l.identity.logId === ev.entry.logID);
-      if (st.log === void 0) throw new CheckFailure("LOG_ID", `entry logID ${ev.entry.logID} is not the SHA-256 of any trusted log key`);
-      return `${ev.entry.logID} (${st.log.source})`;
-    }
-  ],
-  [
-    "SET",
-    (ev, _p, st) => {
-      failWith("SET", () => {
-        const { leaf, body } = entryLeaf(ev.entry);
-        checkEntrySet(ev.entry, need(st.log).identity.publicKey);
-        st.leaf = leaf;
-        st.body = body;
-      });
-      return `logIndex ${ev.entry.logIndex}, integratedTime ${formatRfc3339(secondsToNs(ev.entry.integratedTime))}`;
-    }
-  ],
-  [
-    "ENTRY_ID",
-    (ev, _p, st) => {
-      if (ev.entryId === void 0) return new CheckSkipped(`a ${ev.form === "bundle" ? "bundle" : "cosign SET"} carries no entry id`);
-      st.treeId = failWith("ENTRY_ID", () => checkEntryId(ev.entryId, need(st.leaf)));
-      return ev.entryId;
-    }
-  ],
-  [
-    "BODY_KIND",
-    (ev, _p, st) => {
-      let json3;
-      try {
-        json3 = JSON.parse(Buffer.from(need(st.body)).toString("utf8"));
-      } catch {
-        throw new CheckFailure("BODY_KIND", "the log body is not JSON");
-      }
-      const parsed = ProposedEntry.safeParse(json3);
-      if (!parsed.success) throw new CheckFailure("BODY_KIND", "the log body is not a rekord 0.0.1 (x509) or hashedrekord 0.0.1 entry");
-      st.spec = parsed.data;
-      if (ev.bundle && (ev.bundle.kind !== parsed.data.kind || ev.bundle.version !== parsed.data.apiVersion)) {
-        throw new CheckFailure("BODY_KIND", `the bundle declares ${ev.bundle.kind} ${ev.bundle.version} but the body is ${parsed.data.kind} ${parsed.data.apiVersion}`);
-      }
-      return `${parsed.data.kind} ${parsed.data.apiVersion}`;
-    }
-  ],
-  [
-    "BODY_HASH",
-    (ev, _p, st) => {
-      const statementHash = createHash10("sha256").update(ev.statement).digest();
-      const { algorithm, value } = need(st.spec).spec.data.hash;
-      if (algorithm !== "sha256" || value !== toHex(statementHash)) {
-        throw new CheckFailure("BODY_HASH", `the log body hashes ${algorithm}:${value}, not the statement (sha256:${toHex(statementHash)})`);
-      }
-      if (ev.bundle && !bytesEqual(ev.bundle.messageDigest, statementHash)) throw new CheckFailure("BODY_HASH", "the bundle's message digest is not SHA-256 of the statement");
-      return `sha256:${value}`;
-    }
-  ],
-  [
-    "BODY_KEY",
-    (_e, _p, st) => {
-      const bodyKey = failWith("BODY_KEY", () => entryKey(need(st.spec).spec.signature.publicKey.content).key);
-      if (!sameKey(bodyKey, need(st.key).key)) throw new CheckFailure("BODY_KEY", `the log body's key (${keyIdOf(bodyKey)}) is not the component key`);
-      return need(st.key).keyId;
-    }
-  ],
-  [
-    "BODY_SIGNATURE",
-    (ev, _p, st) => {
-      const logged = Buffer.from(need(st.spec).spec.signature.content, "base64");
-      if (!bytesEqual(logged, ev.signature)) throw new CheckFailure("BODY_SIGNATURE", "the log body's signature differs from the endorsement signature");
-      if (ev.bundle && !bytesEqual(ev.bundle.signature, ev.signature)) throw new CheckFailure("BODY_SIGNATURE", "the bundle's signature differs from endorsement.json.sig");
-      return "identical bytes";
-    }
-  ],
-  [
-    "CHECKPOINT_SIGNATURE",
-    (ev, policy, st) => {
-      const proof = ev.entry.verification.inclusionProof;
-      if (proof === void 0) {
-        if (policy.allowSetOnly) return new CheckSkipped("SET-only entry accepted by --allow-set-only");
-        throw new CheckFailure("INCLUSION_PROOF", "the entry has no inclusion proof or checkpoint, only a SET (pass --allow-set-only to accept that lower assurance)");
-      }
-      const log = need(st.log);
-      try {
-        const { checkpoint, treeId } = checkProofCheckpoint(proof, log.identity, log.name, st.treeId);
-        st.checkpoint = checkpoint;
-        st.treeId = treeId;
-      } catch (err) {
-        if (err instanceof ReftrailError && err.code === "CHECKPOINT_ORIGIN") throw new CheckFailure("CHECKPOINT_ORIGIN", err.message);
-        throw new CheckFailure("CHECKPOINT_SIGNATURE", err instanceof ReftrailError ? err.message : String(err));
-      }
-      return `signed by ${log.source}`;
-    }
-  ],
-  [
-    "CHECKPOINT_ORIGIN",
-    (_e, _p, st) => st.checkpoint ? st.checkpoint.origin : new CheckSkipped("no checkpoint")
-  ],
-  [
-    "INCLUSION_PROOF",
-    (ev, _p, st) => {
-      const proof = ev.entry.verification.inclusionProof;
-      if (proof === void 0 || st.checkpoint === void 0) return new CheckSkipped("no inclusion proof");
-      failWith("INCLUSION_PROOF", () => checkInclusion(proof, need(st.leaf), st.checkpoint));
-      return `index ${proof.logIndex} in tree of size ${proof.treeSize}`;
-    }
-  ],
-  [
-    "LOG_TIME",
-    (ev, policy, st) => {
-      const t = secondsToNs(ev.entry.integratedTime);
-      const c = st.content;
-      const when = formatRfc3339(t);
-      if (t > policy.at) throw new CheckFailure("LOG_TIME", `logged at ${when}, after the verification time ${formatRfc3339(policy.at)}`);
-      if (c && (t < c.notBefore || t > c.notAfter)) throw new CheckFailure("LOG_TIME", `logged at ${when}, outside the endorsement's validity ${c.validity.notBefore} .. ${c.validity.notAfter}`);
-      const window = need(st.log).validFor;
-      if (window && (window.start !== void 0 && t < window.start || window.end !== void 0 && t > window.end)) {
-        throw new CheckFailure("LOG_TIME", `logged at ${when}, outside the validity of the log key (${need(st.log).source})`);
-      }
-      return when;
-    }
-  ],
-  ["KEY_VALIDITY", (ev, _p, st) => keyWindowCheck(st, secondsToNs(ev.entry.integratedTime), "logged at")]
-];
-var STEPS = [...STATEMENT_STEPS, ...LOG_STEPS];
-var narrowed = (result, check2) => ({ ...result, check: check2, detail: result.detail ?? "" });
-function runSteps(steps, logged, policy, state) {
-  const results = /* @__PURE__ */ new Map();
-  let failure3;
-  for (const [check2, step] of steps) {
-    if (failure3 || results.has(check2)) continue;
-    const description = ENDORSEMENT_CHECKS[check2];
-    try {
-      const outcome = step(logged, policy, state);
-      results.set(check2, outcome instanceof CheckSkipped ? narrowed(checkResult.skipped(check2, description, outcome.reason), check2) : narrowed(checkResult.passed(check2, description, void 0, void 0, outcome), check2));
-    } catch (err) {
-      const failed = err instanceof CheckFailure ? err.code : check2;
-      const message = err instanceof ReftrailError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
-      failure3 = { check: failed, message };
-      results.set(failed, narrowed(checkResult.failed(failed, ENDORSEMENT_CHECKS[failed], message), failed));
-    }
-  }
-  const checks = steps.map(([check2]) => results.get(check2) ?? narrowed(checkResult.notRun(check2, ENDORSEMENT_CHECKS[check2], ""), check2));
-  return { verified: failure3 === void 0, failures: failure3 ? [failure3.check] : [], ...failure3 ? { failure: failure3 } : {}, checks };
-}
-function verifyBeforeLogging(signed, policy) {
-  const state = {};
-  const steps = [...STATEMENT_STEPS, ["KEY_VALIDITY", (_e, p, st) => keyWindowCheck(st, p.at, "to be logged at")]];
-  return { ...runSteps(steps, signed, policy, state), ...state.content ? { content: state.content } : {} };
-}
-function verifyEndorsement(logged, policy) {
-  const state = {};
-  return { ...runSteps(STEPS, logged, policy, state), ...summaries(logged, state) };
-}
-function referenceValuesDigest(component) {
-  let digest2 = VALUES_DIGESTS.get(component);
-  if (digest2 === void 0) VALUES_DIGESTS.set(component, digest2 = createHash10("sha256").update(canonicalJson(component)).digest("hex"));
-  return digest2;
-}
-var VALUES_DIGESTS = /* @__PURE__ */ new WeakMap();
-function summaries(logged, st) {
-  const c = st.content;
-  const proof = logged.entry.verification.inclusionProof;
-  return {
-    ...c ? {
-      endorsement: {
-        component: c.component,
-        subject: { name: c.subjectName, digest: Object.fromEntries(c.subjectDigests) },
-        issuedOn: c.issuedOn,
-        validity: c.validity,
-        claims: c.claims,
-        ...st.key ? { keyId: st.key.keyId } : {},
-        ...c.reftrail ? { reftrail: { release: c.reftrail.release, component: c.reftrail.component.name, valuesSha256: referenceValuesDigest(c.reftrail.component) } } : {}
-      }
-    } : {},
-    logEntry: {
-      form: logged.form,
-      ...logged.entryId ? { entryId: logged.entryId } : {},
-      logIndex: logged.entry.logIndex,
-      integratedTime: formatRfc3339(secondsToNs(logged.entry.integratedTime)),
-      logId: logged.entry.logID,
-      ...st.treeId !== void 0 ? { treeId: st.treeId.toString() } : {},
-      ...proof ? { treeSize: proof.treeSize } : {}
-    }
-  };
-}
-
-// src/verify/endorsement/publish-gate.ts
-var policyFor = (keys, logs, at) => ({ keys, logs, at, requiredClaims: [], allowSetOnly: false });
-var verifierGate = {
-  beforeLogging(signed, keys, at) {
-    const verdict = verifyBeforeLogging(signed, policyFor(keys, [], at));
-    const component = verdict.content?.reftrail?.component.name;
-    return { ...verdict.failure ? { failure: `${verdict.failure.check}: ${verdict.failure.message}` } : {}, ...component !== void 0 ? { component } : {} };
-  },
-  logged(logged, keys, log) {
-    const verdict = verifyEndorsement(logged, policyFor(keys, [log], secondsToNs(logged.entry.integratedTime)));
-    return verdict.verified ? void 0 : `${verdict.failure.check}: ${verdict.failure.message}`;
-  }
-};
-function publishEndorsement(dir, client, log, options = { now: BigInt(Date.now()) * 1000000n }) {
-  return publishWithGate(dir, client, log, verifierGate, options);
-}
-
-// src/util/input-file.ts
-function asInput(subject, fn) {
-  try {
-    return fn();
-  } catch (err) {
-    const { code: code2, message } = readError(err);
-    throw new InputError(code2, message, subject);
-  }
-}
-function readInput(path, subject, maxBytes) {
-  return asInput(subject, () => readRegularFile(path, maxBytes, { allowDevNull: true }));
-}
-function readInputText(path, subject, maxBytes) {
-  const bytes = readInput(path, subject, maxBytes);
-  return asInput(subject, () => decodeUtf8(bytes));
-}
-
-// src/version.ts
-var VERSION = "0.1.0";
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync as readFileSync3, existsSync as existsSync6 } from "fs";
@@ -51931,15 +51947,12 @@ function endorseInputs(context3) {
   if (!/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/.test(tag) || tag.length > 200) throw new ActionError("INPUT", `'${tag}' is not a tag reftrail can name files after (letters, digits, . _ + ~ -)`, "input 'tag'");
   const prefix = input("key-env-prefix", ENDORSE_DEFAULTS["key-env-prefix"]);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) throw new ActionError("INPUT", "must be an environment variable name prefix (letters, digits, _)", "input 'key-env-prefix'");
-  const logDir = input("log");
-  const rekorUrl = input("rekor-url", ENDORSE_DEFAULTS["rekor-url"]);
-  const rekorKey = input("rekor-key");
   const keyRegistry = input("key-registry");
   return {
     manifest: workspacePath(context3, requiredInput("manifest")),
     tag,
     keyEnvPrefix: prefix,
-    log: logDir !== "" ? { kind: "folder", dir: workspacePath(context3, logDir) } : { kind: "rekor", url: rekorUrl, ...rekorKey !== "" ? { keyFile: workspacePath(context3, rekorKey) } : {} },
+    log: logInput(context3, ENDORSE_DEFAULTS["rekor-url"]),
     ...keyRegistry !== "" ? { keyRegistry: workspacePath(context3, keyRegistry) } : {},
     pullRequest: booleanInput("pull-request", true),
     dryRun: booleanInput("dry-run", false),
@@ -52315,14 +52328,6 @@ function loadRegistry(path) {
   const subject = `input 'key-registry' ${path}`;
   return { loaded: attributed(subject, () => parseKeyRegistry(readInputText(path, subject, MAX_REGISTRY_BYTES), path)), source: path };
 }
-async function openLog(inputs) {
-  if (inputs.log.kind === "folder") return embeddedLogTarget(inputs.log.dir, `input 'log' ${inputs.log.dir}`, true);
-  const keyFile = inputs.log.keyFile;
-  const pinnedKey = keyFile !== void 0 ? { pem: readInputText(keyFile, `input 'rekor-key' ${keyFile}`, 64 << 10), subject: `input 'rekor-key' ${keyFile}` } : void 0;
-  const target = await remoteLogTarget(inputs.log.url, { ...pinnedKey ? { pinnedKey } : {}, timeoutMs: inputs.timeoutMs, retries: inputs.retries, subject: "input 'rekor-url'" });
-  if (target.servedKeyTrusted) warning(`trusting the public key ${target.log.source} serves; set rekor-key to pin it`);
-  return target;
-}
 function entryUrl(inputs, entryId, logIndex) {
   if (inputs.log.kind === "folder") return null;
   const base = inputs.log.url.replace(/\/+$/, "");
@@ -52387,7 +52392,7 @@ async function endorseAction() {
     info(`dry run: endorsements in ${endorsements}; nothing logged, uploaded or proposed`);
     return;
   }
-  const target = await openLog(inputs);
+  const target = await openLogInput(inputs.log, { create: true, timeoutMs: inputs.timeoutMs, retries: inputs.retries, why: "" });
   const logged = [];
   try {
     await group(`publish to ${target.log.source}`, async () => {

@@ -45417,6 +45417,23 @@ function keptStatements(logDir) {
   }
 }
 
+// src/util/input-file.ts
+function asInput(subject, fn) {
+  try {
+    return fn();
+  } catch (err) {
+    const { code: code2, message } = readError(err);
+    throw new InputError(code2, message, subject);
+  }
+}
+function readInput(path, subject, maxBytes) {
+  return asInput(subject, () => readRegularFile(path, maxBytes, { allowDevNull: true }));
+}
+function readInputText(path, subject, maxBytes) {
+  const bytes = readInput(path, subject, maxBytes);
+  return asInput(subject, () => decodeUtf8(bytes));
+}
+
 // src/tlog/target.ts
 import { existsSync as existsSync4 } from "node:fs";
 
@@ -46346,21 +46363,20 @@ function embeddedLogTarget(dir, subject, create) {
   };
 }
 
-// src/util/input-file.ts
-function asInput(subject, fn) {
-  try {
-    return fn();
-  } catch (err) {
-    const { code: code2, message } = readError(err);
-    throw new InputError(code2, message, subject);
-  }
+// actions/src/common/log-input.ts
+function logInput(context3, defaultUrl) {
+  const dir = input("log");
+  if (dir !== "") return { kind: "folder", dir: workspacePath(context3, dir) };
+  const key = input("rekor-key");
+  return { kind: "rekor", url: input("rekor-url", defaultUrl), ...key !== "" ? { keyFile: workspacePath(context3, key) } : {} };
 }
-function readInput(path, subject, maxBytes) {
-  return asInput(subject, () => readRegularFile(path, maxBytes, { allowDevNull: true }));
-}
-function readInputText(path, subject, maxBytes) {
-  const bytes = readInput(path, subject, maxBytes);
-  return asInput(subject, () => decodeUtf8(bytes));
+async function openLogInput(log, options) {
+  if (log.kind === "folder") return embeddedLogTarget(log.dir, `input 'log' ${log.dir}`, options.create);
+  const subject = log.keyFile !== void 0 ? `input 'rekor-key' ${log.keyFile}` : void 0;
+  const pinnedKey = log.keyFile !== void 0 && subject !== void 0 ? { pem: readInputText(log.keyFile, subject, 64 << 10), subject } : void 0;
+  const target = await remoteLogTarget(log.url, { ...pinnedKey ? { pinnedKey } : {}, timeoutMs: options.timeoutMs, retries: options.retries, subject: "input 'rekor-url'" });
+  if (target.servedKeyTrusted) warning(`trusting the public key ${target.log.source} serves; set rekor-key to pin it${options.why}`);
+  return target;
 }
 
 // node_modules/@actions/github/lib/context.js
@@ -50700,15 +50716,13 @@ function branchName(value) {
   return value;
 }
 function monitorInputs(context3) {
-  const logDir = input("log");
-  const rekorKey = input("rekor-key");
   const stateFile = input("state-file");
   const labels = input("labels", MONITOR_DEFAULTS.labels).split(",").map((l) => l.trim()).filter((l) => l !== "");
   if (labels.length === 0) throw new ActionError("INPUT", "must name at least one label: the monitor finds its earlier issues by it", "input 'labels'");
   return {
     keyRegistry: workspacePath(context3, requiredInput("key-registry")),
     referenceValuesDir: repositoryFolder("reference-values-dir", input("reference-values-dir", MONITOR_DEFAULTS["reference-values-dir"])),
-    log: logDir !== "" ? { kind: "folder", dir: workspacePath(context3, logDir) } : { kind: "rekor", url: input("rekor-url", MONITOR_DEFAULTS["rekor-url"]), ...rekorKey !== "" ? { keyFile: workspacePath(context3, rekorKey) } : {} },
+    log: logInput(context3, MONITOR_DEFAULTS["rekor-url"]),
     state: stateFile !== "" ? { kind: "file", path: workspacePath(context3, stateFile) } : { kind: "branch", branch: branchName(input("state-branch", MONITOR_DEFAULTS["state-branch"])), path: STATE_PATH },
     labels,
     failOnProblem: booleanInput("fail-on-problem", false),
@@ -50882,21 +50896,13 @@ async function writeMonitorSummary(report) {
 // actions/src/monitor/main.ts
 var marker = (fingerprint) => `<!-- reftrail-monitor fingerprint: ${fingerprint} -->`;
 var MARKER = /<!-- reftrail-monitor fingerprint: (\S+) -->/g;
-async function openLog(inputs) {
-  if (inputs.log.kind === "folder") return embeddedLogTarget(inputs.log.dir, `input 'log' ${inputs.log.dir}`, false);
-  const keyFile = inputs.log.keyFile;
-  const pinnedKey = keyFile !== void 0 ? { pem: readInputText(keyFile, `input 'rekor-key' ${keyFile}`, 64 << 10), subject: `input 'rekor-key' ${keyFile}` } : void 0;
-  const target = await remoteLogTarget(inputs.log.url, { ...pinnedKey ? { pinnedKey } : {}, timeoutMs: inputs.timeoutMs, retries: inputs.retries, subject: "input 'rekor-url'" });
-  if (target.servedKeyTrusted) warning(`trusting the public key ${target.log.source} serves; set rekor-key to pin it (a monitor that trusts what the log serves cannot tell a replaced log)`);
-  return target;
-}
 async function monitorAction() {
   const context3 = runContext();
   const inputs = monitorInputs(context3);
   const registrySubject = `input 'key-registry' ${inputs.keyRegistry}`;
   const registry2 = attributed(registrySubject, () => parseKeyRegistry(readInputText(inputs.keyRegistry, registrySubject, MAX_REGISTRY_BYTES), inputs.keyRegistry));
   const github = gitHubClient({ token: inputs.token, timeoutMs: inputs.timeoutMs, retries: inputs.retries });
-  const target = await openLog(inputs);
+  const target = await openLogInput(inputs.log, { create: false, timeoutMs: inputs.timeoutMs, retries: inputs.retries, why: " (a monitor that trusts what the log serves cannot tell a replaced log)" });
   let stored;
   let assets;
   let kept;

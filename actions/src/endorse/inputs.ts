@@ -1,3 +1,4 @@
+import { logInput, type LogInput } from "../common/log-input.js";
 import { ActionError } from "../common/errors.js";
 import { booleanInput, input, integerInput, requiredInput, workspacePath, type RunContext } from "../common/runner.js";
 
@@ -18,7 +19,7 @@ export interface EndorseInputs {
   readonly tag: string;
   readonly keyEnvPrefix: string;
   /** Where the endorsements are logged: an embedded log folder, else a Rekor server. */
-  readonly log: { readonly kind: "folder"; readonly dir: string } | { readonly kind: "rekor"; readonly url: string; readonly keyFile?: string };
+  readonly log: LogInput;
   readonly keyRegistry?: string;
   readonly pullRequest: boolean;
   readonly dryRun: boolean;
@@ -45,15 +46,12 @@ export function endorseInputs(context: RunContext): EndorseInputs {
   if (!/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/.test(tag) || tag.length > 200) throw new ActionError("INPUT", `'${tag}' is not a tag reftrail can name files after (letters, digits, . _ + ~ -)`, "input 'tag'");
   const prefix = input("key-env-prefix", ENDORSE_DEFAULTS["key-env-prefix"]);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) throw new ActionError("INPUT", "must be an environment variable name prefix (letters, digits, _)", "input 'key-env-prefix'");
-  const logDir = input("log");
-  const rekorUrl = input("rekor-url", ENDORSE_DEFAULTS["rekor-url"]);
-  const rekorKey = input("rekor-key");
   const keyRegistry = input("key-registry");
   return {
     manifest: workspacePath(context, requiredInput("manifest")),
     tag,
     keyEnvPrefix: prefix,
-    log: logDir !== "" ? { kind: "folder", dir: workspacePath(context, logDir) } : { kind: "rekor", url: rekorUrl, ...(rekorKey !== "" ? { keyFile: workspacePath(context, rekorKey) } : {}) },
+    log: logInput(context, ENDORSE_DEFAULTS["rekor-url"]),
     ...(keyRegistry !== "" ? { keyRegistry: workspacePath(context, keyRegistry) } : {}),
     pullRequest: booleanInput("pull-request", true),
     dryRun: booleanInput("dry-run", false),

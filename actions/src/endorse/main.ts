@@ -10,7 +10,6 @@ import { measureRelease } from "../../../src/measure/release.js";
 import { parseDocument } from "../../../src/schema/parse.js";
 import { ReferenceValues } from "../../../src/schema/reference-values.js";
 import { ReleaseManifest } from "../../../src/schema/release-manifest.js";
-import { embeddedLogTarget, remoteLogTarget, type LogTarget } from "../../../src/tlog/target.js";
 import { publishEndorsement } from "../../../src/verify/endorsement/publish-gate.js";
 import { attributed, ReftrailError } from "../../../src/util/errors.js";
 import { readInputText } from "../../../src/util/input-file.js";
@@ -18,6 +17,7 @@ import { readRegularFile } from "../../../src/util/read-file.js";
 import { NS_PER_SECOND, formatRfc3339, parseRfc3339 } from "../../../src/util/rfc3339.js";
 import { VERSION } from "../../../src/version.js";
 import { ActionError } from "../common/errors.js";
+import { openLogInput } from "../common/log-input.js";
 import { gitHubClient } from "../common/github.js";
 import { releaseByTag, type Release } from "../common/releases.js";
 import { runContext } from "../common/runner.js";
@@ -54,14 +54,6 @@ function loadRegistry(path: string | undefined): { loaded: LoadedRegistry; sourc
   return { loaded: attributed(subject, () => parseKeyRegistry(readInputText(path, subject, MAX_REGISTRY_BYTES), path)), source: path };
 }
 
-async function openLog(inputs: EndorseInputs): Promise<LogTarget> {
-  if (inputs.log.kind === "folder") return embeddedLogTarget(inputs.log.dir, `input 'log' ${inputs.log.dir}`, true);
-  const keyFile = inputs.log.keyFile;
-  const pinnedKey = keyFile !== undefined ? { pem: readInputText(keyFile, `input 'rekor-key' ${keyFile}`, 64 << 10), subject: `input 'rekor-key' ${keyFile}` } : undefined;
-  const target = await remoteLogTarget(inputs.log.url, { ...(pinnedKey ? { pinnedKey } : {}), timeoutMs: inputs.timeoutMs, retries: inputs.retries, subject: "input 'rekor-url'" });
-  if (target.servedKeyTrusted) core.warning(`trusting the public key ${target.log.source} serves; set rekor-key to pin it`);
-  return target;
-}
 
 /** Where a person sees a log entry: public Rekor's search page, or the server's own entry URL. */
 function entryUrl(inputs: EndorseInputs, entryId: string, logIndex: number): string | null {
@@ -135,7 +127,7 @@ export async function endorseAction(): Promise<void> {
     return;
   }
 
-  const target = await openLog(inputs);
+  const target = await openLogInput(inputs.log, { create: true, timeoutMs: inputs.timeoutMs, retries: inputs.retries, why: "" });
   const logged: LoggedComponent[] = [];
   try {
     await core.group(`publish to ${target.log.source}`, async () => {

@@ -1,3 +1,4 @@
+import { logInput, type LogInput } from "../common/log-input.js";
 import { ActionError } from "../common/errors.js";
 import { booleanInput, input, integerInput, requiredInput, workspacePath, type RunContext } from "../common/runner.js";
 import { repositoryFolder } from "../endorse/inputs.js";
@@ -20,7 +21,7 @@ export type StateLocation = { readonly kind: "branch"; readonly branch: string; 
 export interface MonitorInputs {
   readonly keyRegistry: string;
   readonly referenceValuesDir: string;
-  readonly log: { readonly kind: "folder"; readonly dir: string } | { readonly kind: "rekor"; readonly url: string; readonly keyFile?: string };
+  readonly log: LogInput;
   readonly state: StateLocation;
   readonly labels: readonly string[];
   readonly failOnProblem: boolean;
@@ -43,8 +44,6 @@ function branchName(value: string): string {
 }
 
 export function monitorInputs(context: RunContext): MonitorInputs {
-  const logDir = input("log");
-  const rekorKey = input("rekor-key");
   const stateFile = input("state-file");
   const labels = input("labels", MONITOR_DEFAULTS.labels)
     .split(",")
@@ -54,7 +53,7 @@ export function monitorInputs(context: RunContext): MonitorInputs {
   return {
     keyRegistry: workspacePath(context, requiredInput("key-registry")),
     referenceValuesDir: repositoryFolder("reference-values-dir", input("reference-values-dir", MONITOR_DEFAULTS["reference-values-dir"])),
-    log: logDir !== "" ? { kind: "folder", dir: workspacePath(context, logDir) } : { kind: "rekor", url: input("rekor-url", MONITOR_DEFAULTS["rekor-url"]), ...(rekorKey !== "" ? { keyFile: workspacePath(context, rekorKey) } : {}) },
+    log: logInput(context, MONITOR_DEFAULTS["rekor-url"]),
     state: stateFile !== "" ? { kind: "file", path: workspacePath(context, stateFile) } : { kind: "branch", branch: branchName(input("state-branch", MONITOR_DEFAULTS["state-branch"])), path: STATE_PATH },
     labels,
     failOnProblem: booleanInput("fail-on-problem", false),

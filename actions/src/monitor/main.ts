@@ -5,15 +5,15 @@ import { withReported } from "../../../src/audit/monitor/state.js";
 import { parseKeyRegistry } from "../../../src/keys/registry.js";
 import { MAX_REGISTRY_BYTES } from "../../../src/keys/registry-file.js";
 import { keptStatements } from "../../../src/tlog/embedded/statements.js";
-import { embeddedLogTarget, remoteLogTarget, type LogTarget } from "../../../src/tlog/target.js";
 import { attributed } from "../../../src/util/errors.js";
 import { readInputText } from "../../../src/util/input-file.js";
 import { ActionError } from "../common/errors.js";
+import { openLogInput } from "../common/log-input.js";
 import { defaultBranch } from "../common/contents.js";
 import { gitHubClient } from "../common/github.js";
 import { labelledIssues, openIssue } from "../common/issues.js";
 import { runContext } from "../common/runner.js";
-import { monitorInputs, type MonitorInputs } from "./inputs.js";
+import { monitorInputs } from "./inputs.js";
 import { repositoryReferenceValues } from "./reference-values.js";
 import { releaseStatementAssets, type ReleaseStatementAssets } from "./released-assets.js";
 import { loadState, type StoredState } from "./state-store.js";
@@ -23,15 +23,6 @@ import { writeMonitorSummary, type ReportedProblem } from "./summary.js";
 const marker = (fingerprint: string) => `<!-- reftrail-monitor fingerprint: ${fingerprint} -->`;
 const MARKER = /<!-- reftrail-monitor fingerprint: (\S+) -->/g;
 
-async function openLog(inputs: MonitorInputs): Promise<LogTarget> {
-  // The monitor reads a log: a missing folder is an error, never a new empty log.
-  if (inputs.log.kind === "folder") return embeddedLogTarget(inputs.log.dir, `input 'log' ${inputs.log.dir}`, false);
-  const keyFile = inputs.log.keyFile;
-  const pinnedKey = keyFile !== undefined ? { pem: readInputText(keyFile, `input 'rekor-key' ${keyFile}`, 64 << 10), subject: `input 'rekor-key' ${keyFile}` } : undefined;
-  const target = await remoteLogTarget(inputs.log.url, { ...(pinnedKey ? { pinnedKey } : {}), timeoutMs: inputs.timeoutMs, retries: inputs.retries, subject: "input 'rekor-url'" });
-  if (target.servedKeyTrusted) core.warning(`trusting the public key ${target.log.source} serves; set rekor-key to pin it (a monitor that trusts what the log serves cannot tell a replaced log)`);
-  return target;
-}
 
 /**
  * One scheduled run: read the state, check the log from its stored checkpoint and every new entry by a
@@ -47,7 +38,7 @@ export async function monitorAction(): Promise<void> {
   const github = gitHubClient({ token: inputs.token, timeoutMs: inputs.timeoutMs, retries: inputs.retries });
 
   // The log first: a log that cannot be opened fails the step before the repository is touched.
-  const target = await openLog(inputs);
+  const target = await openLogInput(inputs.log, { create: false, timeoutMs: inputs.timeoutMs, retries: inputs.retries, why: " (a monitor that trusts what the log serves cannot tell a replaced log)" });
   let stored: StoredState;
   let assets: ReleaseStatementAssets;
   let kept: ReleasedStatement[];
