@@ -8,6 +8,7 @@ import { ReferenceValues } from "../../src/schema/reference-values.js";
 import { EmbeddedLog } from "../../src/tlog/embedded/log.js";
 import { runAction, type ActionRun } from "../helpers/action-runner.js";
 import { runCli } from "../helpers/cli.js";
+import { EXAMPLE_COMPONENTS, EXAMPLE_RELEASE_ASSETS } from "../helpers/example-release.js";
 import { ROOT, fixturePath } from "../helpers/fixtures.js";
 import { startGitHubApi, type GitHubApiServer } from "../helpers/github-api/server.js";
 import type { Release, Repository } from "../helpers/github-api/state.js";
@@ -26,13 +27,8 @@ const TOKEN = "ghs_endorse_test_token";
 const OWNER = "acme";
 const REPO = "firmware";
 const TAG = "2026.11.0";
-const COMPONENTS = ["ovmf", "linux-cloud", "initrd", "cmdline", "ovmf-vars"] as const;
-const FILES: Record<string, string> = {
-  "OVMF.fd": "firmware/OVMF.fd",
-  "vmlinuz-6.1.0-56-cloud-amd64": "kernel/vmlinuz-6.1.0-56-cloud-amd64",
-  "initrd.img": "kernel/initrd.img",
-  "OVMF_VARS.fd": "firmware/OVMF_VARS.fd",
-};
+const COMPONENTS = EXAMPLE_COMPONENTS;
+const FILES = EXAMPLE_RELEASE_ASSETS;
 
 const { cleanup, scratch } = scratchSpace();
 let server: GitHubApiServer;
