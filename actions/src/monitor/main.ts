@@ -23,7 +23,6 @@ import { writeMonitorSummary, type ReportedProblem } from "./summary.js";
 const marker = (fingerprint: string) => `<!-- reftrail-monitor fingerprint: ${fingerprint} -->`;
 const MARKER = /<!-- reftrail-monitor fingerprint: (\S+) -->/g;
 
-
 /**
  * One scheduled run: read the state, check the log from its stored checkpoint and every new entry by a
  * component key, open one issue per new problem (unless an issue with the label already carries its
