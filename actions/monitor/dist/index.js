@@ -50615,10 +50615,20 @@ async function readRepositoryFile(github, context3, path, ref) {
     throw gitHubFailure(err, `reading ${path} at ${ref}`);
   }
   if (Array.isArray(data) || data.type !== "file") throw new ActionError("REPOSITORY_FILE", `is a ${Array.isArray(data) ? "folder" : data.type}, not a file`, `${path} at ${ref}`);
-  if (!("content" in data) || typeof data.content !== "string" || data.content === "" && data.size > 0) {
-    throw new ActionError("REPOSITORY_FILE", `is ${data.size} bytes, more than the contents API returns`, `${path} at ${ref}`);
+  const inline = "content" in data && typeof data.content === "string" ? data.content : "";
+  const bytes = inline === "" && data.size > 0 ? await readBlob(github, context3, data.sha, `${path} at ${ref}`) : Buffer.from(inline, "base64");
+  if (bytes.length !== data.size) throw new ActionError("REPOSITORY_FILE", `came back with ${bytes.length} bytes, the API lists ${data.size}`, `${path} at ${ref}`);
+  return { bytes, sha: data.sha };
+}
+async function readBlob(github, context3, sha, what) {
+  let data;
+  try {
+    ({ data } = await github.rest.git.getBlob({ owner: context3.owner, repo: context3.repo, file_sha: sha }));
+  } catch (err) {
+    throw gitHubFailure(err, `reading ${what} (blob ${sha})`);
   }
-  return { bytes: Buffer.from(data.content, "base64"), sha: data.sha };
+  if (data.encoding !== "base64") throw new ActionError("REPOSITORY_FILE", `came back as a blob in encoding '${data.encoding}', not base64`, what);
+  return Buffer.from(data.content, "base64");
 }
 async function defaultBranch(github, context3) {
   try {

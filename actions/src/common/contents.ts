@@ -13,11 +13,23 @@ export async function readRepositoryFile(github: GitHub, context: RunContext, pa
     throw gitHubFailure(err, `reading ${path} at ${ref}`);
   }
   if (Array.isArray(data) || data.type !== "file") throw new ActionError("REPOSITORY_FILE", `is a ${Array.isArray(data) ? "folder" : data.type}, not a file`, `${path} at ${ref}`);
-  // The contents API inlines files up to 1 MB; a larger one comes back without content.
-  if (!("content" in data) || typeof data.content !== "string" || (data.content === "" && data.size > 0)) {
-    throw new ActionError("REPOSITORY_FILE", `is ${data.size} bytes, more than the contents API returns`, `${path} at ${ref}`);
+  // The contents API inlines files up to 1 MB; a larger one (up to 100 MB) comes back without content
+  // (encoding "none") and is read as its git blob.
+  const inline = "content" in data && typeof data.content === "string" ? data.content : "";
+  const bytes = inline === "" && data.size > 0 ? await readBlob(github, context, data.sha, `${path} at ${ref}`) : Buffer.from(inline, "base64");
+  if (bytes.length !== data.size) throw new ActionError("REPOSITORY_FILE", `came back with ${bytes.length} bytes, the API lists ${data.size}`, `${path} at ${ref}`);
+  return { bytes, sha: data.sha };
+}
+
+async function readBlob(github: GitHub, context: RunContext, sha: string, what: string): Promise<Buffer> {
+  let data;
+  try {
+    ({ data } = await github.rest.git.getBlob({ owner: context.owner, repo: context.repo, file_sha: sha }));
+  } catch (err) {
+    throw gitHubFailure(err, `reading ${what} (blob ${sha})`);
   }
-  return { bytes: Buffer.from(data.content, "base64"), sha: data.sha };
+  if (data.encoding !== "base64") throw new ActionError("REPOSITORY_FILE", `came back as a blob in encoding '${data.encoding}', not base64`, what);
+  return Buffer.from(data.content, "base64");
 }
 
 export async function defaultBranch(github: GitHub, context: RunContext): Promise<string> {

@@ -3,6 +3,7 @@ import { jsonBody, optionalString, repositoryRoute, requiredString, type Request
 import { gitBlobSha, githubTime, type Commit, type Repository } from "../state.js";
 
 const DOCS = "https://docs.github.com/rest/repos/contents";
+const ONE_MB = 1024 * 1024;
 
 function fileJson(repository: Repository, path: string, content: Buffer, ref: string, urls: Urls): Record<string, unknown> {
   const sha = gitBlobSha(content);
@@ -90,6 +91,11 @@ export const contentRoutes: Route[] = [
     const path = (context.params["path"] ?? "").replace(/\/$/, "");
     const content = commit.files.get(path);
     if (content !== undefined) {
+      // "If the requested file's size is: 1 MB or smaller: All features of this endpoint are supported. Between 1-100
+      // MB: [...] when using the object media type, the content field will be an empty string and the encoding field
+      // will be "none". [...] Greater than 100 MB: This endpoint is not supported."
+      if (content.length > 100 * ONE_MB) throw new ApiError(403, "This API returns blobs up to 100 MB in size. The requested blob is too large to fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in size.", docs);
+      if (content.length > ONE_MB) return { status: 200, body: { ...fileJson(repository, path, content, ref, context.urls), encoding: "none", content: "" } };
       // GitHub breaks the base64 with "\n" every 60 characters, as the documented example response shows.
       const base64 = (content.toString("base64").match(/.{1,60}/g) ?? []).join("\n");
       return { status: 200, body: { ...fileJson(repository, path, content, ref, context.urls), encoding: "base64", content: `${base64}\n` } };
@@ -108,6 +114,23 @@ export const contentRoutes: Route[] = [
   }),
 
   repositoryRoute("PUT", "/contents/(?<path>.+)", `${DOCS}#create-or-update-file-contents`, put),
+
+  // "Get a blob" (docs.github.com/rest/git/blobs): `{content (base64), encoding: "base64", sha, size, url, node_id}`
+  // for blobs up to 100 MB; the way to read a file the contents API returns without content.
+  repositoryRoute("GET", "/git/blobs/(?<file_sha>[0-9a-f]{40})", "https://docs.github.com/rest/git/blobs#get-a-blob", (context, repository, docs) => {
+    const sha = context.params["file_sha"]!;
+    for (const commit of repository.commits.values()) {
+      for (const content of commit.files.values()) {
+        if (gitBlobSha(content) !== sha) continue;
+        const base64 = (content.toString("base64").match(/.{1,60}/g) ?? []).join("\n");
+        return {
+          status: 200,
+          body: { sha, node_id: Buffer.from(`Blob:${sha}`).toString("base64"), size: content.length, url: `${context.urls.api}/repos/${repository.fullName}/git/blobs/${sha}`, content: `${base64}\n`, encoding: "base64" },
+        };
+      }
+    }
+    throw notFound(docs);
+  }),
 
   // "Delete a file": `message` and `sha` required; 200 with `content: null` and the commit.
   repositoryRoute("DELETE", "/contents/(?<path>.+)", `${DOCS}#delete-a-file`, (context, repository, docs) => {
