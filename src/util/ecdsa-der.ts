@@ -22,7 +22,9 @@ function readInteger(bytes: Uint8Array, at: number): { value: bigint; next: numb
   const content = bytes.subarray(len.next, len.next + len.length);
   if (content[0]! & 0x80) return undefined; // negative
   if (content.byteLength > 1 && content[0] === 0 && !(content[1]! & 0x80)) return undefined; // not minimal
-  const value = BigInt(`0x${Buffer.from(content).toString("hex")}`);
+  // Byte by byte rather than through Buffer: this module also runs in the browser bundle.
+  let value = 0n;
+  for (const byte of content) value = (value << 8n) | BigInt(byte);
   return { value, next: len.next + len.length };
 }
 

@@ -1,0 +1,95 @@
+/**
+ * Hex, base64 and UTF-8 without Node's Buffer, for the code that also runs in a browser (the
+ * verification algorithms over util/crypto-program.ts). Decoders are strict: they return undefined
+ * on anything but the canonical encoding, as the Buffer-based checks in the log code require.
+ */
+
+const HEX_DIGITS = "0123456789abcdef";
+
+export function hexOf(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += HEX_DIGITS[b >> 4]! + HEX_DIGITS[b & 15]!;
+  return out;
+}
+
+/** Even length, hex digits only (either case). */
+export function bytesOfHex(text: string): Uint8Array | undefined {
+  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64_VALUE = new Map([...B64].map((c, i) => [c, i]));
+
+/** Standard base64 with padding (RFC 4648 §4). */
+export function base64Of(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + (i + 1 < bytes.length ? B64[(n >> 6) & 63]! : "=") + (i + 2 < bytes.length ? B64[n & 63]! : "=");
+  }
+  return out;
+}
+
+/**
+ * Canonical standard base64 only: padded, no whitespace, zero unused bits (the text is exactly
+ * base64Of of the result). Rekor signs and hashes the text, so a second spelling of the same bytes
+ * must not pass for it.
+ */
+export function bytesOfBase64(text: string): Uint8Array | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    let n = 0;
+    for (let j = 0; j < 4; j++) {
+      const c = text[i + j]!;
+      const last = i + 4 === text.length;
+      const v = c === "=" && last && j >= 4 - pad ? 0 : B64_VALUE.get(c);
+      if (v === undefined) return undefined;
+      n = (n << 6) | v;
+    }
+    for (let k = 0; k < 3 && o < out.length; k++) out[o++] = (n >> (16 - 8 * k)) & 255;
+  }
+  return base64Of(out) === text ? out : undefined;
+}
+
+/**
+ * Base64 as Node's Buffer reads it: padding optional, unused trailing bits and a dangling last
+ * symbol ignored, symbols outside the alphabet skipped. Only for bytes whose check follows (a
+ * signature), where a second spelling cannot make anything pass.
+ */
+export function bytesOfBase64Loosely(text: string): Uint8Array {
+  const out: number[] = [];
+  let bits = 0;
+  let count = 0;
+  for (const c of text) {
+    if (c === "=") break;
+    const v = B64_VALUE.get(c);
+    if (v === undefined) continue;
+    bits = ((bits << 6) | v) & 0xffffff;
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push((bits >> count) & 255);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export const utf8Bytes = (text: string): Uint8Array => encoder.encode(text);
+
+/** UTF-8 text of bytes, or undefined if they are not UTF-8. */
+export function textOfUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
