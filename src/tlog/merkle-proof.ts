@@ -1,5 +1,5 @@
 import { bytesEqual } from "../util/bytes.js";
-import { sha256, type CryptoProgram } from "../util/crypto-program.js";
+import { digestAnswer, sha256, type CryptoProgram, type Sha256Request } from "../util/crypto-program.js";
 
 /**
  * RFC 6962 / RFC 9162 Merkle proof verification, written once over the crypto-program operations
@@ -13,7 +13,8 @@ const LEAF_PREFIX = Uint8Array.of(0);
 const NODE_PREFIX = Uint8Array.of(1);
 
 export const leafHashOf = (data: Uint8Array) => sha256(LEAF_PREFIX, data);
-export const nodeHashOf = (left: Uint8Array, right: Uint8Array) => sha256(NODE_PREFIX, left, right);
+/** The request for an interior node's hash: yielded directly (answer read by digestAnswer), the proofs' inner loop. */
+const nodeHashRequest = (left: Uint8Array, right: Uint8Array): Sha256Request => ({ op: "sha256", parts: [NODE_PREFIX, left, right] });
 
 const half = (x: number) => Math.floor(x / 2);
 const odd = (x: number) => x % 2 === 1;
@@ -41,7 +42,7 @@ export function* inclusionProof<K>(index: number, size: number, leaf: Uint8Array
   for (const c of proof) {
     if (c.byteLength !== HASH_SIZE || sn === 0) return false;
     if (odd(fn) || fn === sn) {
-      r = yield* nodeHashOf(c, r);
+      r = digestAnswer(yield nodeHashRequest(c, r));
       if (!odd(fn)) {
         while (!odd(fn) && fn !== 0) {
           fn = half(fn);
@@ -49,7 +50,7 @@ export function* inclusionProof<K>(index: number, size: number, leaf: Uint8Array
         }
       }
     } else {
-      r = yield* nodeHashOf(r, c);
+      r = digestAnswer(yield nodeHashRequest(r, c));
     }
     fn = half(fn);
     sn = half(sn);
@@ -76,8 +77,8 @@ export function* consistencyProof<K>(oldSize: number, newSize: number, oldRoot: 
   for (const c of path.slice(1)) {
     if (sn === 0) return false;
     if (odd(fn) || fn === sn) {
-      fr = yield* nodeHashOf(c, fr);
-      sr = yield* nodeHashOf(c, sr);
+      fr = digestAnswer(yield nodeHashRequest(c, fr));
+      sr = digestAnswer(yield nodeHashRequest(c, sr));
       if (!odd(fn)) {
         while (!odd(fn) && fn !== 0) {
           fn = half(fn);
@@ -85,7 +86,7 @@ export function* consistencyProof<K>(oldSize: number, newSize: number, oldRoot: 
         }
       }
     } else {
-      sr = yield* nodeHashOf(sr, c);
+      sr = digestAnswer(yield nodeHashRequest(sr, c));
     }
     fn = half(fn);
     sn = half(sn);

@@ -33,11 +33,15 @@ export type CryptoRequest<K> = Sha256Request | VerifyRequest<K>;
 export type CryptoAnswer = Uint8Array | boolean;
 export type CryptoProgram<T, K> = Generator<CryptoRequest<K>, T, CryptoAnswer>;
 
+/** The digest a driver answered a sha256 request with (`yield` types its answer only as CryptoAnswer). */
+export function digestAnswer(answer: CryptoAnswer): Uint8Array {
+  if (!(answer instanceof Uint8Array)) throw new TypeError("crypto driver answered a sha256 request with a non-digest");
+  return answer;
+}
+
 /** SHA-256 of the concatenated parts. */
 export function* sha256(...parts: Uint8Array[]): Generator<Sha256Request, Uint8Array, CryptoAnswer> {
-  const digest = yield { op: "sha256", parts };
-  if (!(digest instanceof Uint8Array)) throw new TypeError("crypto driver answered a sha256 request with a non-digest");
-  return digest;
+  return digestAnswer(yield { op: "sha256", parts });
 }
 
 /** Does `signature` verify over `data` (hashed with SHA-256) with `key`? */

@@ -1,19 +1,21 @@
 /**
- * Hex, base64 and UTF-8 without Node's Buffer, for the code that also runs in a browser (the
- * verification algorithms over util/crypto-program.ts). Decoders are strict: they return undefined
- * on anything but the canonical encoding, as the Buffer-based checks in the log code require.
+ * Hex, base64 and UTF-8 for the code that also runs in a browser (the verification algorithms over
+ * util/crypto-program.ts). In Node they go through Buffer, several times faster on the CLI's hot
+ * path; elsewhere through the portable implementations below, which give the same results
+ * (test/audit/browser/encoding.test.ts compares them). Strict decoders return undefined on anything
+ * but the canonical encoding, as the log code's checks require.
  */
 
 const HEX_DIGITS = "0123456789abcdef";
 
-export function hexOf(bytes: Uint8Array): string {
+function portableHexOf(bytes: Uint8Array): string {
   let out = "";
   for (const b of bytes) out += HEX_DIGITS[b >> 4]! + HEX_DIGITS[b & 15]!;
   return out;
 }
 
 /** Even length, hex digits only (either case). */
-export function bytesOfHex(text: string): Uint8Array | undefined {
+function portableBytesOfHex(text: string): Uint8Array | undefined {
   if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
@@ -24,7 +26,7 @@ const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B64_VALUE = new Map([...B64].map((c, i) => [c, i]));
 
 /** Standard base64 with padding (RFC 4648 §4). */
-export function base64Of(bytes: Uint8Array): string {
+function portableBase64Of(bytes: Uint8Array): string {
   let out = "";
   for (let i = 0; i < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
@@ -38,7 +40,7 @@ export function base64Of(bytes: Uint8Array): string {
  * base64Of of the result). Rekor signs and hashes the text, so a second spelling of the same bytes
  * must not pass for it.
  */
-export function bytesOfBase64(text: string): Uint8Array | undefined {
+function portableBytesOfBase64(text: string): Uint8Array | undefined {
   if (text.length % 4 !== 0) return undefined;
   const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - pad);
@@ -54,7 +56,7 @@ export function bytesOfBase64(text: string): Uint8Array | undefined {
     }
     for (let k = 0; k < 3 && o < out.length; k++) out[o++] = (n >> (16 - 8 * k)) & 255;
   }
-  return base64Of(out) === text ? out : undefined;
+  return portableBase64Of(out) === text ? out : undefined;
 }
 
 /**
@@ -62,7 +64,7 @@ export function bytesOfBase64(text: string): Uint8Array | undefined {
  * symbol ignored, symbols outside the alphabet skipped. Only for bytes whose check follows (a
  * signature), where a second spelling cannot make anything pass.
  */
-export function bytesOfBase64Loosely(text: string): Uint8Array {
+function portableBytesOfBase64Loosely(text: string): Uint8Array {
   const out: number[] = [];
   let bits = 0;
   let count = 0;
@@ -79,6 +81,40 @@ export function bytesOfBase64Loosely(text: string): Uint8Array {
   }
   return Uint8Array.from(out);
 }
+
+/** The implementations without Buffer, what a browser runs (exported for the test that compares them). */
+export const portableEncoding = {
+  hexOf: portableHexOf,
+  bytesOfHex: portableBytesOfHex,
+  base64Of: portableBase64Of,
+  bytesOfBase64: portableBytesOfBase64,
+  bytesOfBase64Loosely: portableBytesOfBase64Loosely,
+};
+
+/** Node's Buffer where there is one (looked up, not imported: the browser bundle has none). */
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+const view = (bytes: Uint8Array): Buffer => NodeBuffer!.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+export const hexOf: (bytes: Uint8Array) => string = NodeBuffer ? (bytes) => view(bytes).toString("hex") : portableHexOf;
+
+/** Even length, hex digits only (either case). */
+export const bytesOfHex: (text: string) => Uint8Array | undefined = NodeBuffer
+  ? (text) => (text.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(text) ? NodeBuffer.from(text, "hex") : undefined)
+  : portableBytesOfHex;
+
+/** Standard base64 with padding (RFC 4648 §4). */
+export const base64Of: (bytes: Uint8Array) => string = NodeBuffer ? (bytes) => view(bytes).toString("base64") : portableBase64Of;
+
+/** Canonical standard base64 only (see portableBytesOfBase64). */
+export const bytesOfBase64: (text: string) => Uint8Array | undefined = NodeBuffer
+  ? (text) => {
+      const bytes = NodeBuffer.from(text, "base64");
+      return bytes.toString("base64") === text ? bytes : undefined;
+    }
+  : portableBytesOfBase64;
+
+/** Base64 read leniently, as Buffer reads it (see portableBytesOfBase64Loosely). */
+export const bytesOfBase64Loosely: (text: string) => Uint8Array = NodeBuffer ? (text) => NodeBuffer.from(text, "base64") : portableBytesOfBase64Loosely;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
