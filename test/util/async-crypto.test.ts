@@ -64,6 +64,34 @@ describe("AsyncCrypto: node:crypto, WebCrypto and @noble agree", () => {
   }
 });
 
+describe("webAsyncCrypto falls back to @noble where WebCrypto refuses", () => {
+  const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const data = new TextEncoder().encode("signed");
+  const signature = new Uint8Array(sign("sha256", data, pair.privateKey));
+  const subtle = globalThis.crypto.subtle;
+  type Subtle = typeof subtle;
+
+  it("a subtle that throws on import, verify and digest: @noble answers, correctly both ways", async () => {
+    const refusing = { importKey: () => Promise.reject(new Error("refused")), verify: () => Promise.reject(new Error("refused")), digest: () => Promise.reject(new Error("refused")) } as unknown as Subtle;
+    const crypto = webAsyncCryptoOf(refusing);
+    expect(await crypto.verifyEcdsa(spki(pair.publicKey), data, signature)).toBe(true);
+    expect(await crypto.verifyEcdsa(spki(pair.publicKey), data, highS(signature))).toBe(true);
+    expect(await crypto.verifyEcdsa(spki(pair.publicKey), Uint8Array.of(1), signature)).toBe(false);
+    expect(Buffer.from(await crypto.sha256(data))).toEqual(createHash("sha256").update(data).digest());
+  });
+
+  it("a subtle that insists on low S: @noble decides high-S signatures only", async () => {
+    const lowSOnly = { importKey: subtle.importKey.bind(subtle), verify: (...args: Parameters<Subtle["verify"]>) => (isHighS(args[2] as Uint8Array) ? Promise.resolve(false) : subtle.verify(...args)), digest: subtle.digest.bind(subtle) } as unknown as Subtle;
+    const crypto = webAsyncCryptoOf(lowSOnly);
+    expect(await crypto.verifyEcdsa(spki(pair.publicKey), data, highS(signature))).toBe(true);
+    expect(await crypto.verifyEcdsa(spki(pair.publicKey), Uint8Array.of(1), highS(signature))).toBe(false);
+    expect(await crypto.verifyEcdsa(spki(pair.publicKey), data, signature)).toBe(true);
+  });
+});
+
+/** s of a P1363 signature above n/2. */
+const isHighS = (p1363: Uint8Array) => BigInt(`0x${Buffer.from(p1363.subarray(32)).toString("hex")}`) > P256_N / 2n;
+
 describe("one Merkle algorithm, two drivers", () => {
   // An independent reference: RFC 6962 MTH and PATH computed recursively, straight from the RFC's definitions.
   const h = (...parts: Uint8Array[]) => parts.reduce((hash, p) => hash.update(p), createHash("sha256")).digest();

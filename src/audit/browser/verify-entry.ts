@@ -70,10 +70,11 @@ export interface EntryVerdict extends Verdict {
   };
 }
 
-type Outcome = { readonly passed: string } | { readonly failed: string } | { readonly notRun: string };
+type Outcome = { readonly passed: string } | { readonly failed: string } | { readonly skipped: string } | { readonly notRun: string };
 
 const passed = (detail: string): Outcome => ({ passed: detail });
 const failed = (detail: string): Outcome => ({ failed: detail });
+const skipped = (detail: string): Outcome => ({ skipped: detail });
 const notRun = (detail: string): Outcome => ({ notRun: detail });
 
 const messageOf = (err: unknown): string => (err instanceof ReftrailError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
@@ -105,7 +106,14 @@ export async function verifyLoggedEntry(crypto: AsyncCrypto, input: LoggedEntryI
   const checks = (Object.keys(ENTRY_CHECKS) as EntryCheck[]).map((check) => {
     const o = outcomes.get(check) ?? notRun("the log entry could not be read");
     const description = ENTRY_CHECKS[check];
-    const result = "passed" in o ? checkResult.passed(check, description, undefined, undefined, o.passed) : "failed" in o ? checkResult.failed(check, description, o.failed) : checkResult.notRun(check, description, o.notRun);
+    const result =
+      "passed" in o
+        ? checkResult.passed(check, description, undefined, undefined, o.passed)
+        : "failed" in o
+          ? checkResult.failed(check, description, o.failed)
+          : "skipped" in o
+            ? checkResult.skipped(check, description, o.skipped)
+            : checkResult.notRun(check, description, o.notRun);
     return { ...result, check };
   });
   return { ...verdictOf(checks), checks, ...(summary ? { entry: summary } : {}) };
@@ -198,8 +206,10 @@ async function checkEntry(crypto: AsyncCrypto, input: LoggedEntryInput, entry: L
   const proof = entry.verification.inclusionProof;
   let checkpoint: Checkpoint | undefined;
   if (proof === undefined) {
+    // The failure is INCLUSION_PROOF's (as the CLI verifier reports it); there is no checkpoint to check.
     set("INCLUSION_PROOF", failed("the entry has no inclusion proof or checkpoint, only a SET"));
-    set("CHECKPOINT_SIGNATURE", notRun("no inclusion proof"));
+    set("CHECKPOINT_SIGNATURE", skipped("no inclusion proof, so no checkpoint"));
+    set("CHECKPOINT_ORIGIN", skipped("no inclusion proof, so no checkpoint"));
   } else if (log === undefined) {
     set("CHECKPOINT_SIGNATURE", notRun("no trusted log key (LOG_ID)"));
   } else {
