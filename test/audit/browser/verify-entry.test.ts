@@ -11,7 +11,9 @@ import { nodeAsyncCrypto, type AsyncCrypto } from "../../../src/util/async-crypt
 import { verifyEndorsement, type EndorsementVerdict } from "../../../src/verify/endorsement/verifier.js";
 import type { EndorsementPolicy } from "../../../src/verify/endorsement/policy.js";
 import type { TrustedLogKey } from "../../../src/tlog/keys.js";
-import { COMMITTED } from "../../helpers/fixtures.js";
+import { parseKeyRegistry } from "../../../src/keys/registry.js";
+import { claimedComponent } from "../../../src/verify/endorsement/statement.js";
+import { COMMITTED, ROOT } from "../../helpers/fixtures.js";
 import { PUBLIC_GOOD, committed, committedKey, keyPolicy, logged, msInstant, testLog } from "../../helpers/endorse.js";
 
 /**
@@ -81,16 +83,12 @@ function entryWith(c: Case, change: (e: LogEntry) => LogEntry): LogEntry {
 }
 
 describe("Oak's real public-Rekor entries (oak/derived/*_components)", () => {
-  const KEY_FILE: Record<string, string> = {
-    init_ram_fs: "oak_containers_stage1",
-    kernel: "oak_containers_kernel",
-    kernel_cmd_line: "oak_containers_kernel_cmd_line_regex",
-    stage0: "stage0_bin",
-    system_image: "oak_containers_system_image",
-  };
+  // The keys from the example registry of Oak's release keys; the CLI verifier looks them up there too.
+  const registry = parseKeyRegistry(readFileSync(join(ROOT, "examples/oak-key-registry.json"), "utf8"), "oak-key-registry.json");
   // Times from the fixtures manifest (as test/verify/endorsement/real-data.test.ts).
   for (const { set, at } of [
     { set: "milan_oc_release", at: 1754006400000 },
+    { set: "milan_rk_release", at: 1754006400000 },
     { set: "fake", at: 1758075793500 },
   ]) {
     const root = join(COMMITTED, "oak/derived", `${set}_components`);
@@ -98,7 +96,15 @@ describe("Oak's real public-Rekor entries (oak/derived/*_components)", () => {
       const dir = join(root, component);
       if (!existsSync(join(dir, "logentry.json"))) continue;
       it(`${set}/${component}: every check passes, as with the CLI verifier`, async () => {
-        const c = oakCase(dir, join(COMMITTED, `oak/derived/endorser_key_${KEY_FILE[component]}.pem`), at);
+        const text = readFileSync(join(dir, "logentry.json"), "utf8");
+        const statement = readFileSync(join(dir, "endorsement.json"));
+        const signature = readFileSync(join(dir, "endorsement.json.sig"));
+        const keys = registry.keysByComponent.get(claimedComponent(statement)!)!;
+        expect(keys).toHaveLength(1);
+        const c: Case = {
+          input: { statement, signature, ...parseLogEntryResponse(text), componentKey: pem(keys[0]!.key), logKey: committed("sigstore/oak/rekor_public_key.pem").toString("utf8"), logName: "rekor.sigstore.dev" },
+          sync: () => verifyEndorsement(loggedFromLogEntry(statement, signature, text, "logentry.json"), { keys: { kind: "registry", registry, source: "oak-key-registry.json" }, logs: [PUBLIC_GOOD], at: msInstant(at), requiredClaims: [], allowSetOnly: false }),
+        };
         const v = await agree(c);
         expect(v.verified).toBe(true);
         expect(v.entry?.treeId).toBe("1193050959916656506"); // rekor.sigstore.dev's active shard, from the entry id
