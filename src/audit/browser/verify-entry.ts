@@ -95,16 +95,22 @@ export async function verifyLoggedEntry(crypto: AsyncCrypto, input: LoggedEntryI
   };
   const parsed = LogEntry.safeParse(input.entry);
   let summary: EntryVerdict["entry"];
+  let unreadable = "the log entry could not be read";
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     set("LOG_ENTRY", failed(`not a Rekor v1 LogEntry: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"}`));
   } else {
     const entry = parsed.data;
     set("LOG_ENTRY", passed(`logIndex ${entry.logIndex}`));
-    summary = await checkEntry(crypto, input, entry, set);
+    try {
+      summary = await checkEntry(crypto, input, entry, set);
+    } catch (err) {
+      // Never a throw to the page, never a pass by accident: what had not run stays `not run`.
+      unreadable = `the verification stopped: ${messageOf(err)}`;
+    }
   }
   const checks = (Object.keys(ENTRY_CHECKS) as EntryCheck[]).map((check) => {
-    const o = outcomes.get(check) ?? notRun("the log entry could not be read");
+    const o = outcomes.get(check) ?? notRun(unreadable);
     const description = ENTRY_CHECKS[check];
     const result =
       "passed" in o

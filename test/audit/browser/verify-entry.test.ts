@@ -197,6 +197,13 @@ describe("Oak's real public-Rekor entries (oak/derived/*_components)", () => {
       expect(statusOf(v, "STATEMENT_SIGNATURE")).toBe("not run");
       for (const check of ["LOG_ID", "SET", "ENTRY_ID", "BODY_KIND", "BODY_KEY", "BODY_SIGNATURE", "CHECKPOINT_SIGNATURE", "CHECKPOINT_ORIGIN", "INCLUSION_PROOF"]) expect(statusOf(v, check), check).toBe("passed");
     });
+    it("a crypto that throws midway: a verdict (not verified), never an exception", async () => {
+      let calls = 0;
+      const failing: AsyncCrypto = { sha256: (d) => (++calls > 2 ? Promise.reject(new Error("no more hashing")) : nodeAsyncCrypto.sha256(d)), verifyEcdsa: nodeAsyncCrypto.verifyEcdsa };
+      const v = await verifyLoggedEntry(failing, base.input);
+      expect(v.verified).toBe(false);
+      expect(v.checks.some((c) => c.status === "not run" && /no more hashing/.test(c.detail ?? ""))).toBe(true);
+    });
     it("keys that are not PEM PUBLIC KEY blocks fail the checks that need them", async () => {
       const v = await verdictOf({ ...base.input, componentKey: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", logKey: "not a key" });
       expect(v.failures).toEqual(["STATEMENT_SIGNATURE", "LOG_ID", "SET", "BODY_KEY", "CHECKPOINT_SIGNATURE", "CHECKPOINT_ORIGIN", "INCLUSION_PROOF"]);
