@@ -1,3 +1,5 @@
+import { hexOf } from "./encoding.js";
+
 /**
  * Strict DER for ECDSA signatures: SEQUENCE { INTEGER r, INTEGER s }, minimal lengths, minimal
  * positive integers, nothing after. Endorsement signatures must be DER (Oak rejects raw r‖s); a
@@ -22,9 +24,8 @@ function readInteger(bytes: Uint8Array, at: number): { value: bigint; next: numb
   const content = bytes.subarray(len.next, len.next + len.length);
   if (content[0]! & 0x80) return undefined; // negative
   if (content.byteLength > 1 && content[0] === 0 && !(content[1]! & 0x80)) return undefined; // not minimal
-  // Byte by byte rather than through Buffer: this module also runs in the browser bundle.
-  let value = 0n;
-  for (const byte of content) value = (value << 8n) | BigInt(byte);
+  // hexOf, not Buffer: this module also runs in the browser bundle.
+  const value = BigInt(`0x${hexOf(content)}`);
   return { value, next: len.next + len.length };
 }
 

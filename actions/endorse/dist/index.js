@@ -41122,6 +41122,78 @@ function sameKey(a, b) {
 // src/util/async-crypto.ts
 import { createHash as createHash3, createPublicKey as createPublicKey2, verify } from "node:crypto";
 
+// src/util/encoding.ts
+var HEX_DIGITS = "0123456789abcdef";
+function portableHexOf(bytes) {
+  let out = "";
+  for (const b of bytes) out += HEX_DIGITS[b >> 4] + HEX_DIGITS[b & 15];
+  return out;
+}
+function portableBytesOfHex(text) {
+  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return void 0;
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+var B64_VALUE = new Map([...B64].map((c, i) => [c, i]));
+function portableBase64Of(bytes) {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = bytes[i] << 16 | (bytes[i + 1] ?? 0) << 8 | (bytes[i + 2] ?? 0);
+    out += B64[n >> 18 & 63] + B64[n >> 12 & 63] + (i + 1 < bytes.length ? B64[n >> 6 & 63] : "=") + (i + 2 < bytes.length ? B64[n & 63] : "=");
+  }
+  return out;
+}
+function portableBytesOfBase64(text) {
+  if (text.length % 4 !== 0) return void 0;
+  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const out = new Uint8Array(text.length / 4 * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    let n = 0;
+    for (let j = 0; j < 4; j++) {
+      const c = text[i + j];
+      const last = i + 4 === text.length;
+      const v = c === "=" && last && j >= 4 - pad ? 0 : B64_VALUE.get(c);
+      if (v === void 0) return void 0;
+      n = n << 6 | v;
+    }
+    for (let k = 0; k < 3 && o < out.length; k++) out[o++] = n >> 16 - 8 * k & 255;
+  }
+  return portableBase64Of(out) === text ? out : void 0;
+}
+function portableBytesOfBase64Loosely(text) {
+  const out = [];
+  let bits = 0;
+  let count = 0;
+  for (const c of text) {
+    if (c === "=") break;
+    const v = B64_VALUE.get(c);
+    if (v === void 0) continue;
+    bits = (bits << 6 | v) & 16777215;
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push(bits >> count & 255);
+    }
+  }
+  return Uint8Array.from(out);
+}
+var NodeBuffer = globalThis.Buffer;
+var view = (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+var hexOf = NodeBuffer ? (bytes) => view(bytes).toString("hex") : portableHexOf;
+var bytesOfHex = NodeBuffer ? (text) => text.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(text) ? NodeBuffer.from(text, "hex") : void 0 : portableBytesOfHex;
+var base64Of = NodeBuffer ? (bytes) => view(bytes).toString("base64") : portableBase64Of;
+var bytesOfBase64 = NodeBuffer ? (text) => {
+  const bytes = NodeBuffer.from(text, "base64");
+  return bytes.toString("base64") === text ? bytes : void 0;
+} : portableBytesOfBase64;
+var bytesOfBase64Loosely = NodeBuffer ? (text) => NodeBuffer.from(text, "base64") : portableBytesOfBase64Loosely;
+var encoder = new TextEncoder();
+var decoder = new TextDecoder("utf-8", { fatal: true });
+var utf8Bytes = (text) => encoder.encode(text);
+
 // src/util/ecdsa-der.ts
 function readLength(bytes, at) {
   const first = bytes[at];
@@ -41139,8 +41211,7 @@ function readInteger(bytes, at) {
   const content = bytes.subarray(len.next, len.next + len.length);
   if (content[0] & 128) return void 0;
   if (content.byteLength > 1 && content[0] === 0 && !(content[1] & 128)) return void 0;
-  let value = 0n;
-  for (const byte of content) value = value << 8n | BigInt(byte);
+  const value = BigInt(`0x${hexOf(content)}`);
   return { value, next: len.next + len.length };
 }
 function parseEcdsaDer(bytes) {
@@ -45938,78 +46009,6 @@ function canonicalizeEntry(entry) {
 
 // src/tlog/checkpoint.ts
 import { sign } from "node:crypto";
-
-// src/util/encoding.ts
-var HEX_DIGITS = "0123456789abcdef";
-function portableHexOf(bytes) {
-  let out = "";
-  for (const b of bytes) out += HEX_DIGITS[b >> 4] + HEX_DIGITS[b & 15];
-  return out;
-}
-function portableBytesOfHex(text) {
-  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return void 0;
-  const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-var B64_VALUE = new Map([...B64].map((c, i) => [c, i]));
-function portableBase64Of(bytes) {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = bytes[i] << 16 | (bytes[i + 1] ?? 0) << 8 | (bytes[i + 2] ?? 0);
-    out += B64[n >> 18 & 63] + B64[n >> 12 & 63] + (i + 1 < bytes.length ? B64[n >> 6 & 63] : "=") + (i + 2 < bytes.length ? B64[n & 63] : "=");
-  }
-  return out;
-}
-function portableBytesOfBase64(text) {
-  if (text.length % 4 !== 0) return void 0;
-  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
-  const out = new Uint8Array(text.length / 4 * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    let n = 0;
-    for (let j = 0; j < 4; j++) {
-      const c = text[i + j];
-      const last = i + 4 === text.length;
-      const v = c === "=" && last && j >= 4 - pad ? 0 : B64_VALUE.get(c);
-      if (v === void 0) return void 0;
-      n = n << 6 | v;
-    }
-    for (let k = 0; k < 3 && o < out.length; k++) out[o++] = n >> 16 - 8 * k & 255;
-  }
-  return portableBase64Of(out) === text ? out : void 0;
-}
-function portableBytesOfBase64Loosely(text) {
-  const out = [];
-  let bits = 0;
-  let count = 0;
-  for (const c of text) {
-    if (c === "=") break;
-    const v = B64_VALUE.get(c);
-    if (v === void 0) continue;
-    bits = (bits << 6 | v) & 16777215;
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out.push(bits >> count & 255);
-    }
-  }
-  return Uint8Array.from(out);
-}
-var NodeBuffer = globalThis.Buffer;
-var view = (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-var hexOf = NodeBuffer ? (bytes) => view(bytes).toString("hex") : portableHexOf;
-var bytesOfHex = NodeBuffer ? (text) => text.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(text) ? NodeBuffer.from(text, "hex") : void 0 : portableBytesOfHex;
-var base64Of = NodeBuffer ? (bytes) => view(bytes).toString("base64") : portableBase64Of;
-var bytesOfBase64 = NodeBuffer ? (text) => {
-  const bytes = NodeBuffer.from(text, "base64");
-  return bytes.toString("base64") === text ? bytes : void 0;
-} : portableBytesOfBase64;
-var bytesOfBase64Loosely = NodeBuffer ? (text) => NodeBuffer.from(text, "base64") : portableBytesOfBase64Loosely;
-var encoder = new TextEncoder();
-var decoder = new TextDecoder("utf-8", { fatal: true });
-var utf8Bytes = (text) => encoder.encode(text);
 
 // src/tlog/merkle-proof.ts
 var HASH_SIZE = 32;

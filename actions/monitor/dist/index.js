@@ -43788,79 +43788,6 @@ function canonicalizeEntry(entry) {
 // src/util/async-crypto.ts
 import { createHash as createHash3, createPublicKey as createPublicKey3, verify } from "node:crypto";
 
-// src/util/ecdsa-der.ts
-function readLength(bytes, at) {
-  const first = bytes[at];
-  if (first === void 0) return void 0;
-  if (first < 128) return { length: first, next: at + 1 };
-  if (first !== 129) return void 0;
-  const length = bytes[at + 1];
-  if (length === void 0 || length < 128) return void 0;
-  return { length, next: at + 2 };
-}
-function readInteger(bytes, at) {
-  if (bytes[at] !== 2) return void 0;
-  const len = readLength(bytes, at + 1);
-  if (!len || len.length === 0 || len.next + len.length > bytes.byteLength) return void 0;
-  const content = bytes.subarray(len.next, len.next + len.length);
-  if (content[0] & 128) return void 0;
-  if (content.byteLength > 1 && content[0] === 0 && !(content[1] & 128)) return void 0;
-  let value = 0n;
-  for (const byte of content) value = value << 8n | BigInt(byte);
-  return { value, next: len.next + len.length };
-}
-function parseEcdsaDer(bytes) {
-  if (bytes[0] !== 48) return void 0;
-  const seq = readLength(bytes, 1);
-  if (!seq || seq.next + seq.length !== bytes.byteLength) return void 0;
-  const r = readInteger(bytes, seq.next);
-  if (!r) return void 0;
-  const s = readInteger(bytes, r.next);
-  if (!s || s.next !== bytes.byteLength) return void 0;
-  if (r.value === 0n || s.value === 0n) return void 0;
-  return { r: r.value, s: s.value };
-}
-
-// src/util/crypto-program.ts
-function digestAnswer(answer) {
-  if (!(answer instanceof Uint8Array)) throw new TypeError("crypto driver answered a sha256 request with a non-digest");
-  return answer;
-}
-function* sha2562(...parts) {
-  return digestAnswer(yield { op: "sha256", parts });
-}
-function* verifySignature(key, data, signature) {
-  const ok = yield { op: "verify", key, data, signature };
-  if (typeof ok !== "boolean") throw new TypeError("crypto driver answered a verify request with a non-boolean");
-  return ok;
-}
-
-// src/util/async-crypto.ts
-function hashParts(parts) {
-  const h = createHash3("sha256");
-  for (const p of parts) h.update(p);
-  return h.digest();
-}
-function verifyQuietly(key, data, signature) {
-  try {
-    return verify("sha256", data, key, signature);
-  } catch {
-    return false;
-  }
-}
-function runSync(program) {
-  let step = program.next();
-  while (!step.done) {
-    const request2 = step.value;
-    const answer = request2.op === "sha256" ? hashParts(request2.parts) : verifyQuietly(request2.key, request2.data, request2.signature);
-    step = program.next(answer);
-  }
-  return step.value;
-}
-
-// src/tlog/checkpoint.ts
-import { sign } from "node:crypto";
-
 // src/util/encoding.ts
 var HEX_DIGITS = "0123456789abcdef";
 function portableHexOf(bytes) {
@@ -43932,6 +43859,78 @@ var bytesOfBase64Loosely = NodeBuffer ? (text) => NodeBuffer.from(text, "base64"
 var encoder = new TextEncoder();
 var decoder = new TextDecoder("utf-8", { fatal: true });
 var utf8Bytes = (text) => encoder.encode(text);
+
+// src/util/ecdsa-der.ts
+function readLength(bytes, at) {
+  const first = bytes[at];
+  if (first === void 0) return void 0;
+  if (first < 128) return { length: first, next: at + 1 };
+  if (first !== 129) return void 0;
+  const length = bytes[at + 1];
+  if (length === void 0 || length < 128) return void 0;
+  return { length, next: at + 2 };
+}
+function readInteger(bytes, at) {
+  if (bytes[at] !== 2) return void 0;
+  const len = readLength(bytes, at + 1);
+  if (!len || len.length === 0 || len.next + len.length > bytes.byteLength) return void 0;
+  const content = bytes.subarray(len.next, len.next + len.length);
+  if (content[0] & 128) return void 0;
+  if (content.byteLength > 1 && content[0] === 0 && !(content[1] & 128)) return void 0;
+  const value = BigInt(`0x${hexOf(content)}`);
+  return { value, next: len.next + len.length };
+}
+function parseEcdsaDer(bytes) {
+  if (bytes[0] !== 48) return void 0;
+  const seq = readLength(bytes, 1);
+  if (!seq || seq.next + seq.length !== bytes.byteLength) return void 0;
+  const r = readInteger(bytes, seq.next);
+  if (!r) return void 0;
+  const s = readInteger(bytes, r.next);
+  if (!s || s.next !== bytes.byteLength) return void 0;
+  if (r.value === 0n || s.value === 0n) return void 0;
+  return { r: r.value, s: s.value };
+}
+
+// src/util/crypto-program.ts
+function digestAnswer(answer) {
+  if (!(answer instanceof Uint8Array)) throw new TypeError("crypto driver answered a sha256 request with a non-digest");
+  return answer;
+}
+function* sha2562(...parts) {
+  return digestAnswer(yield { op: "sha256", parts });
+}
+function* verifySignature(key, data, signature) {
+  const ok = yield { op: "verify", key, data, signature };
+  if (typeof ok !== "boolean") throw new TypeError("crypto driver answered a verify request with a non-boolean");
+  return ok;
+}
+
+// src/util/async-crypto.ts
+function hashParts(parts) {
+  const h = createHash3("sha256");
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+function verifyQuietly(key, data, signature) {
+  try {
+    return verify("sha256", data, key, signature);
+  } catch {
+    return false;
+  }
+}
+function runSync(program) {
+  let step = program.next();
+  while (!step.done) {
+    const request2 = step.value;
+    const answer = request2.op === "sha256" ? hashParts(request2.parts) : verifyQuietly(request2.key, request2.data, request2.signature);
+    step = program.next(answer);
+  }
+  return step.value;
+}
+
+// src/tlog/checkpoint.ts
+import { sign } from "node:crypto";
 
 // src/tlog/merkle-proof.ts
 var HASH_SIZE = 32;
