@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -65,6 +66,35 @@ describe("the browser bundle (dist/audit/browser/verify.js)", () => {
     const tampered = await api.verifyLoggedEntry(api.webAsyncCrypto, { ...input, statement });
     expect(tampered.verified).toBe(false);
     expect(tampered.failures).toEqual(["STATEMENT_SIGNATURE", "BODY_HASH"]);
+  });
+
+  it("with no Buffer and no crypto.subtle (a page over plain http), the portable code and @noble give the same verdicts", () => {
+    // A separate process, so the bundle loads where neither global exists, as in such a browser page.
+    const script = `
+      delete globalThis.Buffer;
+      Object.defineProperty(globalThis, "crypto", { value: {}, configurable: true });
+      const input = JSON.parse(process.argv[1]);
+      const api = await import(input.bundle);
+      const bytes = (b64) => api.bytesOfBase64(b64);
+      const base = { statement: bytes(input.statement), signature: bytes(input.signature), ...api.parseLogEntryResponse(input.logentry), componentKey: input.key, logKey: input.logKey, logName: "rekor.sigstore.dev" };
+      const good = await api.verifyLoggedEntry(api.webAsyncCrypto, base);
+      const statement = Uint8Array.from(base.statement);
+      statement[10] ^= 1;
+      const bad = await api.verifyLoggedEntry(api.webAsyncCrypto, { ...base, statement });
+      console.log(JSON.stringify({ buffer: typeof Buffer, subtle: typeof globalThis.crypto.subtle, good: good.failures, bad: bad.failures }));
+    `;
+    const input = inputFor("kernel", "oak_containers_kernel");
+    const args = JSON.stringify({
+      bundle: pathToFileURL(join(dir, "verify.js")).href,
+      statement: Buffer.from(input.statement).toString("base64"),
+      signature: Buffer.from(input.signature).toString("base64"),
+      logentry: readFileSync(join(dirOf("kernel"), "logentry.json"), "utf8"),
+      key: input.componentKey,
+      logKey: input.logKey,
+    });
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script, args], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual({ buffer: "undefined", subtle: "undefined", good: [], bad: ["STATEMENT_SIGNATURE", "BODY_HASH"] });
   });
 
   it("the helpers a page needs decode keys and bytes", () => {
