@@ -107,6 +107,16 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
       load: async () => (await import("./commands/policy-init.js")).command,
     },
   },
+  audit: {
+    "build-site": {
+      summary: "write the web viewer as static files: components, timelines, entry pages verified in the browser, measurement search",
+      load: async () => (await import("./commands/audit-build-site.js")).command,
+    },
+    serve: {
+      summary: "serve a site built by audit build-site on 127.0.0.1",
+      load: async () => (await import("./commands/audit-serve.js")).command,
+    },
+  },
   log: LOG_COMMANDS,
   demo: {
     "snp-report": {
