@@ -28,7 +28,7 @@ export interface SiteBuild {
   readonly verifierCopied: boolean;
 }
 
-/** The measurement index, sharded by the digest's first two hex digits. */
+/** The measurement index, sharded by the digest's first three hex digits. */
 export function measurementIndex(model: SiteModel): Map<string, MeasurementRow[]> {
   const shards = new Map<string, MeasurementRow[]>();
   for (const c of model.components) {

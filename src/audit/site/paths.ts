@@ -10,5 +10,5 @@ export const timelineFile = (page: number): string => (page === 1 ? "index.html"
 
 export const entryFile = (logIndex: number): string => `entries/${logIndex}.html`;
 
-/** The measurement index is split by the digest's first two hex digits: a lookup fetches one small file. */
-export const measurementShard = (digest: string): string => `measurements/${digest.slice(0, 2)}.json`;
+/** The measurement index is split by the digest's first three hex digits: a lookup fetches one small file. */
+export const measurementShard = (digest: string): string => `measurements/${digest.slice(0, 3)}.json`;

@@ -78,7 +78,7 @@ async function search(raw) {
     return;
   }
   let rows = [];
-  const res = await fetch("measurements/" + digest.slice(0, 2) + ".json");
+  const res = await fetch("measurements/" + digest.slice(0, 3) + ".json");
   if (res.ok) rows = (await res.json()).filter((r) => r.digest === digest);
   else if (res.status !== 404) {
     out.textContent = "The index could not be read (HTTP " + res.status + ").";
