@@ -77,7 +77,7 @@ async function siteEntry(component: string, key: ComponentKey, entryId: string, 
     referenceValues =
       judged.outcome === "released"
         ? { status: "matches" }
-        : { status: judged.outcome === "invalid" ? "invalid" : "no-match", reason: judged.problem?.title ?? judged.outcome };
+        : { status: judged.outcome === "invalid" ? "invalid" : "no-match", reason: judged.problem === undefined ? judged.outcome : problemSentence(judged.problem.body) };
   }
   return {
     component,
@@ -94,6 +94,9 @@ async function siteEntry(component: string, key: ComponentKey, entryId: string, 
     ...statementFacts(statement),
   };
 }
+
+/** The monitor's problem in one plain sentence: the first line of its issue body, without Markdown emphasis. */
+const problemSentence = (body: string): string => body.split("\n")[0]!.replace(/\*\*/g, "");
 
 /** Every entry logged under each registered component key, newest first. */
 export async function siteModel(sources: SiteSources): Promise<SiteModel> {
