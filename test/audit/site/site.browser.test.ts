@@ -218,6 +218,9 @@ describe("in Chromium", () => {
     }
     await page.getByText("Verified in your browser.").waitFor();
     await expect(status.getAttribute("class")).resolves.toBe("status verified");
+    // What was verified is read from the verified statement: the example's firmware subject and release.
+    const ovmf = fixture.values.components.find((c) => c.name === "ovmf")!;
+    await expect(status.textContent()).resolves.toContain(`It endorses ${ovmf.subject.name} (sha256 ${ovmf.subject.digest.sha256}) of ${fixture.values.release.name} 2026.11.0`);
     await expect(page.locator("#browser-checks li.failed").count()).resolves.toBe(0);
     const colours = await status.evaluate((el) => ({ fg: getComputedStyle(el).color, bg: getComputedStyle(el).backgroundColor }));
     expect(contrastRatio(colours.fg, colours.bg)).toBeGreaterThanOrEqual(4.5);

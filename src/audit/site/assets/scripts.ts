@@ -27,6 +27,18 @@ function listChecks(checks) {
     list.append(li);
   }
 }
+// What was verified, read from the verified bytes themselves: the page's server-written summary is not.
+function verifiedFacts(statement, entry) {
+  try {
+    const st = JSON.parse(new TextDecoder().decode(statement));
+    const subject = st.subject[0];
+    const release = st.predicate && st.predicate.reftrail ? st.predicate.reftrail.release.name + " " + st.predicate.reftrail.release.version : "no reftrail release";
+    const proof = entry.verification.inclusionProof;
+    return "It endorses " + subject.name + " (sha256 " + subject.digest.sha256 + ") of " + release + ", log index " + entry.logIndex + (proof ? " in a tree of " + proof.treeSize + " entries." : ".");
+  } catch {
+    return "";
+  }
+}
 async function run() {
   show("pending", "Verifying in your browser…", "Nothing on this page has been checked yet.");
   const data = JSON.parse(document.getElementById("verify-input").textContent);
@@ -54,7 +66,7 @@ async function run() {
   listChecks(checks);
   const failures = Array.isArray(verdict && verdict.failures) ? verdict.failures : ["no verdict"];
   if (verdict && verdict.verified === true && failures.length === 0 && checks.length > 0 && checks.every((c) => c.status !== "failed")) {
-    show("verified", "Verified in your browser.", checks.filter((c) => c.status === "passed").length + " checks passed: the statement's signature, the log entry, its inclusion proof and the signed checkpoint.");
+    show("verified", "Verified in your browser.", checks.filter((c) => c.status === "passed").length + " checks passed: the statement's signature, the log entry, its inclusion proof and the signed checkpoint. " + verifiedFacts(statement, data.entry));
   } else {
     show("failed", "Verification failed in your browser:", failures.join(", ") || "the verifier did not accept the entry.");
   }
