@@ -66,7 +66,9 @@ async function run() {
   listChecks(checks);
   const failures = Array.isArray(verdict && verdict.failures) ? verdict.failures : ["no verdict"];
   if (verdict && verdict.verified === true && failures.length === 0 && checks.length > 0 && checks.every((c) => c.status !== "failed")) {
-    show("verified", "Verified in your browser.", checks.filter((c) => c.status === "passed").length + " checks passed: the statement's signature, the log entry, its inclusion proof and the signed checkpoint. " + verifiedFacts(statement, data.entry));
+    const passed = checks.filter((c) => c.status === "passed").length + " checks passed: ";
+    if (statement === undefined) show("verified", "Verified in your browser, without its statement:", passed + "the log entry, its signature over the statement's digest, its inclusion proof and the signed checkpoint. The statement itself was not available to check.");
+    else show("verified", "Verified in your browser.", passed + "the statement's signature, the log entry, its inclusion proof and the signed checkpoint. " + verifiedFacts(statement, data.entry));
   } else {
     show("failed", "Verification failed in your browser:", failures.join(", ") || "the verifier did not accept the entry.");
   }
