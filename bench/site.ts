@@ -101,9 +101,10 @@ async function firstRender(site: string): Promise<{ fcp: number[]; dcl: number[]
       const ctx = await browser.newContext();
       const page = await ctx.newPage();
       await page.goto(`${url}components/${COMPONENT}/index.html`, { waitUntil: "load" });
-      const t = await page.evaluate(
-        `(() => { const p = performance.getEntriesByName("first-contentful-paint")[0]; const n = performance.getEntriesByType("navigation")[0]; return { fcp: p ? p.startTime : NaN, dcl: n.domContentLoadedEventEnd }; })()`,
-      ) as { fcp: number; dcl: number };
+      // The paint entry may be recorded after "load": wait for it through a buffered observer.
+      const t = (await page.evaluate(
+        `new Promise((resolve) => new PerformanceObserver((list, observer) => { const p = list.getEntriesByName("first-contentful-paint")[0]; if (!p) return; observer.disconnect(); resolve({ fcp: p.startTime, dcl: performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd }); }).observe({ type: "paint", buffered: true }))`,
+      )) as { fcp: number; dcl: number };
       fcp.push(t.fcp);
       dcl.push(t.dcl);
       await ctx.close();
