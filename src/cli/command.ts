@@ -107,6 +107,7 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
       load: async () => (await import("./commands/policy-init.js")).command,
     },
   },
+  log: LOG_COMMANDS,
   audit: {
     "build-site": {
       summary: "write the web viewer as static files: components, timelines, entry pages verified in the browser, measurement search",
@@ -117,7 +118,6 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
       load: async () => (await import("./commands/audit-serve.js")).command,
     },
   },
-  log: LOG_COMMANDS,
   demo: {
     "snp-report": {
       summary: "TEST ONLY: an SEV-SNP report signed by a throw-away AMD-like hierarchy (not AMD's; verifies only with --trust-root)",
