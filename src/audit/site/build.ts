@@ -4,7 +4,7 @@ import { SEARCH_JS, ENTRY_JS } from "./assets/scripts.js";
 import { SITE_CSS } from "./assets/style.js";
 import type { LaunchDigestRow, SiteModel } from "./model.js";
 import { entryPage } from "./pages/entry.js";
-import { releaseText } from "./pages/entry-text.js";
+import { flagged, referenceValuesText, releaseText } from "./pages/entry-text.js";
 import { overviewPage } from "./pages/overview.js";
 import { searchPage } from "./pages/search.js";
 import { timelinePages } from "./pages/timeline.js";
@@ -15,6 +15,8 @@ export interface MeasurementRow extends LaunchDigestRow {
   readonly component: string;
   readonly release: string;
   readonly logIndex: number;
+  /** The entry's standing against the reference-values documents (a flagged release stays findable, and says so). */
+  readonly referenceValues: string;
 }
 
 export interface SiteBuild {
@@ -37,7 +39,7 @@ export function measurementIndex(model: SiteModel): Map<string, MeasurementRow[]
         const shard = measurementShard(row.digest);
         let rows = shards.get(shard);
         if (rows === undefined) shards.set(shard, (rows = []));
-        rows.push({ ...row, component: c.name, release: releaseText(e), logIndex: e.logIndex });
+        rows.push({ ...row, component: c.name, release: releaseText(e), logIndex: e.logIndex, referenceValues: (flagged(e) ? "Flagged: " : "") + referenceValuesText(e) });
       }
     }
   }

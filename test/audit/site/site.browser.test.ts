@@ -197,6 +197,10 @@ describe("in Chromium", () => {
     await expect(first.locator("td").nth(4).textContent()).resolves.toBe(vcpus);
     await expect(first.locator("td").nth(8).textContent()).resolves.toBe("recomputed");
     expect(new Set(rows.map((r) => /2026\.1[12]\.\d+/.exec(r)?.[0])).size).toBe(RELEASES + 1);
+    // The release without a reference-values document is found too, and flagged.
+    const flaggedRows = await page.locator("#search-results tbody tr.flagged").allTextContents();
+    expect(flaggedRows).toHaveLength(1);
+    expect(flaggedRows[0]).toContain(fixture.rogueVersion);
     await shot(page, "search");
     await page.getByLabel(/Measurement/).fill("00".repeat(48));
     await page.keyboard.press("Enter");

@@ -106,7 +106,7 @@ async function search(raw) {
   const p = document.createElement("p");
   p.textContent = rows.length + " endorsed configuration" + (rows.length > 1 ? "s produce" : " produces") + " this measurement:";
   const table = document.createElement("table");
-  table.innerHTML = "<caption>Endorsed configurations producing the measurement</caption><thead><tr><th scope=col>Release</th><th scope=col>Firmware</th><th scope=col>Mode</th><th scope=col>VMM</th><th scope=col>vCPUs</th><th scope=col>vCPU type</th><th scope=col>Guest features</th><th scope=col>Boot</th><th scope=col>Digest origin</th><th scope=col>Log entry</th></tr></thead><tbody></tbody>";
+  table.innerHTML = "<caption>Endorsed configurations producing the measurement</caption><thead><tr><th scope=col>Release</th><th scope=col>Firmware</th><th scope=col>Mode</th><th scope=col>VMM</th><th scope=col>vCPUs</th><th scope=col>vCPU type</th><th scope=col>Guest features</th><th scope=col>Boot</th><th scope=col>Digest origin</th><th scope=col>Reference values</th><th scope=col>Log entry</th></tr></thead><tbody></tbody>";
   for (const r of rows) {
     const tr = document.createElement("tr");
     cell(tr, r.release);
@@ -118,6 +118,8 @@ async function search(raw) {
     cell(tr, r.guestFeatures ?? "—");
     cell(tr, r.kernel ?? "firmware only");
     cell(tr, r.origin);
+    cell(tr, r.referenceValues);
+    if (r.referenceValues.startsWith("Flagged")) tr.className = "flagged";
     const td = document.createElement("td");
     const a = document.createElement("a");
     a.href = "entries/" + r.logIndex + ".html";
