@@ -161,5 +161,24 @@ if (!existsSync(ukiPath)) {
   rmSync(work, { recursive: true, force: true });
   origins.set("built with objcopy", 1);
 }
+/**
+ * Debian's chromium, which the web viewer's browser tests drive with playwright-core (it downloads no
+ * browser of its own). Installed with apt-get when missing and this process is root; otherwise the
+ * browser tests fail, saying so, rather than pass without a browser.
+ */
+function provideChromium(): string {
+  const binary = process.env["REFTRAIL_CHROMIUM"] ?? "/usr/bin/chromium";
+  if (existsSync(binary)) return `chromium at ${binary}`;
+  if (process.getuid?.() !== 0) return `chromium missing (${binary}): not root, so not installed; the browser tests will fail until 'apt-get install -y chromium'`;
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    execFileSync("apt-get", ["update"], { stdio: ["ignore", "ignore", "pipe"], env });
+    execFileSync("apt-get", ["install", "-y", "chromium"], { stdio: ["ignore", "ignore", "pipe"], env });
+  } catch (err) {
+    return `chromium could not be installed (${(err as Error).message.split("\n")[0]}): the browser tests will fail`;
+  }
+  return existsSync(binary) ? `chromium installed at ${binary}` : `apt-get installed chromium but ${binary} is missing: the browser tests will fail`;
+}
+const browser = provideChromium();
 const summary = [...origins].map(([o, n]) => `${n} ${o}`).join(", ");
-process.stdout.write(`fixtures: ${FILES.length} files verified, 1 UKI built or present, in ${target} (${summary})\n`);
+process.stdout.write(`fixtures: ${FILES.length} files verified, 1 UKI built or present, in ${target} (${summary}); ${browser}\n`);

@@ -108,6 +108,16 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
     },
   },
   log: LOG_COMMANDS,
+  audit: {
+    "build-site": {
+      summary: "write the web viewer as static files: components, timelines, entry pages verified in the browser, measurement search",
+      load: async () => (await import("./commands/audit-build-site.js")).command,
+    },
+    serve: {
+      summary: "serve a site built by audit build-site on 127.0.0.1",
+      load: async () => (await import("./commands/audit-serve.js")).command,
+    },
+  },
   demo: {
     "snp-report": {
       summary: "TEST ONLY: an SEV-SNP report signed by a throw-away AMD-like hierarchy (not AMD's; verifies only with --trust-root)",

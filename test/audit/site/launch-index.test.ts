@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { launchDigestRows } from "../../../src/audit/site/launch-index.js";
+import type { FirmwareValues, ReferenceValues } from "../../../src/schema/reference-values.js";
+import { ROOT } from "../../helpers/fixtures.js";
+
+// The example release's document: `reftrail measure release` computed its launch digests from the
+// firmware's bytes (every page hashed); the index recomputes SNP ones from the layout record alone.
+const example = JSON.parse(readFileSync(join(ROOT, "reference-values", "2026.11.0.json"), "utf8")) as ReferenceValues;
+const firmware = example.components.find((c): c is FirmwareValues => c.kind === "firmware")!;
+
+function statedDigests(values: FirmwareValues, mode: string): string[] {
+  return values.launchDigests.filter((c) => c.mode === mode).flatMap((c) => ("digests" in c ? Object.values(c.digests) : [c.digest]));
+}
+
+describe("launchDigestRows", () => {
+  it("recomputes every SNP digest the example endorses from its values alone, and lists SEV-ES/SEV ones as endorsed", () => {
+    const rows = launchDigestRows(firmware);
+    const snp = rows.filter((r) => r.mode === "snp");
+    expect(snp.map((r) => r.digest).sort()).toEqual(statedDigests(firmware, "snp").sort());
+    expect(new Set(snp.map((r) => r.origin))).toEqual(new Set(["recomputed"]));
+    const other = rows.filter((r) => r.mode !== "snp");
+    expect(other.map((r) => r.digest).sort()).toEqual([...statedDigests(firmware, "seves"), ...statedDigests(firmware, "sev")].sort());
+    expect(new Set(other.map((r) => r.origin))).toEqual(new Set(["endorsed"]));
+  });
+
+  it("indexes what the values produce, not what a statement claims: a forged digest is not found", () => {
+    const forged = "ab".repeat(48);
+    const first = firmware.launchDigests.find((c) => c.mode === "snp")!;
+    if (!("digests" in first)) throw new Error("no per-vCPU digests");
+    const [vcpus, genuine] = Object.entries(first.digests)[0]!;
+    const values: FirmwareValues = { ...firmware, launchDigests: [{ ...first, digests: { ...first.digests, [vcpus]: forged } }] };
+    const digests = launchDigestRows(values).map((r) => r.digest);
+    expect(digests).not.toContain(forged);
+    expect(digests).toContain(genuine);
+  });
+
+  it("a changed firmware layout changes every recomputed digest", () => {
+    const values: FirmwareValues = { ...firmware, layout: { ...firmware.layout, snpFirmwareDigest: "00".repeat(48) } };
+    const genuine = new Set(statedDigests(firmware, "snp"));
+    const snp = launchDigestRows(values).filter((r) => r.mode === "snp");
+    expect(snp.length).toBeGreaterThan(0);
+    expect(snp.filter((r) => genuine.has(r.digest))).toEqual([]);
+  });
+});
