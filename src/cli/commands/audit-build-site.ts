@@ -1,5 +1,5 @@
 import { statementsInMemory } from "../../audit/monitor/released.js";
-import { verifyBundlePath } from "../../audit/site/assets.js";
+import { browserBundlePath } from "../../audit/browser/bundle-path.js";
 import { writeSite } from "../../audit/site/build.js";
 import { siteModel } from "../../audit/site/history-adapter.js";
 import { embeddedEntries, remoteEntries, type LoggedEntries } from "../../audit/site/logged-entries.js";
@@ -76,7 +76,7 @@ async function run(argv: readonly string[]): Promise<number> {
   } finally {
     source.close();
   }
-  const bundle = verifyBundlePath();
+  const bundle = browserBundlePath();
   const built = writeSite(model, o.out!, bundle);
   if (!built.verifierCopied) warn(`the browser verifier ${bundle} is missing (run npm run build): entry pages will say they could not verify`);
   if (statements.size === 0) warn("no statements were given (--endorsements DIR): entry pages show the log entries without their statements, and cannot verify them");

@@ -4,63 +4,22 @@
  * six hundred entries: overview, paginated timeline by keyboard, measurement search, an entry page
  * verified in the browser, a tampered entry shown as failed, and the page without scripts.
  *
- * The entry pages load the browser verifier bundle (assets/verify.js). When the build has produced it
- * (dist/audit/browser/verify.js) the test uses it; until then a stand-in bundle hands the page's
- * input to reftrail's own verifier in this process (verifyEndorsement, node:crypto) through an
- * exposed function: the page script, its data and its verdict handling are then tested for real,
- * and no second verifier exists.
+ * The entry pages load the browser verifier bundle (assets/verify.js): reftrail's own verification
+ * code built for the browser by `npm run build` (dist/audit/browser/verify.js), run on Chromium's
+ * WebCrypto.
  */
-import { createPublicKey } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Server } from "node:http";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyBundlePath } from "../../../src/audit/site/assets.js";
-import { keyIdOf } from "../../../src/keys/component-keys.js";
-import { LogEntry } from "../../../src/schema/rekor.js";
-import { logIdentity } from "../../../src/tlog/keys.js";
-import { secondsToNs } from "../../../src/util/rfc3339.js";
-import { verifyEndorsement } from "../../../src/verify/endorsement/verifier.js";
 import { listenSite } from "../../../src/audit/site/serve.js";
 import { runCli } from "../../helpers/cli.js";
 import { SCREENSHOTS, contrastRatio, launchChromium } from "../../helpers/browser.js";
 import { buildSiteLog, type SiteLog } from "./site-log.js";
 
 const RELEASES = 120;
-const REAL_BUNDLE = existsSync(verifyBundlePath());
-
-interface BridgeInput {
-  statement?: string;
-  signature: string;
-  entryId: string;
-  entry: unknown;
-  componentKeyPem: string;
-  logKeyPem: string;
-}
-
-/** The stand-in bundle: the verifyLoggedEntry contract, answered by the Node verifier. */
-const BRIDGE_BUNDLE = `export const webAsyncCrypto = { stand_in: true };
-const b64 = (u) => { let s = ""; for (const x of u) s += String.fromCharCode(x); return btoa(s); };
-export async function verifyLoggedEntry(crypto, input) {
-  const sent = { ...input, signature: b64(input.signature) };
-  if (input.statement !== undefined) sent.statement = b64(input.statement);
-  return JSON.parse(await window.reftrailNodeVerify(JSON.stringify(sent)));
-}
-`;
-
-function nodeVerify(text: string): string {
-  const input = JSON.parse(text) as BridgeInput;
-  const entry = LogEntry.parse(input.entry);
-  const key = createPublicKey(input.componentKeyPem);
-  if (input.statement === undefined) return JSON.stringify({ verified: false, failures: ["STATEMENT"], checks: [] });
-  const verdict = verifyEndorsement(
-    { statement: Buffer.from(input.statement, "base64"), signature: Buffer.from(input.signature, "base64"), entry, entryId: input.entryId, form: "logentry" },
-    { keys: { kind: "keys", keys: [{ key, keyId: keyIdOf(key), source: "page" }] }, logs: [{ identity: logIdentity(createPublicKey(input.logKeyPem)), source: "page" }], at: secondsToNs(entry.integratedTime), requiredClaims: [], allowSetOnly: false },
-  );
-  return JSON.stringify({ verified: verdict.verified, failures: verdict.failures, checks: verdict.checks.map((c) => ({ check: c.check, status: c.status, detail: c.detail })) });
-}
 
 let home: string;
 let site: string;
@@ -68,18 +27,9 @@ let fixture: SiteLog;
 let browser: Browser;
 let server: Server;
 let base: string;
-/** Set by a test to hold the stand-in verifier's answer until it is released. */
-let gate: Promise<void> | undefined;
 
 async function context(options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ ...options, viewport: { width: 1200, height: 900 } });
-  if (!REAL_BUNDLE) {
-    await ctx.exposeFunction("reftrailNodeVerify", async (text: string) => {
-      if (gate !== undefined) await gate;
-      return nodeVerify(text);
-    });
-  }
-  return ctx;
+  return browser.newContext({ ...options, viewport: { width: 1200, height: 900 } });
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
@@ -104,7 +54,7 @@ beforeAll(async () => {
   site = join(home, "site");
   const built = runCli(["audit", "build-site", "--out", site, "--log", fixture.log, "--key-registry", fixture.registry, "--reference-values", fixture.referenceValues, "--json"]);
   expect(built.status, built.stderr).toBe(0);
-  if (!REAL_BUNDLE) writeFileSync(join(site, "assets", "verify.js"), BRIDGE_BUNDLE);
+  expect(existsSync(join(site, "assets", "verify.js")), "the site has no verify.js: run npm run build").toBe(true);
   ({ server, url: base } = await listenSite(site, "127.0.0.1", 0));
 }, 240_000);
 
@@ -209,17 +159,20 @@ describe("in Chromium", () => {
   });
 
   it("an entry page says 'verified in your browser' only once the verifier has answered", async () => {
-    let release!: () => void;
-    gate = REAL_BUNDLE ? undefined : new Promise((r) => (release = r));
     const ctx = await context();
     const page = await ctx.newPage();
+    // The verifier is held back: until it has run, the page must not claim anything.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route("**/assets/verify.js", async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.goto(`${base}${entryOf("ovmf", "2026.11.0")}`);
     const status = page.locator("#browser-status");
-    if (!REAL_BUNDLE) {
-      await page.getByText("Verifying in your browser").waitFor();
-      await expect(status.textContent()).resolves.not.toMatch(/Verified in your browser/);
-      release();
-    }
+    await page.getByText("Verifying in your browser").waitFor();
+    await expect(status.textContent()).resolves.not.toMatch(/Verified in your browser/);
+    release();
     await page.getByText("Verified in your browser.").waitFor();
     await expect(status.getAttribute("class")).resolves.toBe("status verified");
     // What was verified is read from the verified statement: the example's firmware subject and release.
@@ -230,7 +183,6 @@ describe("in Chromium", () => {
     expect(contrastRatio(colours.fg, colours.bg)).toBeGreaterThanOrEqual(4.5);
     for (const heading of ["Statement", "Signature", "Log entry", "Inclusion proof", "Launch digests"]) await expect(page.getByRole("heading", { level: 2, name: heading }).count()).resolves.toBe(1);
     await shot(page, "entry-verified");
-    gate = undefined;
     await ctx.close();
   });
 

@@ -56,7 +56,7 @@ async function run() {
   try {
     const verifier = await import(new URL("verify.js", import.meta.url).href);
     // The keys under both names the verifier's input has been given (componentKey/logKey, *Pem).
-    const input = { signature: bytes(data.signature), entryId: data.entryId, entry: data.entry, componentKey: data.componentKeyPem, componentKeyPem: data.componentKeyPem, logKey: data.logKeyPem, logKeyPem: data.logKeyPem };
+    const input = { signature: bytes(data.signature), entryId: data.entryId, entry: data.entry, componentKey: data.componentKeyPem, logKey: data.logKeyPem };
     if (statement !== undefined) input.statement = statement;
     verdict = await verifier.verifyLoggedEntry(verifier.webAsyncCrypto, input);
   } catch (err) {
