@@ -1,0 +1,126 @@
+import { publicKeyPem } from "../../keys/component-keys.js";
+import type { ComponentKey, LoadedRegistry } from "../../keys/registry.js";
+import type { AuditHistory, HistoryEntry } from "../../schema/audit-history.js";
+import { checkResult, verdictOf, type CheckResult } from "../../schema/verdict.js";
+import type { RekorClient } from "../../tlog/client.js";
+import type { TrustedLogKey } from "../../tlog/keys.js";
+import { InputError } from "../../util/errors.js";
+import { formatRfc3339, secondsToNs } from "../../util/rfc3339.js";
+import { toHex } from "../../util/bytes.js";
+import { auditLogHead, type AuditorState } from "../auditor-state.js";
+import type { ReferenceValuesLookup, ReleasedStatements } from "../monitor/released.js";
+import { changesBetween, type EntryFingerprint } from "./changes.js";
+import { HistoryContext, judgeHistoryEntry } from "./entry.js";
+
+export interface HistoryInput {
+  readonly component: string;
+  readonly client: RekorClient;
+  readonly log: TrustedLogKey;
+  readonly registry: LoadedRegistry;
+  readonly statements: ReleasedStatements;
+  readonly referenceValues?: ReferenceValuesLookup;
+  /** Only entries integrated at or after this time (ns since the epoch). */
+  readonly since?: bigint;
+  readonly state: AuditorState;
+  /** The run's time, for the state (ns since the epoch). */
+  readonly now: bigint;
+  /** Entries fetched at once (a remote log answers each in a round trip). */
+  readonly batch?: number;
+}
+
+export interface HistoryRun {
+  readonly history: AuditHistory;
+  /** The auditor's state after this run: advanced only to a checkpoint that verified and extends the stored one. */
+  readonly state: AuditorState;
+}
+
+/** The last 64 hex digits of an entry id: the leaf hash, whether or not the tree id precedes it. */
+const leafOf = (entryId: string) => entryId.slice(-64).toLowerCase();
+
+const WHOLE = {
+  LOG_CHECKPOINT: "the log's checkpoint verifies and extends the one the auditor verified before",
+  ENTRIES: "every entry under the component's keys verifies",
+  REFERENCE_VALUES: "every entry's values are a reference-values document's",
+} as const;
+
+/**
+ * The history of a component in a log: the log's checkpoint against the auditor's stored one, then
+ * every entry the log's index finds under the component's registered keys, fetched and judged a
+ * batch at a time (only rows and small fingerprints are kept), newest first, each with what
+ * changed since the entry before it. Pure over its sources: the caller stores `state`.
+ */
+export async function componentHistory(input: HistoryInput): Promise<HistoryRun> {
+  const keys: readonly ComponentKey[] = input.registry.keysByComponent.get(input.component) ?? [];
+  if (keys.length === 0) throw new InputError("COMPONENT_UNKNOWN", `the key registry lists no key for component '${input.component}'`);
+  const audited = await auditLogHead(input.client, input.log, input.state, input.now);
+  const verified = audited.head.problem === undefined ? audited.head.verified?.checkpoint : undefined;
+  const ctx = new HistoryContext(input.client, input.log, verified, input.statements, input.referenceValues);
+  const rows: Omit<HistoryEntry, "changes">[] = [];
+  const fingerprints: (EntryFingerprint | undefined)[] = [];
+  const seen = new Set<string>();
+  const batch = input.batch ?? 64;
+  for (const key of keys) {
+    const ids = await input.client.searchIndex({ publicKey: { format: "x509", content: Buffer.from(publicKeyPem(key.key)).toString("base64") } });
+    const fresh = ids.filter((id) => !seen.has(leafOf(id)));
+    for (const id of fresh) seen.add(leafOf(id));
+    for (let i = 0; i < fresh.length; i += batch) {
+      const judged = await Promise.all(
+        fresh.slice(i, i + batch).map(async (id) => {
+          const { entryId, entry } = await input.client.getEntry(id);
+          if (input.since !== undefined && secondsToNs(entry.integratedTime) < input.since) return undefined;
+          return judgeHistoryEntry(input.component, key, entryId, entry, ctx);
+        }),
+      );
+      for (const j of judged) {
+        if (j === undefined) continue;
+        rows.push(j.row);
+        fingerprints.push(j.fingerprint);
+      }
+    }
+  }
+  // Newest first; what changed is against the next older entry that could be read.
+  const order = rows.map((_, i) => i).sort((a, b) => rows[b]!.logIndex - rows[a]!.logIndex);
+  const entries: HistoryEntry[] = new Array<HistoryEntry>(order.length);
+  let older: EntryFingerprint | undefined;
+  for (let k = order.length - 1; k >= 0; k--) {
+    const i = order[k]!;
+    const fingerprint = fingerprints[i];
+    entries[k] = { ...rows[i]!, changes: fingerprint !== undefined && older !== undefined ? changesBetween(older, fingerprint) : [] };
+    if (fingerprint !== undefined) older = fingerprint;
+  }
+  const head = audited.head;
+  const failedEntries = entries.filter((e) => !e.verified);
+  const flagged = entries.filter((e) => e.flagged !== undefined);
+  const checks: CheckResult[] = [
+    head.problem === undefined && head.verified !== undefined
+      ? checkResult.passed("LOG_CHECKPOINT", WHOLE.LOG_CHECKPOINT, `tree size ${head.verified.checkpoint.size}`, audited.stored ? `extends tree size ${audited.stored.checkpoint.size}` : undefined, audited.stored ? "consistent with the stored checkpoint" : "first checkpoint stored")
+      : checkResult.failed("LOG_CHECKPOINT", WHOLE.LOG_CHECKPOINT, head.problem ? `${head.problem.kind}: ${head.problem.title}` : "the log's checkpoint did not verify"),
+    failedEntries.length === 0
+      ? checkResult.passed("ENTRIES", WHOLE.ENTRIES, `${entries.length} entries`)
+      : checkResult.failed("ENTRIES", WHOLE.ENTRIES, `${failedEntries.length} of ${entries.length} entries fail: log index ${failedEntries.slice(0, 10).map((e) => `${e.logIndex} (${e.failures.join(", ")})`).join("; ")}${failedEntries.length > 10 ? "; …" : ""}`),
+  ];
+  if (input.referenceValues !== undefined) {
+    checks.push(
+      flagged.length === 0
+        ? checkResult.passed("REFERENCE_VALUES", WHOLE.REFERENCE_VALUES, `${entries.length} entries`)
+        : checkResult.failed("REFERENCE_VALUES", WHOLE.REFERENCE_VALUES, `${flagged.length} entries match no reference-values document: log index ${flagged.slice(0, 10).map((e) => e.logIndex).join(", ")}${flagged.length > 10 ? ", …" : ""}`),
+    );
+  }
+  const current = head.verified?.checkpoint;
+  const history: AuditHistory = {
+    ...verdictOf(checks),
+    component: input.component,
+    log: {
+      source: input.log.source,
+      logId: input.log.identity.logId,
+      ...(current ? { checkpoint: { size: current.size, rootHash: toHex(current.rootHash), origin: current.origin } } : {}),
+      ...(audited.stored ? { stored: { size: audited.stored.checkpoint.size, rootHash: audited.stored.checkpoint.rootHash } } : {}),
+      advanced: audited.advanced,
+      ...(head.problem ? { problem: { kind: head.problem.kind as "CHECKPOINT" | "ROLLBACK" | "FORK", title: head.problem.title } } : {}),
+    },
+    ...(input.since !== undefined ? { since: formatRfc3339(input.since) } : {}),
+    keys: keys.map((k) => k.keyId),
+    entries,
+  };
+  return { history, state: audited.state };
+}
