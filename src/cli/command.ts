@@ -108,6 +108,16 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
     },
   },
   log: LOG_COMMANDS,
+  audit: {
+    history: {
+      summary: "every endorsement logged under a component's keys, newest first, each verified, with what changed (auditor's checkpoint kept in --state)",
+      load: async () => (await import("./commands/audit-history.js")).command,
+    },
+    find: {
+      summary: "which endorsed release and configuration produces an SEV-SNP measurement (recomputed) or an SEV/SEV-ES digest",
+      load: async () => (await import("./commands/audit-find.js")).command,
+    },
+  },
   demo: {
     "snp-report": {
       summary: "TEST ONLY: an SEV-SNP report signed by a throw-away AMD-like hierarchy (not AMD's; verifies only with --trust-root)",

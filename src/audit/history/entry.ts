@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ComponentKey } from "../../keys/registry.js";
 import { sameKey } from "../../keys/component-keys.js";
 import { verifyStatementSignature } from "../../keys/signature.js";
@@ -171,7 +172,7 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
   const statementSha256 = hash.value.toLowerCase();
   const signature = Buffer.from(body.spec.signature.content, "base64");
   const checks: CheckResult[] = [];
-  const found = hash.algorithm === "sha256" ? await ctx.statements.find(statementSha256) : undefined;
+  let found = hash.algorithm === "sha256" ? await ctx.statements.find(statementSha256) : undefined;
   let bodyKeyOk: string | undefined;
   try {
     bodyKeyOk = sameKey(entryKey(body.spec.signature.publicKey.content).key, key.key) ? undefined : "the log body names another key than the component key";
@@ -186,6 +187,11 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
     const ok = bodyKeyOk === undefined && digest !== undefined && verifyPrehashed(key.key, digest, signature) === "valid";
     checks.push(ok ? passed("STATEMENT_SIGNATURE", `over the logged digest only, with key ${key.keyId}`) : failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the body's signature does not verify over the logged digest"));
     checks.push(notRun("STATEMENT", "statement unavailable"));
+  } else if (createHash("sha256").update(found.bytes).digest("hex") !== statementSha256) {
+    // Kept statements are content-addressed but never trusted: a file changed under its name is not the logged statement.
+    checks.push(failed("STATEMENT_AVAILABLE", `the statement from ${found.source} hashes to ${createHash("sha256").update(found.bytes).digest("hex")}, not the logged ${statementSha256}`));
+    checks.push(notRun("STATEMENT_SIGNATURE", "no statement with the logged hash"), notRun("STATEMENT", "no statement with the logged hash"));
+    found = undefined;
   } else {
     checks.push(passed("STATEMENT_AVAILABLE", found.source));
     const ok = bodyKeyOk === undefined && verifyStatementSignature(found.bytes, signature, key.key);

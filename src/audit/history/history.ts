@@ -89,7 +89,8 @@ export async function componentHistory(input: HistoryInput): Promise<HistoryRun>
     if (fingerprint !== undefined) older = fingerprint;
   }
   const head = audited.head;
-  const failedEntries = entries.filter((e) => !e.verified);
+  // An entry that verifies but matches no document is flagged, not failed: REFERENCE_VALUES says it.
+  const failedEntries = entries.filter((e) => e.failures.some((f) => f !== "REFERENCE_VALUES"));
   const flagged = entries.filter((e) => e.flagged !== undefined);
   const checks: CheckResult[] = [
     head.problem === undefined && head.verified !== undefined
@@ -97,7 +98,7 @@ export async function componentHistory(input: HistoryInput): Promise<HistoryRun>
       : checkResult.failed("LOG_CHECKPOINT", WHOLE.LOG_CHECKPOINT, head.problem ? `${head.problem.kind}: ${head.problem.title}` : "the log's checkpoint did not verify"),
     failedEntries.length === 0
       ? checkResult.passed("ENTRIES", WHOLE.ENTRIES, `${entries.length} entries`)
-      : checkResult.failed("ENTRIES", WHOLE.ENTRIES, `${failedEntries.length} of ${entries.length} entries fail: log index ${failedEntries.slice(0, 10).map((e) => `${e.logIndex} (${e.failures.join(", ")})`).join("; ")}${failedEntries.length > 10 ? "; …" : ""}`),
+      : checkResult.failed("ENTRIES", WHOLE.ENTRIES, `${failedEntries.length} of ${entries.length} entries fail: log index ${failedEntries.slice(0, 10).map((e) => `${e.logIndex} (${e.failures.filter((f) => f !== "REFERENCE_VALUES").join(", ")})`).join("; ")}${failedEntries.length > 10 ? "; …" : ""}`),
   ];
   if (input.referenceValues !== undefined) {
     checks.push(
