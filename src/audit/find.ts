@@ -1,4 +1,6 @@
 import type { KeySource } from "../keys/key-source.js";
+import { cpuSignature } from "../measure/vcpu-types.js";
+import { VCPU_TYPES } from "../schema/launch-vocabulary.js";
 import type { MeasurementFinding } from "../schema/audit-find.js";
 import type { BootConfiguration, ComponentRule, EvidencePolicy } from "../schema/evidence-policy.js";
 import type { EndorsementOutcome } from "../schema/evidence-verdict.js";
@@ -102,6 +104,17 @@ function releasePolicy(values: readonly EndorsedValue[], firmware: FirmwareValue
   return { ...policy, boot: wideEntries(policy) };
 }
 
+/**
+ * The vCPU models whose VMSA signature is the one found: the measurement cannot tell them apart
+ * (EPYC and EPYC-v4 measure alike), so the answer names them all.
+ */
+function sameSignature(signature: string | null, conventions: readonly BootConfiguration["conventions"][]): { vcpuTypes?: string[] } {
+  if (signature === null) return {};
+  const wanted = Number(BigInt(signature));
+  const types = [...VCPU_TYPES].filter(([, fms]) => conventions.some((c) => cpuSignature(fms, c.signatureConvention) === wanted)).map(([name]) => name);
+  return types.length ? { vcpuTypes: types } : {};
+}
+
 const sameBoot = (a: BootCandidate, b: BootCandidate) =>
   JSON.stringify(a.firmware.values.layout) === JSON.stringify(b.firmware.values.layout) &&
   a.kernel?.kernel.sha256 === b.kernel?.kernel.sha256 &&
@@ -164,6 +177,7 @@ export function findMeasurement(measurement: Uint8Array, endorsements: readonly 
         firmware: result.match.candidate.firmware.origin,
         ...(k ? { kernel: { kernel: k.kernel.origin, ...(k.initrd ? { initrd: k.initrd.origin } : {}), cmdline: k.cmdline.origin } } : {}),
         configuration: result.match.configuration,
+        ...sameSignature(result.match.configuration.vcpuSignature, conventionsOf(firmware.values)),
         alsoIn: [],
       };
     }

@@ -101,7 +101,8 @@ export function findingText(f: MeasurementFinding): string {
     if (f.found.kernel) {
       lines.push(`  kernel        ${f.found.kernel.kernel}`, `  initrd        ${f.found.kernel.initrd ?? "(none)"}`, `  cmdline       ${f.found.kernel.cmdline}`);
     }
-    const vcpuType = "vcpuSignature" in c ? `${c.vcpuType ?? "-"}${c.vcpuSignature ? ` (${c.vcpuSignature})` : ""}` : (c.vcpuType ?? "-");
+    const models = f.found.vcpuTypes?.join("/") ?? c.vcpuType ?? "-";
+    const vcpuType = "vcpuSignature" in c && c.vcpuSignature ? `${models} (signature ${c.vcpuSignature})` : models;
     lines.push(`  configuration VMM ${c.vmm ?? "-"}, ${c.vcpus} vCPUs, vCPU ${vcpuType}${"guestFeatures" in c ? `, guest features ${c.guestFeatures}` : ""}, ${c.kernelHashes ? "kernel hashes (direct boot)" : "firmware only"}`);
   } else {
     lines.push(`NOT FOUND ${f.measurement.slice(0, 24)}…: no endorsed release and configuration produces it`);

@@ -16,6 +16,7 @@ export const MeasurementFinding = Verdict.extend({
       firmware: z.string().describe("the endorsement the firmware values came from"),
       kernel: z.object({ kernel: z.string(), initrd: z.string().optional(), cmdline: z.string() }).strict().optional().describe("direct boot: where each kernel-hashes table entry came from"),
       configuration: MatchedConfiguration.or(z.object({ mode: z.string(), vmm: z.string().nullable(), vcpus: z.string(), vcpuType: z.string().nullable(), kernelHashes: z.boolean() }).strict()),
+      vcpuTypes: z.array(z.string()).optional().describe("every vCPU model with the found signature: the measurement cannot tell them apart"),
       alsoIn: z.array(z.string()).describe("other releases whose endorsed values produce the same boot"),
     })
     .strict()
