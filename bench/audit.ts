@@ -20,7 +20,7 @@ import { keyIdOf, publicKeyPem } from "../src/keys/component-keys.js";
 import { parseDocument } from "../src/schema/parse.js";
 import { ReferenceValues } from "../src/schema/reference-values.js";
 import { EmbeddedLog, initLog } from "../src/tlog/embedded/log.js";
-import { keepStatement } from "../src/tlog/embedded/statements.js";
+import { statementsDir } from "../src/tlog/embedded/statements.js";
 import { canonicalizeEntry } from "../src/tlog/kinds/entries.js";
 import { CLI, ROOT, median } from "./common.js";
 
@@ -41,6 +41,7 @@ function registryOf(keys: Keys): string {
 async function logReleases(dir: string, documents: Iterable<ReferenceValues>, keys: Keys, total: number): Promise<void> {
   initLog(join(dir, "log"), "audit.bench.local");
   const log = EmbeddedLog.open(join(dir, "log"));
+  mkdirSync(statementsDir(join(dir, "log")), { recursive: true });
   const now = BigInt(Date.now()) * 1_000_000n;
   const times = { issuedOn: now - DAY_NS, notBefore: now - DAY_NS, notAfter: now + 365n * DAY_NS };
   let pending: Promise<unknown>[] = [];
@@ -49,7 +50,8 @@ async function logReleases(dir: string, documents: Iterable<ReferenceValues>, ke
     for (const c of values.components) {
       const key = keys.get(c.name)!;
       const { bytes } = signableStatement(values.release, c, times);
-      keepStatement(join(dir, "log"), bytes);
+      // As `publish release` keeps it (statements/<sha256>.json), without its per-file fsync: 100,000 fsyncs would take a quarter of an hour.
+      writeFileSync(join(dir, "log", "statements", `${sha256(bytes)}.json`), bytes);
       pending.push(log.submit(canonicalizeEntry(hashedRekordFor({ statement: bytes, signature: signStatement(bytes, key.privateKey, key.publicKey), publicKeyPem: publicKeyPem(key.publicKey) }))));
       if (pending.length === 5_000) {
         await Promise.all(pending);
