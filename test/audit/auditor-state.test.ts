@@ -1,44 +1,17 @@
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auditLogHead, emptyAuditorState, loadAuditorState, storeAuditorState, type AuditorState } from "../../src/audit/auditor-state.js";
 import { RekorClient, type Transport } from "../../src/tlog/client.js";
-import { EmbeddedLog, initLog } from "../../src/tlog/embedded/log.js";
 import { inProcessTransport } from "../../src/tlog/embedded/in-process.js";
 import { project } from "../helpers/monitor.js";
+import { testLogs, type TestLog } from "../helpers/audit-logs.js";
 import { tempDir } from "../helpers/tlog.js";
 
 /** The auditor's own state over real embedded logs: stored, advanced, and kept when the log is inconsistent. */
 
-const opened: EmbeddedLog[] = [];
-afterEach(() => {
-  for (const log of opened.splice(0)) log.close();
-});
-
-interface Log {
-  dir: string;
-  log: EmbeddedLog;
-  client: RekorClient;
-}
-
-function open(dir: string): Log {
-  const log = EmbeddedLog.open(dir);
-  opened.push(log);
-  return { dir, log, client: new RekorClient(inProcessTransport(log)) };
-}
-
-function newLog(): Log {
-  const dir = join(tempDir("auditor"), "log");
-  initLog(dir, "auditor.test.example");
-  return open(dir);
-}
-
-/** A copy of the log as it is now: the same key and tree, free to grow another history. */
-function copy(source: Log): Log {
-  const dir = join(tempDir("auditor-copy"), "log");
-  cpSync(source.dir, dir, { recursive: true });
-  return open(dir);
-}
+const { newLog, copy } = testLogs("auditor");
+type Log = TestLog;
 
 const NOW = 1_800_000_000n * 1_000_000_000n;
 const trusted = (l: Log) => ({ identity: l.log.identity, name: l.log.name, source: "test log" });

@@ -1,6 +1,4 @@
-import { cpSync } from "node:fs";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { emptyAuditorState } from "../../src/audit/auditor-state.js";
 import { changesBetween, fingerprintOf } from "../../src/audit/history/changes.js";
 import { componentHistory, type HistoryInput } from "../../src/audit/history/history.js";
@@ -8,12 +6,11 @@ import { statementsInMemory } from "../../src/audit/monitor/released.js";
 import { parseKeyRegistry } from "../../src/keys/registry.js";
 import type { HistoryEntry } from "../../src/schema/audit-history.js";
 import { RekorClient, type Transport } from "../../src/tlog/client.js";
-import { EmbeddedLog, initLog } from "../../src/tlog/embedded/log.js";
 import { inProcessTransport } from "../../src/tlog/embedded/in-process.js";
 import { readEndorsement } from "../../src/verify/endorsement/statement.js";
 import { signableStatement } from "../../src/endorse/statement.js";
 import { project, type LoggedStatement, type Project } from "../helpers/monitor.js";
-import { tempDir } from "../helpers/tlog.js";
+import { testLogs, type TestLog } from "../helpers/audit-logs.js";
 
 /**
  * The history library over real embedded logs, each entry check made to fail on its own: a proof
@@ -22,34 +19,8 @@ import { tempDir } from "../helpers/tlog.js";
  * by a consistency proof to the verified one.
  */
 
-const opened: EmbeddedLog[] = [];
-afterEach(() => {
-  for (const log of opened.splice(0)) log.close();
-});
-
-interface Log {
-  dir: string;
-  log: EmbeddedLog;
-  client: RekorClient;
-}
-
-function open(dir: string): Log {
-  const log = EmbeddedLog.open(dir);
-  opened.push(log);
-  return { dir, log, client: new RekorClient(inProcessTransport(log)) };
-}
-
-function newLog(): Log {
-  const dir = join(tempDir("history"), "log");
-  initLog(dir, "history.test.example");
-  return open(dir);
-}
-
-function copy(source: Log): Log {
-  const dir = join(tempDir("history-copy"), "log");
-  cpSync(source.dir, dir, { recursive: true });
-  return open(dir);
-}
+const { newLog, copy } = testLogs("history");
+type Log = TestLog;
 
 /** A transport answering GETs of single entries from `replace` when it has them (a log front serving other answers). */
 function replaying(inner: Transport, replace: Map<string, string>): Transport {

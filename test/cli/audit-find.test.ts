@@ -2,9 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { MeasurementFinding } from "../../src/schema/audit-find.js";
-import { copyFolder, endorseAmdsev } from "../helpers/audit-releases.js";
+import { amdsevOracle, copyFolder, endorseAmdsev } from "../helpers/amdsev-releases.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { COMMITTED } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/tlog.js";
 
 /**
@@ -13,16 +12,7 @@ import { tempDir } from "../helpers/tlog.js";
  * are endorsed and logged, 2026.11.0 booting "… ro quiet" and 2026.12.0 "… rw quiet", so the row's
  * arguments say which release and configuration the answer must be.
  */
-const ORACLE = readFileSync(join(COMMITTED, "launch-digests/amdsev-visible.tsv"), "utf8")
-  .split("\n")
-  .slice(1)
-  .filter((l) => l.length > 0)
-  .map((l) => l.split("\t") as [string, string]);
-function oracle(...fragments: string[]): string {
-  const rows = ORACLE.filter(([, args]) => fragments.every((f) => args.includes(f)));
-  if (rows.length !== 1) throw new Error(`${rows.length} oracle rows match ${fragments.join(" ")}`);
-  return rows[0]![0];
-}
+const oracle = amdsevOracle;
 
 let home: string;
 let registry: string;

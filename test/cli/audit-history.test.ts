@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AuditHistory } from "../../src/schema/audit-history.js";
 import type { ReferenceValues } from "../../src/schema/reference-values.js";
-import { copyFolder, endorseAmdsev, sleep } from "../helpers/audit-releases.js";
+import { copyFolder, endorseAmdsev, sleep } from "../helpers/amdsev-releases.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import type { EndorsedRelease } from "../helpers/release-endorsed.js";
 import { tempDir } from "../helpers/tlog.js";

@@ -3,8 +3,22 @@ import { join } from "node:path";
 import { parseDocument } from "../../src/schema/parse.js";
 import { ReferenceValues } from "../../src/schema/reference-values.js";
 import { runCli } from "./cli.js";
-import { ROOT } from "./fixtures.js";
+import { COMMITTED, ROOT } from "./fixtures.js";
 import { endorseRelease, type EndorsedRelease } from "./release-endorsed.js";
+
+/** sev-snp-measure's rows for OVMF.amdsev.fd with the Debian kernel, initrd and command lines: [digest, arguments]. */
+const ORACLE = readFileSync(join(COMMITTED, "launch-digests/amdsev-visible.tsv"), "utf8")
+  .split("\n")
+  .slice(1)
+  .filter((l) => l.length > 0)
+  .map((l) => l.split("\t") as [string, string]);
+
+/** The digest (hex) sev-snp-measure printed for the one row whose arguments contain every fragment. */
+export function amdsevOracle(...fragments: string[]): string {
+  const rows = ORACLE.filter(([, args]) => fragments.every((f) => args.includes(f)));
+  if (rows.length !== 1) throw new Error(`${rows.length} oracle rows match ${fragments.join(" ")}`);
+  return rows[0]![0];
+}
 
 /** The AmdSev example release measured with another version and command line (as snp-amdsev.test.ts endorses it). */
 export function measureAmdsev(home: string, version: string, cmdline: string): { path: string; values: ReferenceValues } {
