@@ -51,8 +51,9 @@ export type HistoryEntry = z.infer<typeof HistoryEntry>;
 /**
  * `reftrail audit history`: every endorsement logged under a component's keys, newest first. The
  * verdict's own checks are about the whole: the log's checkpoint (LOG_CHECKPOINT, against the
- * auditor's stored one), every entry verifying (ENTRIES) and, with reference values, none flagged
- * (REFERENCE_VALUES).
+ * auditor's stored one), every entry verifying (ENTRIES), every entry found (COMPLETE: the index's
+ * answer, or the whole log read when the index may have cut it) and, with reference values, none
+ * flagged (REFERENCE_VALUES).
  */
 export const AuditHistory = Verdict.extend({
   component: z.string(),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyAuditorState } from "../../src/audit/auditor-state.js";
 import { changesBetween, fingerprintOf } from "../../src/audit/history/changes.js";
+import { INDEX_CAP } from "../../src/audit/history/entries.js";
 import { componentHistory, type HistoryInput } from "../../src/audit/history/history.js";
 import { statementsInMemory } from "../../src/audit/monitor/released.js";
 import { parseKeyRegistry } from "../../src/keys/registry.js";
@@ -132,6 +133,51 @@ describe("componentHistory", () => {
     const later = await componentHistory(input(p, l, logged, { since: BigInt(Date.now() + 60_000) * 1_000_000n }));
     expect(later.history.entries).toEqual([]);
     expect(later.history.verified).toBe(true);
+  });
+});
+
+describe("componentHistory when the index may have cut its answer", () => {
+  /** A log front whose index answers INDEX_CAP ids for any key: the real ones, padded with ids of nothing. */
+  function capped(inner: Transport): Transport {
+    return {
+      description: "capped index",
+      async request(method, path, body) {
+        const res = await inner.request(method, path, body);
+        if (path !== "/api/v1/index/retrieve") return res;
+        const ids = JSON.parse(res.body) as string[];
+        const padding = Array.from({ length: INDEX_CAP - ids.length }, (_, i) => i.toString(16).padStart(80, "f"));
+        return { ...res, body: JSON.stringify([...ids, ...padding]) };
+      },
+    };
+  }
+
+  it("reads the whole log, keeping the component key's entries", async () => {
+    const p = project(["app", "config"]);
+    const l = newLog();
+    const logged = [...(await p.log(l.client, p.values("1.0"))), ...(await p.log(l.client, p.values("1.1")))];
+    const { history } = await componentHistory(input(p, l, logged, { client: new RekorClient(capped(inProcessTransport(l.log))), batch: 3 }));
+    expect(history.verified).toBe(true);
+    expect(history.entries.map((e) => e.logIndex)).toEqual(logged.filter((s) => s.component === "app").map((s) => s.logIndex).reverse());
+    expect(history.checks.find((c) => c.check === "COMPLETE")?.actual).toBe("all 4 entries of the log read");
+  });
+
+  it("without a verified checkpoint to bound the log, the history says it may be incomplete", async () => {
+    const p = project(["app"]);
+    const l = newLog();
+    const logged = await p.log(l.client, p.values("1.0"));
+    const inner = capped(inProcessTransport(l.log));
+    const forged: Transport = {
+      description: "forged checkpoint",
+      async request(method, path, body) {
+        const res = await inner.request(method, path, body);
+        if (path !== "/api/v1/log") return res;
+        const json = JSON.parse(res.body) as { signedTreeHead: string };
+        json.signedTreeHead = json.signedTreeHead.replace(/\n1\n/, "\n2\n");
+        return { ...res, body: JSON.stringify(json) };
+      },
+    };
+    const { history } = await componentHistory(input(p, l, logged, { client: new RekorClient(forged) }));
+    expect(history.failures).toEqual(["LOG_CHECKPOINT", "COMPLETE"]);
   });
 });
 

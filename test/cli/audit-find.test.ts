@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { MeasurementFinding } from "../../src/schema/audit-find.js";
 import { amdsevOracle, copyFolder, endorseAmdsev } from "../helpers/amdsev-releases.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
+import { serveLogProcess } from "../helpers/serve.js";
 import { tempDir } from "../helpers/tlog.js";
 
 /**
@@ -49,6 +50,20 @@ describe("audit find", () => {
     const r = find(["--measurement", oracle("--vcpus 256 ", "gce", "rw quiet"), "--endorsements", join(home, "endorsements"), "--rekor-key", join(home, "log", "log-public-key.pem"), "--json"]);
     expect(r.status, r.stderr).toBe(0);
     expect(parsed(r).found).toMatchObject({ release: expect.stringMatching(/ 2026\.12\.0$/), configuration: { vmm: "gce", vcpus: 256, kernelHashes: true } });
+  });
+
+  it("over a Rekor v1 server with the statements from --endorsements", async () => {
+    const served = await serveLogProcess(join(home, "log"));
+    try {
+      const args = ["--rekor-url", served.url, "--rekor-key", join(home, "log", "log-public-key.pem"), "--json"];
+      const r = find(["--measurement", oracle("--vcpus 1 ", "EPYC-Rome", "0x21", "rw quiet"), ...args, "--endorsements", join(home, "endorsements")]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(parsed(r).found?.release).toMatch(/ 2026\.12\.0$/);
+      // A Rekor log holds only the statements' hashes: without them there is nothing to search.
+      expect(find(["--measurement", oracle("--vcpus 1 ", "EPYC-Rome", "0x21", "rw quiet"), ...args]).status).toBe(2);
+    } finally {
+      await served.stop();
+    }
   });
 
   it("the human answer names release and configuration", () => {

@@ -5,6 +5,7 @@ import type { AuditHistory } from "../../src/schema/audit-history.js";
 import type { ReferenceValues } from "../../src/schema/reference-values.js";
 import { copyFolder, endorseAmdsev, sleep } from "../helpers/amdsev-releases.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
+import { serveLogProcess } from "../helpers/serve.js";
 import type { EndorsedRelease } from "../helpers/release-endorsed.js";
 import { tempDir } from "../helpers/tlog.js";
 
@@ -171,6 +172,21 @@ describe("audit history", () => {
     expect(history(["--component", "cmdline", "--log", forkLog]).status).toBe(1);
     // The real log still extends the stored checkpoint.
     expect(history(["--component", "cmdline", "--log", log]).status).toBe(0);
+  });
+
+  it("over a Rekor v1 server (reftrail log serve): statements from --endorsements, else each entry says it has none", async () => {
+    const served = await serveLogProcess(log);
+    try {
+      const args = ["--component", "cmdline", "--rekor-url", served.url, "--rekor-key", join(log, "log-public-key.pem"), "--json"];
+      const r = history([...args, "--endorsements", join(home, "endorsements")], join(home, "state-remote"));
+      expect(r.status, r.stderr).toBe(0);
+      expect(parsed(r).entries.map((e) => e.release?.version)).toEqual(["2026.12.0", "2026.11.0"]);
+      const bare = history(args, join(home, "state-remote"));
+      expect(bare.status).toBe(1);
+      expect(parsed(bare).entries.map((e) => e.checks.find((c) => c.check === "STATEMENT_AVAILABLE")?.status)).toEqual(["failed", "failed"]);
+    } finally {
+      await served.stop();
+    }
   });
 
   it("usage and input errors exit 2 with one line", () => {

@@ -1,4 +1,3 @@
-import { publicKeyPem } from "../../keys/component-keys.js";
 import type { ComponentKey, LoadedRegistry } from "../../keys/registry.js";
 import type { AuditHistory, HistoryEntry } from "../../schema/audit-history.js";
 import { checkResult, verdictOf, type CheckResult } from "../../schema/verdict.js";
@@ -11,6 +10,7 @@ import { auditLogHead, type AuditorState } from "../auditor-state.js";
 import type { ReferenceValuesLookup, ReleasedStatements } from "../monitor/released.js";
 import { changesBetween, type EntryFingerprint } from "./changes.js";
 import { HistoryContext, judgeHistoryEntry } from "./entry.js";
+import { INDEX_CAP, entriesUnderKeys } from "./entries.js";
 
 export interface HistoryInput {
   readonly component: string;
@@ -34,19 +34,17 @@ export interface HistoryRun {
   readonly state: AuditorState;
 }
 
-/** The last 64 hex digits of an entry id: the leaf hash, whether or not the tree id precedes it. */
-const leafOf = (entryId: string) => entryId.slice(-64).toLowerCase();
-
 const WHOLE = {
   LOG_CHECKPOINT: "the log's checkpoint verifies and extends the one the auditor verified before",
   ENTRIES: "every entry under the component's keys verifies",
   REFERENCE_VALUES: "every entry's values are a reference-values document's",
+  COMPLETE: "every entry under the component's keys was found",
 } as const;
 
 /**
  * The history of a component in a log: the log's checkpoint against the auditor's stored one, then
- * every entry the log's index finds under the component's registered keys, fetched and judged a
- * batch at a time (only rows and small fingerprints are kept), newest first, each with what
+ * every entry under the component's registered keys (by the log's index, or the whole log read
+ * when the index may have cut its answer), fetched and judged a batch at a time (only rows and small fingerprints are kept), newest first, each with what
  * changed since the entry before it. Pure over its sources: the caller stores `state`.
  */
 export async function componentHistory(input: HistoryInput): Promise<HistoryRun> {
@@ -57,27 +55,15 @@ export async function componentHistory(input: HistoryInput): Promise<HistoryRun>
   const ctx = new HistoryContext(input.client, input.log, verified, input.statements, input.referenceValues);
   const rows: Omit<HistoryEntry, "changes">[] = [];
   const fingerprints: (EntryFingerprint | undefined)[] = [];
-  const seen = new Set<string>();
-  const batch = input.batch ?? 64;
-  for (const key of keys) {
-    const ids = await input.client.searchIndex({ publicKey: { format: "x509", content: Buffer.from(publicKeyPem(key.key)).toString("base64") } });
-    const fresh = ids.filter((id) => !seen.has(leafOf(id)));
-    for (const id of fresh) seen.add(leafOf(id));
-    for (let i = 0; i < fresh.length; i += batch) {
-      const judged = await Promise.all(
-        fresh.slice(i, i + batch).map(async (id) => {
-          const { entryId, entry } = await input.client.getEntry(id);
-          if (input.since !== undefined && secondsToNs(entry.integratedTime) < input.since) return undefined;
-          return judgeHistoryEntry(input.component, key, entryId, entry, ctx);
-        }),
-      );
-      for (const j of judged) {
-        if (j === undefined) continue;
-        rows.push(j.row);
-        fingerprints.push(j.fingerprint);
-      }
+  const source = await entriesUnderKeys(input.client, keys, verified?.size, input.batch ?? 64, async (batch) => {
+    const judged = await Promise.all(
+      batch.filter(({ entry }) => input.since === undefined || secondsToNs(entry.integratedTime) >= input.since).map(({ key, entryId, entry }) => judgeHistoryEntry(input.component, key, entryId, entry, ctx)),
+    );
+    for (const j of judged) {
+      rows.push(j.row);
+      fingerprints.push(j.fingerprint);
     }
-  }
+  });
   // Newest first; what changed is against the next older entry that could be read.
   const order = rows.map((_, i) => i).sort((a, b) => rows[b]!.logIndex - rows[a]!.logIndex);
   const entries: HistoryEntry[] = new Array<HistoryEntry>(order.length);
@@ -100,6 +86,13 @@ export async function componentHistory(input: HistoryInput): Promise<HistoryRun>
       ? checkResult.passed("ENTRIES", WHOLE.ENTRIES, `${entries.length} entries`)
       : checkResult.failed("ENTRIES", WHOLE.ENTRIES, `${failedEntries.length} of ${entries.length} entries fail: log index ${failedEntries.slice(0, 10).map((e) => `${e.logIndex} (${e.failures.filter((f) => f !== "REFERENCE_VALUES").join(", ")})`).join("; ")}${failedEntries.length > 10 ? "; …" : ""}`),
   ];
+  checks.push(
+    source.kind === "index"
+      ? checkResult.passed("COMPLETE", WHOLE.COMPLETE, `${source.ids} entries listed by the log's index`)
+      : source.kind === "scan"
+        ? checkResult.passed("COMPLETE", WHOLE.COMPLETE, `all ${source.size} entries of the log read`, undefined, `the index answers at most ${INDEX_CAP} ids a key, so the log was read whole`)
+        : checkResult.failed("COMPLETE", WHOLE.COMPLETE, `the log's index answered ${INDEX_CAP} ids (its cap) and the log (${source.size} entries) is too large to read whole, or its checkpoint did not verify: the history may be incomplete`),
+  );
   if (input.referenceValues !== undefined) {
     checks.push(
       flagged.length === 0
