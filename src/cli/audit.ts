@@ -8,7 +8,7 @@ import { statementsInFolders } from "../verify/load/evidence-endorsements.js";
 import type { OptionSpecs } from "./args.js";
 import { UsageError } from "./errors.js";
 import { fileSubject } from "./input.js";
-import { formatTable } from "./output.js";
+import { printable } from "../util/printable.js";
 import { checkTable } from "./verdict.js";
 
 /** Where `audit history` and `audit find` read endorsements from. */
@@ -73,22 +73,68 @@ function entryRow(e: HistoryEntry): string[] {
   ];
 }
 
-/** `audit history`: the log's state, one row per entry newest first, then the verdict's own checks. */
-export function historyText(h: AuditHistory): string {
-  const log = h.log;
-  const head = `${h.verified ? "VERIFIED" : "NOT VERIFIED"} history of ${h.component} in ${log.source}: ${h.entries.length} entr${h.entries.length === 1 ? "y" : "ies"}${h.since ? ` since ${h.since}` : ""}`;
-  const checkpoint = log.checkpoint ? `checkpoint ${log.checkpoint.size} ${short(log.checkpoint.rootHash)}` : "checkpoint not verified";
-  const stored = log.stored ? `; auditor's before: ${log.stored.size} ${short(log.stored.rootHash)}` : "; no checkpoint stored before";
-  const lines = [head, `${checkpoint}${stored}; state ${log.advanced ? "advanced" : "NOT advanced"}${log.problem ? `; ${log.problem.kind}: ${log.problem.title}` : ""}`, ""];
-  const failedDetail = h.entries.filter((e) => !e.verified).slice(0, 20).map((e) => `  log index ${e.logIndex}: ${e.checks.filter((c) => c.status === "failed" || c.status === "not run").map((c) => `${c.check}: ${c.detail ?? ""}`).join("; ")}`);
-  return [
-    ...lines,
-    formatTable(["index", "integrated", "release", "subject", "issued", "validity", "launch digests", "status", "flags / changes since the entry before"], h.entries.map(entryRow)).trimEnd(),
-    ...(failedDetail.length ? ["", "failed entries:", ...failedDetail] : []),
-    "",
-    checkTable(h.checks).trimEnd(),
-    "",
-  ].join("\n");
+const HISTORY_COLUMNS = ["index", "integrated", "release", "subject", "issued", "validity", "launch digests", "status", "flags / changes since the entry before"];
+
+/**
+ * `audit history` as a table written while the history is read: the column widths are those of the
+ * first rows (a later, longer cell pushes its row's next cells right), the failed entries' reasons
+ * and the verdict follow the table. Nothing grows with the number of entries but the sample of
+ * failures it names.
+ */
+export class HistoryTable {
+  private widths: number[] | undefined;
+  private buffered: string[][] = [];
+  private chunk: string[] = [];
+  private readonly failed: string[] = [];
+
+  constructor(private readonly write: (text: string) => void, private readonly sample = 200) {}
+
+  row(e: HistoryEntry): void {
+    if (!e.verified && this.failed.length < 20) {
+      this.failed.push(`  log index ${e.logIndex}: ${e.checks.filter((c) => c.status === "failed" || c.status === "not run").map((c) => `${c.check}: ${c.detail ?? ""}`).join("; ")}`);
+    }
+    const cells = entryRow(e).map(printable);
+    if (this.widths !== undefined) this.add(cells);
+    else if (this.buffered.push(cells) >= this.sample) this.fix();
+  }
+
+  /** The table's end, then the failed entries and the verdict. */
+  end(h: AuditHistory): void {
+    if (this.widths === undefined) this.fix();
+    this.flush();
+    const log = h.log;
+    const checkpoint = log.checkpoint ? `checkpoint ${log.checkpoint.size} ${short(log.checkpoint.rootHash)}` : "checkpoint not verified";
+    const stored = log.stored ? `; auditor's before: ${log.stored.size} ${short(log.stored.rootHash)}` : "; no checkpoint stored before";
+    this.write(
+      [
+        ...(this.failed.length ? ["", "failed entries:", ...this.failed] : []),
+        "",
+        `${h.verified ? "VERIFIED" : "NOT VERIFIED"} history of ${h.component} in ${log.source}: ${h.total} entr${h.total === 1 ? "y" : "ies"}${h.since ? ` since ${h.since}` : ""}, newest first`,
+        `${checkpoint}${stored}; state ${log.advanced ? "advanced" : "NOT advanced"}${log.problem ? `; ${log.problem.kind}: ${log.problem.title}` : ""}`,
+        "",
+        checkTable(h.checks).trimEnd(),
+        "",
+      ].join("\n"),
+    );
+  }
+
+  private fix(): void {
+    const rows = this.buffered;
+    this.widths = HISTORY_COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+    this.add(HISTORY_COLUMNS);
+    for (const r of rows) this.add(r);
+    this.buffered = [];
+  }
+
+  private add(cells: readonly string[]): void {
+    this.chunk.push(`${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(this.widths![i]!))).join("  ").trimEnd()}\n`);
+    if (this.chunk.length >= 500) this.flush();
+  }
+
+  private flush(): void {
+    if (this.chunk.length) this.write(this.chunk.join(""));
+    this.chunk = [];
+  }
 }
 
 /** `audit find`: the answer (release, where each value came from, configuration) or what was searched. */
@@ -116,13 +162,32 @@ export function findingText(f: MeasurementFinding): string {
   return `${lines.join("\n")}\n\n${checkTable(f.checks)}`;
 }
 
-/** A history as JSON, written a slice of entries at a time: 100,000 entries are never one string. */
-export function writeHistoryJson(h: AuditHistory, write: (chunk: string) => void): void {
-  const { entries, ...rest } = h;
-  const head = JSON.stringify(rest, null, 2);
-  write(`${head.slice(0, -2)},\n  "entries": [`);
-  for (let i = 0; i < entries.length; i += 1000) {
-    write(entries.slice(i, i + 1000).map((e, j) => `${i + j === 0 ? "" : ","}\n    ${JSON.stringify(e)}`).join(""));
+/**
+ * A history as JSON written while it is read: `entries` first, each as it comes, then the rest of
+ * the AuditHistory once the whole-history checks are known (the same object, members in another order).
+ */
+export class HistoryJson {
+  private count = 0;
+  private chunk: string[] = [];
+
+  constructor(private readonly write: (text: string) => void) {}
+
+  row(e: HistoryEntry): void {
+    // Opened with the first entry: a run that fails before any (exit 2) prints no half document.
+    if (this.count === 0) this.chunk.push('{\n  "entries": [');
+    this.chunk.push(`${this.count++ === 0 ? "" : ","}\n    ${JSON.stringify(e)}`);
+    if (this.chunk.length >= 500) this.flush();
   }
-  write(entries.length ? "\n  ]\n}\n" : "]\n}\n");
+
+  end(h: AuditHistory): void {
+    if (this.count === 0) this.chunk.push('{\n  "entries": [');
+    this.flush();
+    const { entries: _entries, ...rest } = h;
+    this.write(`${this.count ? "\n  " : ""}],\n${JSON.stringify(rest, null, 2).slice(2)}\n`);
+  }
+
+  private flush(): void {
+    if (this.chunk.length) this.write(this.chunk.join(""));
+    this.chunk = [];
+  }
 }

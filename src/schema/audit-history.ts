@@ -69,6 +69,7 @@ export const AuditHistory = Verdict.extend({
     .strict(),
   since: z.string().optional(),
   keys: z.array(z.string()).describe("the key ids searched"),
-  entries: z.array(HistoryEntry),
+  total: z.number().int().nonnegative().describe("entries in the history (streamed ones too)"),
+  entries: z.array(HistoryEntry).describe("newest first; the CLI writes them as they are read (first in its JSON)"),
 }).strict();
 export type AuditHistory = z.infer<typeof AuditHistory>;

@@ -159,6 +159,8 @@ describe("componentHistory when the index may have cut its answer", () => {
     expect(history.verified).toBe(true);
     expect(history.entries.map((e) => e.logIndex)).toEqual(logged.filter((s) => s.component === "app").map((s) => s.logIndex).reverse());
     expect(history.checks.find((c) => c.check === "COMPLETE")?.actual).toBe("all 4 entries of the log read");
+    // Read newest first and streamed: what changed is still against the next older entry.
+    expect(history.entries.map((e) => e.changes[0])).toEqual(["release acme 1.0 → acme 1.1", undefined]);
   });
 
   it("without a verified checkpoint to bound the log, the history says it may be incomplete", async () => {

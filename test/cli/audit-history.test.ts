@@ -68,6 +68,7 @@ describe("audit history", () => {
     expect(r.status, r.stderr).toBe(0);
     const h = parsed(r);
     expect(h.entries.map((e) => e.release?.version)).toEqual(["2026.12.0", "2026.11.0"]);
+    expect(h.total).toBe(2);
     expect(h.entries.map((e) => e.subject?.digest["sha256"])).toEqual([component("2026.12.0", "cmdline").subject.digest.sha256, component("2026.11.0", "cmdline").subject.digest.sha256]);
     for (const e of h.entries) {
       expect(e.verified).toBe(true);
@@ -105,7 +106,8 @@ describe("audit history", () => {
   it("the human table lists the entries newest first", () => {
     const r = history(["--component", "cmdline", "--log", log], join(home, "state-text"));
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^VERIFIED history of cmdline/);
+    expect(r.stdout).toMatch(/^index +integrated +release/);
+    expect(r.stdout).toMatch(/\nVERIFIED history of cmdline .*: 2 entries, newest first\n/);
     expect(r.stdout.indexOf("2026.12.0")).toBeLessThan(r.stdout.indexOf("2026.11.0"));
   });
 

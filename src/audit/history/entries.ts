@@ -53,12 +53,18 @@ function keyMatcher(keys: readonly ComponentKey[]): (entry: LogEntry) => Compone
 }
 
 /**
- * Every entry the log holds under `keys`, a batch at a time (`each` is awaited per batch, so only a
- * batch of entries is held at once). By the log's search index; when an answer reaches INDEX_CAP the
- * list may have been cut, so a log of at most SCAN_LIMIT entries (`size`, its verified checkpoint) is
- * read whole, index by index, keeping the entries signed by a component key.
+ * Receives the entries a batch at a time (awaited, so only a batch is held at once). `newestFirst`:
+ * the batches come in descending log order (a scan), else in no particular order (the index's).
  */
-export async function entriesUnderKeys(client: RekorClient, keys: readonly ComponentKey[], size: number | undefined, batch: number, each: (entries: KeyedEntry[]) => Promise<void>): Promise<EntrySource> {
+export type EntryBatches = (entries: KeyedEntry[], newestFirst: boolean) => Promise<void>;
+
+/**
+ * Every entry the log holds under `keys`, a batch at a time. By the log's search index (at most
+ * INDEX_CAP ids a key); when an answer reaches the cap the list may have been cut, so a log of at
+ * most SCAN_LIMIT entries (`size`, its verified checkpoint) is read whole, newest first, keeping the
+ * entries signed by a component key.
+ */
+export async function entriesUnderKeys(client: RekorClient, keys: readonly ComponentKey[], size: number | undefined, batch: number, each: EntryBatches): Promise<EntrySource> {
   const lists: { key: ComponentKey; ids: string[] }[] = [];
   for (const key of keys) {
     const ids = await client.searchIndex({ publicKey: { format: "x509", content: Buffer.from(publicKeyPem(key.key)).toString("base64") } });
@@ -75,22 +81,23 @@ export async function entriesUnderKeys(client: RekorClient, keys: readonly Compo
     for (const id of fresh) seen.add(leafOf(id));
     count += fresh.length;
     for (let i = 0; i < fresh.length; i += batch) {
-      await each(await Promise.all(fresh.slice(i, i + batch).map(async (id) => ({ key, ...(await client.getEntry(id)) }))));
+      await each(await Promise.all(fresh.slice(i, i + batch).map(async (id) => ({ key, ...(await client.getEntry(id)) }))), false);
     }
   }
   return { kind: "index", ids: count };
 }
 
-async function scan(client: RekorClient, keys: readonly ComponentKey[], size: number, batch: number, each: (entries: KeyedEntry[]) => Promise<void>): Promise<EntrySource> {
+async function scan(client: RekorClient, keys: readonly ComponentKey[], size: number, batch: number, each: EntryBatches): Promise<EntrySource> {
   const signer = keyMatcher(keys);
-  for (let i = 0; i < size; i += batch) {
-    const fetched = await Promise.all(Array.from({ length: Math.min(batch, size - i) }, (_, j) => client.getEntryByIndex(i + j)));
+  for (let top = size; top > 0; top -= batch) {
+    const count = Math.min(batch, top);
+    const fetched = await Promise.all(Array.from({ length: count }, (_, j) => client.getEntryByIndex(top - 1 - j)));
     const keyed: KeyedEntry[] = [];
     for (const { entryId, entry } of fetched) {
       const key = signer(entry);
       if (key !== undefined) keyed.push({ key, entryId, entry });
     }
-    await each(keyed);
+    await each(keyed, true);
   }
   return { kind: "scan", size };
 }

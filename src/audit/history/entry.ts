@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ComponentKey } from "../../keys/registry.js";
 import { sameKey } from "../../keys/component-keys.js";
-import { verifyStatementSignature } from "../../keys/signature.js";
 import type { HistoryEntry } from "../../schema/audit-history.js";
 import { ProposedEntry, type LogEntry } from "../../schema/rekor.js";
 import { checkResult, verdictOf, type CheckResult } from "../../schema/verdict.js";
@@ -10,7 +9,8 @@ import type { RekorClient } from "../../tlog/client.js";
 import type { TrustedLogKey } from "../../tlog/keys.js";
 import { entryKey } from "../../tlog/kinds/entries.js";
 import { verifyConsistency } from "../../tlog/merkle.js";
-import { verifyPrehashed } from "../../tlog/prehashed.js";
+import { verificationKey, verifyPrehashed, type VerificationKey } from "../../tlog/prehashed.js";
+import { parseEcdsaDer } from "../../util/ecdsa-der.js";
 import { checkEntryId, checkInclusion, checkLogCheckpoint, entryLeaf } from "../../tlog/verify-entry.js";
 import { fromHex, toHex } from "../../util/bytes.js";
 import { ReftrailError } from "../../util/errors.js";
@@ -50,6 +50,8 @@ const message = (err: unknown) => (err instanceof ReftrailError ? err.message : 
 export class HistoryContext {
   private readonly checkpoints = new Map<string, { checkpoint: Checkpoint; treeId: bigint } | { error: string }>();
   private readonly consistency = new Map<string, Promise<string | undefined>>();
+  private readonly prepared = new Map<ComponentKey, VerificationKey>();
+  private readonly words = new Map<string, string>();
 
   constructor(
     readonly client: RekorClient,
@@ -59,6 +61,21 @@ export class HistoryContext {
     readonly statements: ReleasedStatements,
     readonly referenceValues: ReferenceValuesLookup | undefined,
   ) {}
+
+  /** The key prepared once for digest verification (exporting a key costs more than a verification). */
+  verificationKey(key: ComponentKey): VerificationKey {
+    let prepared = this.prepared.get(key);
+    if (prepared === undefined) this.prepared.set(key, (prepared = verificationKey(key.key)));
+    return prepared;
+  }
+
+  /** One copy of a detail many entries share (the key, its window): 100,000 rows hold references, not copies. */
+  shared(text: string): string {
+    const known = this.words.get(text);
+    if (known !== undefined) return known;
+    this.words.set(text, text);
+    return text;
+  }
 
   checkpoint(note: string): { checkpoint: Checkpoint; treeId: bigint } | { error: string } {
     let known = this.checkpoints.get(note);
@@ -144,11 +161,11 @@ async function proofChecks(entryId: string, entry: LogEntry, leaf: Uint8Array, c
   return [inclusion, why === undefined ? passed("CHECKPOINT_CONSISTENCY", `tree size ${verified.checkpoint.size} within the verified ${ctx.head.size}`) : failed("CHECKPOINT_CONSISTENCY", why)];
 }
 
-function keyWindow(key: ComponentKey, t: bigint): CheckResult {
+function keyWindow(key: ComponentKey, t: bigint, ctx: HistoryContext): CheckResult {
   const window = key.validFor;
   if (window === undefined) return skipped("KEY_VALIDITY", "the key was given without a window");
   const end = window.end === undefined ? "open" : formatRfc3339(window.end);
-  const range = `${formatRfc3339(window.start)} .. ${end}`;
+  const range = ctx.shared(`${formatRfc3339(window.start)} .. ${end}`);
   if (t < window.start || (window.end !== undefined && t > window.end)) return failed("KEY_VALIDITY", `logged at ${formatRfc3339(t)}, outside key ${key.keyId}'s window ${range}`);
   return passed("KEY_VALIDITY", range);
 }
@@ -180,31 +197,33 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
     bodyKeyOk = message(err);
   }
   let content: EndorsementContent | undefined;
+  let statementDigest: Uint8Array;
   if (found === undefined) {
     checks.push(failed("STATEMENT_AVAILABLE", `no statement with sha256 ${statementSha256} in the kept statements or --endorsements: the log holds only its hash`));
     // Without the statement, the body's signature over the artifact digest is what can be checked.
     const digest = fromHex(statementSha256);
-    const ok = bodyKeyOk === undefined && digest !== undefined && verifyPrehashed(key.key, digest, signature) === "valid";
+    const ok = bodyKeyOk === undefined && digest !== undefined && verifyPrehashed(ctx.verificationKey(key), digest, signature) === "valid";
     checks.push(ok ? passed("STATEMENT_SIGNATURE", `over the logged digest only, with key ${key.keyId}`) : failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the body's signature does not verify over the logged digest"));
     checks.push(notRun("STATEMENT", "statement unavailable"));
-  } else if (createHash("sha256").update(found.bytes).digest("hex") !== statementSha256) {
+  } else if (toHex((statementDigest = createHash("sha256").update(found.bytes).digest())) !== statementSha256) {
     // Kept statements are content-addressed but never trusted: a file changed under its name is not the logged statement.
-    checks.push(failed("STATEMENT_AVAILABLE", `the statement from ${found.source} hashes to ${createHash("sha256").update(found.bytes).digest("hex")}, not the logged ${statementSha256}`));
+    checks.push(failed("STATEMENT_AVAILABLE", `the statement from ${found.source} hashes to ${toHex(statementDigest)}, not the logged ${statementSha256}`));
     checks.push(notRun("STATEMENT_SIGNATURE", "no statement with the logged hash"), notRun("STATEMENT", "no statement with the logged hash"));
     found = undefined;
   } else {
-    checks.push(passed("STATEMENT_AVAILABLE", found.source));
-    const ok = bodyKeyOk === undefined && verifyStatementSignature(found.bytes, signature, key.key);
-    checks.push(ok ? passed("STATEMENT_SIGNATURE", `verified with key ${key.keyId}`) : failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the signature does not verify over the statement with the component key"));
+    checks.push(passed("STATEMENT_AVAILABLE", ctx.shared(found.source)));
+    // ECDSA over SHA-256 of the statement, as verifyStatementSignature checks it (strict DER), on the digest just computed.
+    const ok = bodyKeyOk === undefined && parseEcdsaDer(signature) !== undefined && verifyPrehashed(ctx.verificationKey(key), statementDigest, signature) === "valid";
+    checks.push(ok ? passed("STATEMENT_SIGNATURE", ctx.shared(`verified with key ${key.keyId}`)) : failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the signature does not verify over the statement with the component key"));
     try {
       content = readEndorsement(found.bytes);
-      checks.push(content.component === component ? passed("STATEMENT", `endorsement of '${content.component}'`) : failed("STATEMENT", `the statement endorses '${content.component}', not '${component}'`));
+      checks.push(content.component === component ? passed("STATEMENT", ctx.shared(`endorsement of '${content.component}'`)) : failed("STATEMENT", `the statement endorses '${content.component}', not '${component}'`));
     } catch (err) {
       checks.push(failed("STATEMENT", message(err)));
     }
   }
   checks.push(...(await proofChecks(entryId, entry, leaf, ctx)));
-  checks.push(keyWindow(key, integrated));
+  checks.push(keyWindow(key, integrated, ctx));
   if (content === undefined) checks.push(notRun("LOG_TIME", "no statement to read the validity from"));
   else if (integrated < content.notBefore || integrated > content.notAfter) checks.push(failed("LOG_TIME", `logged at ${base.integratedTime}, outside ${content.validity.notBefore} .. ${content.validity.notAfter}`));
   else checks.push(passed("LOG_TIME", `${content.validity.notBefore} ≤ ${base.integratedTime} ≤ ${content.validity.notAfter}`));

@@ -8,7 +8,8 @@ import { formatRfc3339, secondsToNs } from "../../util/rfc3339.js";
 import { toHex } from "../../util/bytes.js";
 import { auditLogHead, type AuditorState } from "../auditor-state.js";
 import type { ReferenceValuesLookup, ReleasedStatements } from "../monitor/released.js";
-import { changesBetween, type EntryFingerprint } from "./changes.js";
+import type { EntryFingerprint } from "./changes.js";
+import { NewestFirst } from "./newest-first.js";
 import { HistoryContext, judgeHistoryEntry } from "./entry.js";
 import { INDEX_CAP, entriesUnderKeys } from "./entries.js";
 
@@ -26,6 +27,11 @@ export interface HistoryInput {
   readonly now: bigint;
   /** Entries fetched at once (a remote log answers each in a round trip). */
   readonly batch?: number;
+  /**
+   * Receives the entries newest first instead of `history.entries` (which is then empty): a history
+   * of 100,000 entries is written out as it is read, not held.
+   */
+  readonly onEntry?: (entry: HistoryEntry) => void;
 }
 
 export interface HistoryRun {
@@ -33,6 +39,9 @@ export interface HistoryRun {
   /** The auditor's state after this run: advanced only to a checkpoint that verified and extends the stored one. */
   readonly state: AuditorState;
 }
+
+/** How many failed or flagged entries the whole-history checks name. */
+const SAMPLE = 10;
 
 const WHOLE = {
   LOG_CHECKPOINT: "the log's checkpoint verifies and extends the one the auditor verified before",
@@ -53,38 +62,38 @@ export async function componentHistory(input: HistoryInput): Promise<HistoryRun>
   const audited = await auditLogHead(input.client, input.log, input.state, input.now);
   const verified = audited.head.problem === undefined ? audited.head.verified?.checkpoint : undefined;
   const ctx = new HistoryContext(input.client, input.log, verified, input.statements, input.referenceValues);
-  const rows: Omit<HistoryEntry, "changes">[] = [];
-  const fingerprints: (EntryFingerprint | undefined)[] = [];
-  const source = await entriesUnderKeys(input.client, keys, verified?.size, input.batch ?? 64, async (batch) => {
+  const entries: HistoryEntry[] = [];
+  const summary = { total: 0, failed: [] as HistoryEntry[], failedCount: 0, flagged: [] as number[], flaggedCount: 0 };
+  const newestFirst = new NewestFirst((row) => {
+    summary.total++;
+    // An entry that verifies but matches no document is flagged, not failed: REFERENCE_VALUES says it.
+    if (row.failures.some((f) => f !== "REFERENCE_VALUES") && summary.failedCount++ < SAMPLE) summary.failed.push(row);
+    if (row.flagged !== undefined && summary.flaggedCount++ < SAMPLE) summary.flagged.push(row.logIndex);
+    if (input.onEntry) input.onEntry(row);
+    else entries.push(row);
+  });
+  // Index answers come in no particular order (at most INDEX_CAP a key): held and sorted. A scan comes newest first: streamed.
+  const unordered: { row: HistoryEntry; fingerprint: EntryFingerprint | undefined }[] = [];
+  const source = await entriesUnderKeys(input.client, keys, verified?.size, input.batch ?? 64, async (batch, ordered) => {
     const judged = await Promise.all(
       batch.filter(({ entry }) => input.since === undefined || secondsToNs(entry.integratedTime) >= input.since).map(({ key, entryId, entry }) => judgeHistoryEntry(input.component, key, entryId, entry, ctx)),
     );
     for (const j of judged) {
-      rows.push(j.row);
-      fingerprints.push(j.fingerprint);
+      const item = { row: { ...j.row, changes: [] }, fingerprint: j.fingerprint };
+      if (ordered) newestFirst.push(item.row, item.fingerprint);
+      else unordered.push(item);
     }
   });
-  // Newest first; what changed is against the next older entry that could be read.
-  const order = rows.map((_, i) => i).sort((a, b) => rows[b]!.logIndex - rows[a]!.logIndex);
-  const entries: HistoryEntry[] = new Array<HistoryEntry>(order.length);
-  let older: EntryFingerprint | undefined;
-  for (let k = order.length - 1; k >= 0; k--) {
-    const i = order[k]!;
-    const fingerprint = fingerprints[i];
-    entries[k] = { ...rows[i]!, changes: fingerprint !== undefined && older !== undefined ? changesBetween(older, fingerprint) : [] };
-    if (fingerprint !== undefined) older = fingerprint;
-  }
+  for (const item of unordered.sort((a, b) => b.row.logIndex - a.row.logIndex)) newestFirst.push(item.row, item.fingerprint);
+  newestFirst.finish();
   const head = audited.head;
-  // An entry that verifies but matches no document is flagged, not failed: REFERENCE_VALUES says it.
-  const failedEntries = entries.filter((e) => e.failures.some((f) => f !== "REFERENCE_VALUES"));
-  const flagged = entries.filter((e) => e.flagged !== undefined);
   const checks: CheckResult[] = [
     head.problem === undefined && head.verified !== undefined
       ? checkResult.passed("LOG_CHECKPOINT", WHOLE.LOG_CHECKPOINT, `tree size ${head.verified.checkpoint.size}`, audited.stored ? `extends tree size ${audited.stored.checkpoint.size}` : undefined, audited.stored ? "consistent with the stored checkpoint" : "first checkpoint stored")
       : checkResult.failed("LOG_CHECKPOINT", WHOLE.LOG_CHECKPOINT, head.problem ? `${head.problem.kind}: ${head.problem.title}` : "the log's checkpoint did not verify"),
-    failedEntries.length === 0
-      ? checkResult.passed("ENTRIES", WHOLE.ENTRIES, `${entries.length} entries`)
-      : checkResult.failed("ENTRIES", WHOLE.ENTRIES, `${failedEntries.length} of ${entries.length} entries fail: log index ${failedEntries.slice(0, 10).map((e) => `${e.logIndex} (${e.failures.filter((f) => f !== "REFERENCE_VALUES").join(", ")})`).join("; ")}${failedEntries.length > 10 ? "; …" : ""}`),
+    summary.failedCount === 0
+      ? checkResult.passed("ENTRIES", WHOLE.ENTRIES, `${summary.total} entries`)
+      : checkResult.failed("ENTRIES", WHOLE.ENTRIES, `${summary.failedCount} of ${summary.total} entries fail: log index ${summary.failed.map((e) => `${e.logIndex} (${e.failures.filter((f) => f !== "REFERENCE_VALUES").join(", ")})`).join("; ")}${summary.failedCount > SAMPLE ? "; …" : ""}`),
   ];
   checks.push(
     source.kind === "index"
@@ -95,9 +104,9 @@ export async function componentHistory(input: HistoryInput): Promise<HistoryRun>
   );
   if (input.referenceValues !== undefined) {
     checks.push(
-      flagged.length === 0
-        ? checkResult.passed("REFERENCE_VALUES", WHOLE.REFERENCE_VALUES, `${entries.length} entries`)
-        : checkResult.failed("REFERENCE_VALUES", WHOLE.REFERENCE_VALUES, `${flagged.length} entries match no reference-values document: log index ${flagged.slice(0, 10).map((e) => e.logIndex).join(", ")}${flagged.length > 10 ? ", …" : ""}`),
+      summary.flaggedCount === 0
+        ? checkResult.passed("REFERENCE_VALUES", WHOLE.REFERENCE_VALUES, `${summary.total} entries`)
+        : checkResult.failed("REFERENCE_VALUES", WHOLE.REFERENCE_VALUES, `${summary.flaggedCount} entries match no reference-values document: log index ${summary.flagged.join(", ")}${summary.flaggedCount > SAMPLE ? ", …" : ""}`),
     );
   }
   const current = head.verified?.checkpoint;
@@ -114,6 +123,7 @@ export async function componentHistory(input: HistoryInput): Promise<HistoryRun>
     },
     ...(input.since !== undefined ? { since: formatRfc3339(input.since) } : {}),
     keys: keys.map((k) => k.keyId),
+    total: summary.total,
     entries,
   };
   return { history, state: audited.state };

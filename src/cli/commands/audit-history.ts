@@ -2,7 +2,7 @@ import { DEFAULT_AUDITOR_STATE_DIR, loadAuditorState, storeAuditorState } from "
 import { componentHistory } from "../../audit/history/history.js";
 import { referenceValuesFolder } from "../../audit/history/reference-values.js";
 import { COMMON_OPTIONS, commandOptions, requireOptions, timeOption, type OptionSpecs } from "../args.js";
-import { AUDIT_SOURCE_OPTIONS, auditStatements, historyText, openAuditLog, writeHistoryJson } from "../audit.js";
+import { AUDIT_SOURCE_OPTIONS, HistoryJson, HistoryTable, auditStatements, openAuditLog } from "../audit.js";
 import type { Command } from "../command.js";
 import { ExitCode } from "../errors.js";
 import { fileSubject } from "../input.js";
@@ -35,6 +35,9 @@ async function run(argv: readonly string[]): Promise<number> {
   const state = loadAuditorState(stateDir, stateSubject);
   const statements = auditStatements(o);
   const target = await openAuditLog(o);
+  const write = (text: string) => process.stdout.write(text);
+  // Written as the entries are read: a history of 100,000 entries is never held whole.
+  const out = o.json ? new HistoryJson(write) : new HistoryTable(write);
   let run;
   try {
     run = await componentHistory({
@@ -47,14 +50,14 @@ async function run(argv: readonly string[]): Promise<number> {
       ...(since !== undefined ? { since } : {}),
       state,
       now: BigInt(Date.now()) * 1_000_000n,
+      onEntry: (e) => out.row(e),
     });
   } finally {
     target.close();
   }
   if (run.history.log.advanced) storeAuditorState(stateDir, run.state, stateSubject);
   const h = run.history;
-  if (o.json) writeHistoryJson(h, (chunk) => process.stdout.write(chunk));
-  else process.stdout.write(historyText(h));
+  out.end(h);
   if (!h.verified) notVerified(h.checks.filter((c) => c.status !== "passed").map((c) => `${c.check}: ${c.detail ?? ""}`).join("; "));
   return h.verified ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
 }
