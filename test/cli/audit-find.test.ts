@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { MeasurementFinding } from "../../src/schema/audit-find.js";
+import { MeasurementFinding } from "../../src/schema/audit-find.js";
 import { amdsevOracle, copyFolder, endorseAmdsev } from "../helpers/amdsev-releases.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { serveLogProcess } from "../helpers/serve.js";
@@ -19,7 +19,8 @@ let home: string;
 let registry: string;
 
 const find = (args: readonly string[]) => runCli(["audit", "find", "--key-registry", registry, ...args]);
-const parsed = (r: CliResult) => JSON.parse(r.stdout) as MeasurementFinding;
+/** The JSON output, read with its own schema (schemas/audit-find.json). */
+const parsed = (r: CliResult) => MeasurementFinding.parse(JSON.parse(r.stdout));
 
 beforeAll(() => {
   home = tempDir("audit-find");

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { AuditHistory } from "../../src/schema/audit-history.js";
+import { AuditHistory } from "../../src/schema/audit-history.js";
 import type { ReferenceValues } from "../../src/schema/reference-values.js";
 import { copyFolder, endorseAmdsev, sleep } from "../helpers/amdsev-releases.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
@@ -26,7 +26,8 @@ const releases: Record<string, { values: ReferenceValues; path: string; endorsed
 function history(args: readonly string[], stateDir = state): CliResult {
   return runCli(["audit", "history", "--key-registry", registry, "--state", stateDir, ...args]);
 }
-const parsed = (r: CliResult): AuditHistory => JSON.parse(r.stdout) as AuditHistory;
+/** The JSON output, read with its own schema (schemas/audit-history.json): a drift between the two fails here. */
+const parsed = (r: CliResult): AuditHistory => AuditHistory.parse(JSON.parse(r.stdout));
 const component = (version: string, name: string) => releases[version]!.values.components.find((c) => c.name === name)!;
 const stateFile = (dir: string) => join(dir, "auditor-state.json");
 const checkpointSize = (dir: string) => (Object.values(JSON.parse(readFileSync(stateFile(dir), "utf8")).logs)[0] as { checkpoint: { size: number } }).checkpoint.size;
