@@ -113,7 +113,7 @@ describe("reftrail top level", () => {
     expect(runCli(["measure", "launch-digests"]).stderr).toMatch(/^reftrail: error: unknown command 'reftrail measure launch-digests'/);
   });
   it("Object.prototype member names are unknown stages and verbs, not an internal error", () => {
-    expect(runCli(["toString", "toString"]).stderr).toBe("reftrail: error: unknown stage 'toString' (stages: measure, keys, endorse, publish, verify, inspect, policy, log, demo)\n");
+    expect(runCli(["toString", "toString"]).stderr).toBe("reftrail: error: unknown stage 'toString' (stages: measure, keys, endorse, publish, verify, inspect, policy, log, audit, demo)\n");
     expect(runCli(["keys", "constructor"]).stderr).toBe("reftrail: error: unknown command 'reftrail keys constructor' (verbs: generate, register)\n");
     expect(runCli(["keys", "hasOwnProperty"]).status).toBe(2);
   });
