@@ -109,6 +109,14 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CommandEn
   },
   log: LOG_COMMANDS,
   audit: {
+    history: {
+      summary: "every endorsement logged under a component's keys, newest first, each verified, with what changed (auditor's checkpoint kept in --state)",
+      load: async () => (await import("./commands/audit-history.js")).command,
+    },
+    find: {
+      summary: "which endorsed release and configuration produces an SEV-SNP measurement (recomputed) or an SEV/SEV-ES digest",
+      load: async () => (await import("./commands/audit-find.js")).command,
+    },
     "build-site": {
       summary: "write the web viewer as static files: components, timelines, entry pages verified in the browser, measurement search",
       load: async () => (await import("./commands/audit-build-site.js")).command,

@@ -8,6 +8,9 @@ import { OakEvidenceVerdict } from "./oak-verdict.js";
 import { EndorsementStatement } from "./endorsement.js";
 import { KeyRegistry } from "./key-registry.js";
 import { MonitorState } from "./monitor-state.js";
+import { AuditHistory } from "./audit-history.js";
+import { MeasurementFinding } from "./audit-find.js";
+import { AuditorState } from "./auditor-state.js";
 import { SnpPolicy } from "./snp-policy.js";
 import { Verdict } from "./verdict.js";
 import { EvidencePolicy } from "./evidence-policy.js";
@@ -37,4 +40,7 @@ export const SCHEMAS: Readonly<Record<string, { readonly schema: z.ZodType; read
   "evidence-verdict": { schema: SnpEvidenceVerdict, io: "output" },
   "oak-evidence-verdict": { schema: OakEvidenceVerdict, io: "output" },
   "monitor-state": { schema: MonitorState, io: "output" },
+  "audit-history": { schema: AuditHistory, io: "output" },
+  "audit-find": { schema: MeasurementFinding, io: "output" },
+  "auditor-state": { schema: AuditorState, io: "output" },
 };

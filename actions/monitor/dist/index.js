@@ -44906,10 +44906,10 @@ function verifyWithoutStatement(entryId, entry, body, ctx) {
     throw err;
   }
 }
-async function valuesReleased(statement, ctx) {
+async function valuesReleased(statement, referenceValues) {
   const own2 = readEndorsement(statement).reftrail;
   if (own2 === void 0) return "its statement carries no reftrail reference values, so it matches no reference-values document";
-  const document = await ctx.referenceValues(own2.release.version);
+  const document = await referenceValues(own2.release.version);
   if (document === void 0) return `it endorses release ${quoted(own2.release.version)}, which has no reference-values document`;
   const listed = document.components.find((c) => c.name === own2.component.name);
   if (document.release.name !== own2.release.name || listed === void 0 || canonicalJson(listed) !== canonicalJson(own2.component)) {
@@ -44939,7 +44939,7 @@ async function judgeEntry(entryId, entry, ctx) {
       { keys: { kind: "keys", keys: [ctx.key] }, logs: [ctx.log], at: secondsToNs(entry.integratedTime), requiredClaims: [], component: ctx.component, allowSetOnly: false }
     );
     if (!verdict.verified) throw new Invalid(`${verdict.failure.check}: ${verdict.failure.message} (statement from ${released.source})`);
-    const why = await valuesReleased(released.bytes, ctx);
+    const why = await valuesReleased(released.bytes, ctx.referenceValues);
     return why === void 0 ? { outcome: "released" } : { outcome: "unreleased", problem: unreleasedProblem(withArtifact, why) };
   } catch (err) {
     if (err instanceof Invalid) return { outcome: "invalid", problem: invalidEntryProblem(facts, err.message) };

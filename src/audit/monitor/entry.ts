@@ -84,11 +84,14 @@ function verifyWithoutStatement(entryId: string, entry: LogEntry, body: Proposed
   }
 }
 
-/** Whether the statement's reference values are those its release's document lists for the component. */
-async function valuesReleased(statement: Uint8Array, ctx: EntryContext): Promise<string | undefined> {
+/**
+ * Why the statement's reference values are not those its release's document lists for the
+ * component (undefined when they are). The auditor's history flags entries by the same rule.
+ */
+export async function valuesReleased(statement: Uint8Array, referenceValues: ReferenceValuesLookup): Promise<string | undefined> {
   const own = readEndorsement(statement).reftrail;
   if (own === undefined) return "its statement carries no reftrail reference values, so it matches no reference-values document";
-  const document = await ctx.referenceValues(own.release.version);
+  const document = await referenceValues(own.release.version);
   if (document === undefined) return `it endorses release ${quoted(own.release.version)}, which has no reference-values document`;
   const listed = document.components.find((c) => c.name === own.component.name);
   if (document.release.name !== own.release.name || listed === undefined || canonicalJson(listed) !== canonicalJson(own.component)) {
@@ -124,7 +127,7 @@ export async function judgeEntry(entryId: string, entry: LogEntry, ctx: EntryCon
       { keys: { kind: "keys", keys: [ctx.key] }, logs: [ctx.log], at: secondsToNs(entry.integratedTime), requiredClaims: [], component: ctx.component, allowSetOnly: false },
     );
     if (!verdict.verified) throw new Invalid(`${verdict.failure!.check}: ${verdict.failure!.message} (statement from ${released.source})`);
-    const why = await valuesReleased(released.bytes, ctx);
+    const why = await valuesReleased(released.bytes, ctx.referenceValues);
     return why === undefined ? { outcome: "released" } : { outcome: "unreleased", problem: unreleasedProblem(withArtifact, why) };
   } catch (err) {
     if (err instanceof Invalid) return { outcome: "invalid", problem: invalidEntryProblem(facts, err.message) };

@@ -23,8 +23,11 @@ function entryText(e: BootConfiguration): string {
 /** Each entry as given and with the other kernel-hashes setting: a firmware-only launch is the commonest surprise. */
 const bothBoots = (entries: readonly BootConfiguration[]): BootConfiguration[] => entries.flatMap((e) => [e, { ...e, kernelHashes: !e.kernelHashes }]);
 
-/** Every VMM, vCPU model and vCPU count reftrail knows, with the usual guest features, per convention the policy uses. */
-function wideEntries(policy: EvidencePolicy): BootConfiguration[] {
+/**
+ * Every VMM, vCPU model and vCPU count reftrail knows, with the usual guest features, per convention the
+ * policy uses, both kernel-hashes settings: the diagnosis's and `audit find`'s search space.
+ */
+export function wideEntries(policy: EvidencePolicy): BootConfiguration[] {
   const byConvention = new Map<string, BootConfiguration>();
   for (const e of policy.boot) {
     const key = JSON.stringify(e.conventions);

@@ -1,15 +1,11 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EvidencePolicy } from "../../../src/schema/evidence-policy.js";
-import { parseDocument } from "../../../src/schema/parse.js";
-import { ReferenceValues } from "../../../src/schema/reference-values.js";
+import type { ReferenceValues } from "../../../src/schema/reference-values.js";
 import { policyForRelease } from "../../../src/verify/evidence/policy-init.js";
 import { verifySnpEvidence, type SnpEvidenceVerdict } from "../../../src/verify/evidence/snp.js";
 import { parseReport } from "../../../src/verify/snp/abi/report.js";
 import { parseCertificate } from "../../../src/verify/x509/certificate.js";
-import { runCli } from "../../helpers/cli.js";
-import { COMMITTED, ROOT } from "../../helpers/fixtures.js";
+import { amdsevOracle, measureAmdsev } from "../../helpers/amdsev-releases.js";
 import { endorseRelease, foundEndorsements, releaseTrust, type EndorsedRelease } from "../../helpers/release-endorsed.js";
 import { buildReport, milanTcb, testPki, type TestPki, type TestVek } from "../../helpers/snp-pki.js";
 import { tempDir } from "../../helpers/tlog.js";
@@ -20,46 +16,21 @@ import { tempDir } from "../../helpers/tlog.js";
  * sev-snp-measure (amdsev-visible.tsv, never reftrail's own output). Two releases are endorsed
  * and logged: 2026.11.0 boots "… ro quiet", 2026.12.0 the same kernel with "… rw quiet".
  */
-const ORACLE = readFileSync(join(COMMITTED, "launch-digests/amdsev-visible.tsv"), "utf8")
-  .split("\n")
-  .slice(1)
-  .filter((l) => l.length > 0)
-  .map((l) => l.split("\t") as [string, string]);
-/** The digest sev-snp-measure printed for the row whose arguments contain every fragment. */
-function oracle(...fragments: string[]): Buffer {
-  const rows = ORACLE.filter(([, args]) => fragments.every((f) => args.includes(f)));
-  if (rows.length !== 1) throw new Error(`${rows.length} oracle rows match ${fragments.join(" ")}`);
-  return Buffer.from(rows[0]![0], "hex");
-}
 
-const MANIFEST = join(ROOT, "examples/release-manifest-amdsev.json");
+/** The digest sev-snp-measure printed for the row whose arguments contain every fragment. */
+const oracle = (...fragments: string[]) => Buffer.from(amdsevOracle(...fragments), "hex");
+
 const at = BigInt(Date.now() + 86_400_000) * 1_000_000n;
 let home: string;
 const releases: Record<string, { values: ReferenceValues; endorsed: EndorsedRelease }> = {};
 let pki: TestPki;
 let vek: TestVek;
 
-function measure(version: string, cmdline: string): string {
-  const manifest = JSON.parse(readFileSync(MANIFEST, "utf8"));
-  manifest.release.version = version;
-  for (const c of manifest.components) {
-    if (typeof c.path === "string") c.path = join(ROOT, "examples", c.path);
-    if (c.kind === "cmdline") c.value = cmdline;
-    if (c.kind !== "firmware" && c.kind !== "kernel") c.version = version;
-  }
-  const manifestPath = join(home, `manifest-${version}.json`);
-  writeFileSync(manifestPath, JSON.stringify(manifest));
-  const values = join(home, `values-${version}.json`);
-  const r = runCli(["measure", "release", "--manifest", manifestPath, "--out", values]);
-  if (r.status !== 0) throw new Error(r.stderr);
-  return values;
-}
-
 beforeAll(() => {
   home = tempDir("evidence-amdsev");
   for (const [version, cmdline] of [["2026.11.0", "console=ttyS0 root=/dev/vda1 ro quiet"], ["2026.12.0", "console=ttyS0 root=/dev/vda1 rw quiet"]] as const) {
-    const path = measure(version, cmdline);
-    releases[version] = { values: parseDocument(ReferenceValues, readFileSync(path, "utf8"), path), endorsed: endorseRelease(path, home, version) };
+    const { path, values } = measureAmdsev(home, version, cmdline);
+    releases[version] = { values, endorsed: endorseRelease(path, home, version) };
   }
   pki = testPki("Genoa");
   vek = pki.vek({ tcb: { bl: 7, tee: 0, snp: 14, ucode: 72 }, hwId: new Uint8Array(64).fill(3), productName: "Genoa" });

@@ -1,0 +1,130 @@
+import type { ComponentKey, LoadedRegistry } from "../../keys/registry.js";
+import type { AuditHistory, HistoryEntry } from "../../schema/audit-history.js";
+import { checkResult, verdictOf, type CheckResult } from "../../schema/verdict.js";
+import type { RekorClient } from "../../tlog/client.js";
+import type { TrustedLogKey } from "../../tlog/keys.js";
+import { InputError } from "../../util/errors.js";
+import { formatRfc3339, secondsToNs } from "../../util/rfc3339.js";
+import { toHex } from "../../util/bytes.js";
+import { auditLogHead, type AuditorState } from "../auditor-state.js";
+import type { ReferenceValuesLookup, ReleasedStatements } from "../monitor/released.js";
+import type { EntryFingerprint } from "./changes.js";
+import { NewestFirst } from "./newest-first.js";
+import { HistoryContext, judgeHistoryEntry } from "./entry.js";
+import { INDEX_CAP, entriesUnderKeys } from "./entries.js";
+
+export interface HistoryInput {
+  readonly component: string;
+  readonly client: RekorClient;
+  readonly log: TrustedLogKey;
+  readonly registry: LoadedRegistry;
+  readonly statements: ReleasedStatements;
+  readonly referenceValues?: ReferenceValuesLookup;
+  /** Only entries integrated at or after this time (ns since the epoch). */
+  readonly since?: bigint;
+  readonly state: AuditorState;
+  /** The run's time, for the state (ns since the epoch). */
+  readonly now: bigint;
+  /** Entries fetched at once (a remote log answers each in a round trip). */
+  readonly batch?: number;
+  /**
+   * Receives the entries newest first instead of `history.entries` (which is then empty): a history
+   * of 100,000 entries is written out as it is read, not held.
+   */
+  readonly onEntry?: (entry: HistoryEntry) => void;
+}
+
+export interface HistoryRun {
+  readonly history: AuditHistory;
+  /** The auditor's state after this run: advanced only to a checkpoint that verified and extends the stored one. */
+  readonly state: AuditorState;
+}
+
+/** How many failed or flagged entries the whole-history checks name. */
+const SAMPLE = 10;
+
+const WHOLE = {
+  LOG_CHECKPOINT: "the log's checkpoint verifies and extends the one the auditor verified before",
+  ENTRIES: "every entry under the component's keys verifies",
+  REFERENCE_VALUES: "every entry's values are a reference-values document's",
+  COMPLETE: "every entry under the component's keys was found",
+} as const;
+
+/**
+ * The history of a component in a log: the log's checkpoint against the auditor's stored one, then
+ * every entry under the component's registered keys (by the log's index, or the whole log read
+ * when the index may have cut its answer), fetched and judged a batch at a time (only rows and small fingerprints are kept), newest first, each with what
+ * changed since the entry before it. Pure over its sources: the caller stores `state`.
+ */
+export async function componentHistory(input: HistoryInput): Promise<HistoryRun> {
+  const keys: readonly ComponentKey[] = input.registry.keysByComponent.get(input.component) ?? [];
+  if (keys.length === 0) throw new InputError("COMPONENT_UNKNOWN", `the key registry lists no key for component '${input.component}'`);
+  const audited = await auditLogHead(input.client, input.log, input.state, input.now);
+  const verified = audited.head.problem === undefined ? audited.head.verified?.checkpoint : undefined;
+  const ctx = new HistoryContext(input.client, input.log, verified, input.statements, input.referenceValues);
+  const entries: HistoryEntry[] = [];
+  const summary = { total: 0, failed: [] as HistoryEntry[], failedCount: 0, flagged: [] as number[], flaggedCount: 0 };
+  const newestFirst = new NewestFirst((row) => {
+    summary.total++;
+    // An entry that verifies but matches no document is flagged, not failed: REFERENCE_VALUES says it.
+    if (row.failures.some((f) => f !== "REFERENCE_VALUES") && summary.failedCount++ < SAMPLE) summary.failed.push(row);
+    if (row.flagged !== undefined && summary.flaggedCount++ < SAMPLE) summary.flagged.push(row.logIndex);
+    if (input.onEntry) input.onEntry(row);
+    else entries.push(row);
+  });
+  // Index answers come in no particular order (at most INDEX_CAP a key): held and sorted. A scan comes newest first: streamed.
+  const unordered: { row: HistoryEntry; fingerprint: EntryFingerprint | undefined }[] = [];
+  const source = await entriesUnderKeys(input.client, keys, verified?.size, input.batch ?? 64, async (batch, ordered) => {
+    const judged = await Promise.all(
+      batch.filter(({ entry }) => input.since === undefined || secondsToNs(entry.integratedTime) >= input.since).map(({ key, entryId, entry }) => judgeHistoryEntry(input.component, key, entryId, entry, ctx)),
+    );
+    for (const j of judged) {
+      const item = { row: { ...j.row, changes: [] }, fingerprint: j.fingerprint };
+      if (ordered) newestFirst.push(item.row, item.fingerprint);
+      else unordered.push(item);
+    }
+  });
+  for (const item of unordered.sort((a, b) => b.row.logIndex - a.row.logIndex)) newestFirst.push(item.row, item.fingerprint);
+  newestFirst.finish();
+  const head = audited.head;
+  const checks: CheckResult[] = [
+    head.problem === undefined && head.verified !== undefined
+      ? checkResult.passed("LOG_CHECKPOINT", WHOLE.LOG_CHECKPOINT, `tree size ${head.verified.checkpoint.size}`, audited.stored ? `extends tree size ${audited.stored.checkpoint.size}` : undefined, audited.stored ? "consistent with the stored checkpoint" : "first checkpoint stored")
+      : checkResult.failed("LOG_CHECKPOINT", WHOLE.LOG_CHECKPOINT, head.problem ? `${head.problem.kind}: ${head.problem.title}` : "the log's checkpoint did not verify"),
+    summary.failedCount === 0
+      ? checkResult.passed("ENTRIES", WHOLE.ENTRIES, `${summary.total} entries`)
+      : checkResult.failed("ENTRIES", WHOLE.ENTRIES, `${summary.failedCount} of ${summary.total} entries fail: log index ${summary.failed.map((e) => `${e.logIndex} (${e.failures.filter((f) => f !== "REFERENCE_VALUES").join(", ")})`).join("; ")}${summary.failedCount > SAMPLE ? "; …" : ""}`),
+  ];
+  checks.push(
+    source.kind === "index"
+      ? checkResult.passed("COMPLETE", WHOLE.COMPLETE, `${source.ids} entries listed by the log's index`)
+      : source.kind === "scan"
+        ? checkResult.passed("COMPLETE", WHOLE.COMPLETE, `all ${source.size} entries of the log read`, undefined, `the index answers at most ${INDEX_CAP} ids a key, so the log was read whole`)
+        : checkResult.failed("COMPLETE", WHOLE.COMPLETE, `the log's index answered ${INDEX_CAP} ids (its cap) and the log (${source.size} entries) is too large to read whole, or its checkpoint did not verify: the history may be incomplete`),
+  );
+  if (input.referenceValues !== undefined) {
+    checks.push(
+      summary.flaggedCount === 0
+        ? checkResult.passed("REFERENCE_VALUES", WHOLE.REFERENCE_VALUES, `${summary.total} entries`)
+        : checkResult.failed("REFERENCE_VALUES", WHOLE.REFERENCE_VALUES, `${summary.flaggedCount} entries match no reference-values document: log index ${summary.flagged.join(", ")}${summary.flaggedCount > SAMPLE ? ", …" : ""}`),
+    );
+  }
+  const current = head.verified?.checkpoint;
+  const history: AuditHistory = {
+    ...verdictOf(checks),
+    component: input.component,
+    log: {
+      source: input.log.source,
+      logId: input.log.identity.logId,
+      ...(current ? { checkpoint: { size: current.size, rootHash: toHex(current.rootHash), origin: current.origin } } : {}),
+      ...(audited.stored ? { stored: { size: audited.stored.checkpoint.size, rootHash: audited.stored.checkpoint.rootHash } } : {}),
+      advanced: audited.advanced,
+      ...(head.problem ? { problem: { kind: head.problem.kind as "CHECKPOINT" | "ROLLBACK" | "FORK", title: head.problem.title } } : {}),
+    },
+    ...(input.since !== undefined ? { since: formatRfc3339(input.since) } : {}),
+    keys: keys.map((k) => k.keyId),
+    total: summary.total,
+    entries,
+  };
+  return { history, state: audited.state };
+}
