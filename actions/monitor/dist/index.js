@@ -11389,8 +11389,8 @@ var require_mock_agent = __commonJS({
           this[kMockAgentSet](origin, dispatcher);
           return dispatcher;
         }
-        for (const [keyMatcher, nonExplicitDispatcher] of Array.from(this[kClients])) {
-          if (nonExplicitDispatcher && typeof keyMatcher !== "string" && matchValue(keyMatcher, origin)) {
+        for (const [keyMatcher2, nonExplicitDispatcher] of Array.from(this[kClients])) {
+          if (nonExplicitDispatcher && typeof keyMatcher2 !== "string" && matchValue(keyMatcher2, origin)) {
             const dispatcher = this[kFactory](origin);
             this[kMockAgentSet](origin, dispatcher);
             dispatcher[kDispatches] = nonExplicitDispatcher[kDispatches];
@@ -40359,358 +40359,6 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/schema/common.ts
-var hexBytes = (bytes) => external_exports.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes * 2} lower-case hex digits`);
-var Sha256Hex = hexBytes(32).describe("SHA-256, lower-case hex");
-var Sha384Hex = hexBytes(48).describe("SHA-384, lower-case hex");
-var HexInteger = external_exports.string().regex(/^0x[0-9a-f]+$/, "expected 0x-prefixed lower-case hex");
-
-// src/schema/digests.ts
-var DIGEST_ALGORITHMS = ["sha256", "sha384", "sha512"];
-var DigestAlgorithmName = external_exports.enum(DIGEST_ALGORITHMS);
-var DigestSet = external_exports.object({ sha256: hexBytes(32).optional(), sha384: hexBytes(48).optional(), sha512: hexBytes(64).optional() }).strict().refine((d) => Object.keys(d).length > 0, "at least one digest");
-
-// src/schema/launch-vocabulary.ts
-var VMM_TYPES = ["QEMU", "ec2", "gce"];
-var EPYC = { family: 23, model: 1, stepping: 2 };
-var ROME = { family: 23, model: 49, stepping: 0 };
-var MILAN = { family: 25, model: 1, stepping: 1 };
-var GENOA = { family: 25, model: 17, stepping: 0 };
-var TURIN = { family: 26, model: 0, stepping: 0 };
-var VCPU_TYPES = /* @__PURE__ */ new Map([
-  ["EPYC", EPYC],
-  ["EPYC-v1", EPYC],
-  ["EPYC-v2", EPYC],
-  ["EPYC-IBPB", EPYC],
-  ["EPYC-v3", EPYC],
-  ["EPYC-v4", EPYC],
-  ["EPYC-Rome", ROME],
-  ["EPYC-Rome-v1", ROME],
-  ["EPYC-Rome-v2", ROME],
-  ["EPYC-Rome-v3", ROME],
-  ["EPYC-Milan", MILAN],
-  ["EPYC-Milan-v1", MILAN],
-  ["EPYC-Milan-v2", MILAN],
-  ["EPYC-Genoa", GENOA],
-  ["EPYC-Genoa-v1", GENOA],
-  ["EPYC-Turin", TURIN]
-]);
-var MAX_VCPUS = 512;
-var VcpuCountError = class extends ReftrailError {
-  constructor(message) {
-    super("VCPU_COUNT", message);
-  }
-};
-function parseVcpuCounts(text) {
-  if (/^\s*0+\s*$/.test(text)) return [0];
-  const counts = /* @__PURE__ */ new Set();
-  for (const part of text.split(",")) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw new VcpuCountError(`'${text}' is not a vCPU count, range (1-512) or list (1,2,4,64)`);
-    const from = Number(m[1]);
-    const to = m[2] === void 0 ? from : Number(m[2]);
-    if (from < 1 || to > MAX_VCPUS) throw new VcpuCountError(`'${part.trim()}' is out of bounds: vCPU counts range from 1 to ${MAX_VCPUS}`);
-    if (to < from) throw new VcpuCountError(`range '${part.trim()}' is empty (its end is below its start)`);
-    for (let n = from; n <= to; n++) counts.add(n);
-  }
-  return [...counts].sort((a, b) => a - b);
-}
-
-// src/schema/release-manifest.ts
-var ComponentName = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, "letters, digits and . _ + - only, starting with a letter or digit");
-var Version = external_exports.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._+~:-]*$/, "a version: letters, digits and . _ + ~ : -");
-var hexAtMost = (max, what) => external_exports.string().regex(/^0x[0-9a-fA-F]+$/, "expected 0x-prefixed hex").refine((text) => /^0x[0-9a-fA-F]+$/.test(text) && BigInt(text) <= max, `out of range for ${what}`);
-var VcpuCounts = external_exports.string().describe("vCPU counts: 4, 1-64, 1,2,4,64 or a mix (1..512)").superRefine((text, ctx) => {
-  try {
-    if (parseVcpuCounts(text).includes(0)) ctx.addIssue({ code: "custom", message: "0 vCPUs is no guest launch: publish counts from 1" });
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: err instanceof VcpuCountError ? err.message : String(err) });
-  }
-});
-var LaunchDigestSpec = external_exports.object({
-  mode: external_exports.enum(["snp", "seves", "sev"]),
-  vcpus: VcpuCounts.optional().describe("required in snp and seves modes"),
-  vcpuTypes: external_exports.array(external_exports.enum(["all", ...VCPU_TYPES.keys()])).min(1).optional().describe("QEMU CPU models, or ['all']"),
-  vcpuSignatures: external_exports.array(hexAtMost(0xffffffffn, "a 32-bit CPUID signature")).min(1).optional().describe("CPUID signatures, instead of or besides vcpuTypes"),
-  vmmTypes: external_exports.array(external_exports.enum(VMM_TYPES)).min(1).default(["QEMU"]),
-  guestFeatures: external_exports.array(hexAtMost((1n << 64n) - 1n, "64-bit guest features")).min(1).default(["0x1"]).describe("VMSA SEV_FEATURES values (snp mode)"),
-  boot: ComponentName.optional().describe("a kernel component: measure its QEMU direct boot through the kernel-hashes table"),
-  conventions: external_exports.object({
-    ec2LegacyRdx: external_exports.boolean().default(false),
-    cmdlineTrim: external_exports.boolean().default(false),
-    vmsaGpa: hexAtMost(0xffffffffff000n, "a 52-bit GPA").refine((t) => /^0x[0-9a-fA-F]+$/.test(t) && BigInt(t) !== 0n && BigInt(t) % 4096n === 0n, "must be a non-zero page-aligned address").optional(),
-    signatureConvention: external_exports.enum(["cpuid", "oak"]).default("cpuid")
-  }).strict().optional()
-}).strict().superRefine((spec, ctx) => {
-  if (spec.mode !== "sev" && spec.vcpus === void 0) ctx.addIssue({ code: "custom", path: ["vcpus"], message: `required in ${spec.mode} mode` });
-  if (spec.mode === "sev") {
-    for (const key of ["vcpus", "vcpuTypes", "vcpuSignatures"]) {
-      if (spec[key] !== void 0) ctx.addIssue({ code: "custom", path: [key], message: "sev mode measures no VMSA, so no vCPU enters its digest: remove this field" });
-    }
-  }
-});
-var common = {
-  name: ComponentName,
-  version: Version,
-  description: external_exports.string().optional(),
-  claims: external_exports.array(external_exports.url()).default([]).describe("claim type URIs the component's endorsement will carry")
-};
-var Path = external_exports.string().min(1).describe("file path, relative to the manifest's directory");
-var Algorithms = external_exports.array(DigestAlgorithmName).min(1).default(["sha256"]);
-var Asset = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/, "a release asset file name: letters, digits and . _ + ~ -, starting with a letter or digit").max(255).optional().describe("the release asset holding this file, for actions/endorse (default: the file name of path)");
-var FirmwareComponent = external_exports.object({ ...common, kind: external_exports.literal("firmware"), path: Path, asset: Asset, launchDigests: external_exports.array(LaunchDigestSpec).min(1) }).strict();
-var KernelComponent = external_exports.object({
-  ...common,
-  kind: external_exports.literal("kernel"),
-  path: Path.describe("bzImage or unified kernel image"),
-  asset: Asset,
-  initrd: ComponentName.optional().describe("the initrd component it boots with"),
-  cmdline: ComponentName.optional().describe("the cmdline component it boots with"),
-  setupDataModifications: external_exports.boolean().default(true).describe("false: setup data hashed without QEMU's loader edits (QEMU with SEV)"),
-  algorithms: Algorithms
-}).strict();
-var InitrdComponent = external_exports.object({ ...common, kind: external_exports.literal("initrd"), path: Path, asset: Asset, algorithms: Algorithms }).strict();
-var CmdlineValue = external_exports.string().refine((v) => !v.includes("\0"), "a kernel command line cannot contain a NUL character (it is a C string)").refine((v) => v.isWellFormed(), "has an unpaired surrogate, which has no UTF-8 encoding");
-var CmdlineComponent = external_exports.object({ ...common, kind: external_exports.literal("cmdline"), value: CmdlineValue }).strict();
-var ArtifactComponent = external_exports.object({ ...common, kind: external_exports.literal("artifact"), path: Path, asset: Asset, algorithms: Algorithms }).strict();
-var Component = external_exports.discriminatedUnion("kind", [FirmwareComponent, KernelComponent, InitrdComponent, CmdlineComponent, ArtifactComponent]);
-var ReleaseManifest = external_exports.object({
-  version: external_exports.literal(1),
-  release: external_exports.object({ name: ComponentName, version: Version }).strict(),
-  components: external_exports.array(Component).min(1)
-}).strict().superRefine((manifest, ctx) => {
-  const byName = /* @__PURE__ */ new Map();
-  manifest.components.forEach((c, i) => {
-    if (byName.has(c.name)) ctx.addIssue({ code: "custom", path: ["components", i, "name"], message: `duplicate component name '${c.name}'` });
-    byName.set(c.name, c);
-  });
-  const reference = (path, name, kind) => {
-    if (name !== void 0 && byName.get(name)?.kind !== kind) {
-      ctx.addIssue({ code: "custom", path, message: `no ${kind} component named '${name}'` });
-    }
-  };
-  manifest.components.forEach((c, i) => {
-    if (c.kind === "kernel") {
-      reference(["components", i, "initrd"], c.initrd, "initrd");
-      reference(["components", i, "cmdline"], c.cmdline, "cmdline");
-    }
-    if (c.kind === "firmware") {
-      c.launchDigests.forEach((spec, j) => reference(["components", i, "launchDigests", j, "boot"], spec.boot, "kernel"));
-    }
-  });
-}).describe("A release: its components and the reference values to compute for each (`reftrail measure release --manifest`)");
-
-// src/util/rfc3339.ts
-var RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
-var NS_PER_MS = 1000000n;
-var NS_PER_SECOND = 1000000000n;
-function daysInMonth(year, month) {
-  const date5 = /* @__PURE__ */ new Date(0);
-  date5.setUTCFullYear(year, month, 0);
-  return date5.getUTCDate();
-}
-function parseRfc3339(text) {
-  const m = RFC3339.exec(text);
-  if (!m) return void 0;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return void 0;
-  let offsetMinutes = 0;
-  if (m[9] !== void 0) {
-    const oh = Number(m[10]);
-    const om = Number(m[11]);
-    if (oh > 23 || om > 59) return void 0;
-    offsetMinutes = (m[9] === "-" ? -1 : 1) * (oh * 60 + om);
-  }
-  const date5 = /* @__PURE__ */ new Date(0);
-  date5.setUTCFullYear(year, month - 1, day);
-  date5.setUTCHours(hour, minute - offsetMinutes, second, 0);
-  if (date5.getUTCFullYear() < 0 || date5.getUTCFullYear() > 9999) return void 0;
-  const fraction = BigInt((m[7] ?? "").padEnd(9, "0") || "0");
-  return BigInt(date5.getTime()) * NS_PER_MS + fraction;
-}
-function formatRfc3339(ns) {
-  const ms = ns / NS_PER_MS - (ns < 0n && ns % NS_PER_MS !== 0n ? 1n : 0n);
-  const base = new Date(Number(ms)).toISOString().slice(0, 19);
-  const fraction = (ns % NS_PER_SECOND + NS_PER_SECOND) % NS_PER_SECOND;
-  const digits = fraction === 0n ? "" : `.${fraction.toString().padStart(9, "0").replace(/0+$/, "")}`;
-  return `${base}${digits}Z`;
-}
-var secondsToNs = (seconds) => BigInt(seconds) * NS_PER_SECOND;
-
-// src/schema/time.ts
-var Rfc3339 = external_exports.string().refine((t) => parseRfc3339(t) !== void 0, "expected an RFC 3339 date-time such as 2026-01-31T12:00:00Z");
-
-// src/schema/key-registry.ts
-var RegisteredKey = external_exports.object({
-  keyId: Sha256Hex.describe("SHA-256 of the key's SPKI DER"),
-  publicKey: external_exports.string().describe("PEM SubjectPublicKeyInfo (ECDSA P-256)"),
-  validFor: external_exports.object({ start: Rfc3339, end: Rfc3339.optional().describe("absent while the key is in use") }).strict().describe("the key may sign endorsements logged in this window (bounds inclusive)"),
-  comment: external_exports.string().optional()
-}).strict();
-var KeyRegistry = external_exports.object({
-  version: external_exports.literal(1),
-  components: external_exports.record(ComponentName, external_exports.array(RegisteredKey).min(1))
-}).strict().describe("Which public keys may endorse which component, and when (`reftrail keys generate --registry`)");
-
-// src/util/strict-json.ts
-var StrictJsonError = class extends Error {
-};
-var FORBIDDEN_KEYS = /* @__PURE__ */ new Set(["__proto__"]);
-var NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
-function parseStrictJson(text) {
-  if (text.charCodeAt(0) === 65279) throw new StrictJsonError("starts with a byte-order mark");
-  const value = JSON.parse(text);
-  checkTokens(text);
-  return value;
-}
-function pathOf(stack) {
-  return stack.map((f, i) => f.keys === void 0 ? `[${f.index}]` : `${i ? "." : ""}${f.key ?? ""}`).join("") || "(document)";
-}
-function numberProblem(token, fraction, exponent, stack) {
-  const value = Number(token);
-  const shown = token.length > 40 ? `${token.slice(0, 40)}…` : token;
-  if (!Number.isFinite(value)) return `has a number too large for a double at ${pathOf(stack)} ('${shown}')`;
-  if (fraction === void 0 && exponent === void 0) {
-    return Number.isSafeInteger(value) ? void 0 : `has an integer beyond 2^53 - 1 at ${pathOf(stack)} ('${shown}'), which would lose precision`;
-  }
-  return Number.isInteger(value) ? `writes the integer at ${pathOf(stack)} as '${shown}': integers must be written without a fraction or exponent` : void 0;
-}
-function checkTokens(text) {
-  const stack = [];
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const top = stack[stack.length - 1];
-    if (c === 34) {
-      let j = i + 1;
-      while (text.charCodeAt(j) !== 34) j += text.charCodeAt(j) === 92 ? 2 : 1;
-      if (top?.keys !== void 0 && expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1));
-        if (FORBIDDEN_KEYS.has(key)) throw new StrictJsonError(`uses the key '${key}'`);
-        if (top.keys.has(key)) throw new StrictJsonError(`repeats the key '${key.slice(0, 80)}' in one object`);
-        top.keys.add(key);
-        top.key = key.slice(0, 80);
-        expectKey = false;
-      }
-      i = j;
-    } else if (c === 45 || c >= 48 && c <= 57) {
-      NUMBER.lastIndex = i;
-      const m = NUMBER.exec(text);
-      const problem = numberProblem(m[0], m[1], m[2], stack);
-      if (problem !== void 0) throw new StrictJsonError(problem);
-      i += m[0].length - 1;
-    } else if (c === 123) {
-      stack.push({ keys: /* @__PURE__ */ new Set(), key: void 0 });
-      expectKey = true;
-    } else if (c === 91) {
-      stack.push({ keys: void 0, index: 0 });
-    } else if (c === 125 || c === 93) {
-      stack.pop();
-      expectKey = false;
-    } else if (c === 44) {
-      if (top?.keys === void 0 && top !== void 0) top.index++;
-      expectKey = top?.keys !== void 0;
-    }
-  }
-}
-
-// src/schema/parse.ts
-var SchemaError = class extends ReftrailError {
-  constructor(message, subject) {
-    super("SCHEMA", message, subject);
-  }
-};
-function fieldPath(path) {
-  return path.map((p, i) => typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`).join("") || "(document)";
-}
-function describeIssue(issue3) {
-  switch (issue3.code) {
-    case "invalid_union":
-      if ("discriminator" in issue3 && issue3.discriminator !== void 0 && "options" in issue3 && issue3.options) {
-        return `${issue3.discriminator} must be one of ${issue3.options.map((o) => JSON.stringify(o)).join(", ")}`;
-      }
-      return "matches none of the allowed forms";
-    case "invalid_key":
-      return `invalid key: ${issue3.issues[0]?.message ?? issue3.message}`;
-    case "unrecognized_keys":
-      return `unknown field${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k) => `'${k}'`).join(", ")}`;
-    default:
-      return issue3.message;
-  }
-}
-function parseDocument(schema, text, what) {
-  let data;
-  try {
-    data = parseStrictJson(text);
-  } catch (err) {
-    throw new SchemaError(err instanceof StrictJsonError ? `not accepted: the JSON ${err.message}` : `not valid JSON (${err.message})`, what);
-  }
-  const result = schema.safeParse(data);
-  if (result.success) return result.data;
-  const [first, ...rest] = result.error.issues;
-  const more = rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""})` : "";
-  throw new SchemaError(`${fieldPath(first.path)}: ${describeIssue(first)}${more}`, what);
-}
-
-// src/util/canonical-json.ts
-function canonicalJson(value) {
-  if (value === null || typeof value === "boolean") return JSON.stringify(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number") {
-    if (!Number.isSafeInteger(value)) throw new TypeError(`canonical JSON here takes only safe integers, not ${value}`);
-    return String(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (typeof value === "object") {
-    const entries = Object.entries(value).filter(([, v]) => v !== void 0);
-    entries.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
-}
-
-// src/keys/registry.ts
-function parseKeyRegistry(text, what) {
-  const registry2 = parseDocument(KeyRegistry, text, what);
-  const keysByComponent = /* @__PURE__ */ new Map();
-  for (const [component, entries] of Object.entries(registry2.components)) {
-    const keys = [];
-    entries.forEach((entry, i) => {
-      const field = `components.${component}[${i}]`;
-      const key = (() => {
-        try {
-          return parsePublicKey(entry.publicKey, `${field}.publicKey`);
-        } catch (err) {
-          throw err instanceof KeyError ? new KeyError("REGISTRY", err.message, what) : err;
-        }
-      })();
-      const keyId = keyIdOf(key);
-      if (keyId !== entry.keyId) throw new KeyError("REGISTRY", `${field}.keyId is ${entry.keyId} but the key's SPKI SHA-256 is ${keyId}`, what);
-      if (keys.some((k) => k.keyId === keyId || sameKey(k.key, key))) throw new KeyError("REGISTRY", `${field} lists key ${keyId} a second time`, what);
-      const start = parseRfc3339(entry.validFor.start);
-      const end = entry.validFor.end === void 0 ? void 0 : parseRfc3339(entry.validFor.end);
-      if (end !== void 0 && end < start) throw new KeyError("REGISTRY", `${field}.validFor ends before it starts`, what);
-      keys.push({ key, keyId, validFor: end === void 0 ? { start } : { start, end }, source: `${what}:${component}` });
-    });
-    keysByComponent.set(component, keys);
-  }
-  return { registry: registry2, keysByComponent };
-}
-function checkSigningKey(loaded, source, component, publicKey, at) {
-  const keys = loaded.keysByComponent.get(component) ?? [];
-  const key = keys.find((k) => sameKey(k.key, publicKey));
-  if (key === void 0) {
-    const listed = keys.length === 0 ? "which lists no key for it" : `which lists ${keys.length === 1 ? "another key" : `${keys.length} other keys`} for it`;
-    throw new KeyError("KEY_NOT_REGISTERED", `the key for ${component} (${keyIdOf(publicKey)}) is not registered for '${component}' in ${source}, ${listed}`);
-  }
-  const window = key.validFor;
-  if (at < window.start || window.end !== void 0 && at > window.end) {
-    const end = window.end === void 0 ? "open" : formatRfc3339(window.end);
-    throw new KeyError("KEY_NOT_REGISTERED", `the key for ${component} (${key.keyId}) is registered in ${source} for ${formatRfc3339(window.start)} .. ${end}, which does not include ${formatRfc3339(at)}`);
-  }
-  return key;
-}
-
 // src/schema/rekor.ts
 var Base64 = external_exports.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, "expected standard base64");
 var Hex = (digits) => external_exports.string().regex(new RegExp(`^[0-9a-fA-F]{${digits}}$`), `expected ${digits} hex digits`);
@@ -40785,6 +40433,23 @@ var SearchLogQuery = external_exports.object({
 
 // src/tlog/kinds/entries.ts
 import { createHash as createHash2, X509Certificate, createPublicKey as createPublicKey2 } from "node:crypto";
+
+// src/util/canonical-json.ts
+function canonicalJson(value) {
+  if (value === null || typeof value === "boolean") return JSON.stringify(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) throw new TypeError(`canonical JSON here takes only safe integers, not ${value}`);
+    return String(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== void 0);
+    entries.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
+}
 
 // src/tlog/errors.ts
 var TlogError = class extends ReftrailError {
@@ -43785,6 +43450,384 @@ function canonicalizeEntry(entry) {
   return { kind: entry.kind, body: Buffer.from(body), searchKeys: [`${hash2.algorithm}:${hash2.value}`, searchKey] };
 }
 
+// src/audit/history/entries.ts
+var INDEX_CAP = 1e4;
+var SCAN_LIMIT = 2e6;
+function keyMatcher(keys) {
+  const byContent = /* @__PURE__ */ new Map();
+  return (entry) => {
+    let content;
+    try {
+      const body = ProposedEntry.safeParse(JSON.parse(Buffer.from(entry.body, "base64").toString("utf8")));
+      if (!body.success) return void 0;
+      content = body.data.spec.signature.publicKey.content;
+    } catch {
+      return void 0;
+    }
+    if (!byContent.has(content)) {
+      let found;
+      try {
+        const key = entryKey(content).key;
+        found = keys.find((k) => sameKey(k.key, key));
+      } catch (err) {
+        if (!(err instanceof ReftrailError)) throw err;
+      }
+      byContent.set(content, found);
+    }
+    return byContent.get(content);
+  };
+}
+async function scanRange(client, keys, from, to, batch, each) {
+  const signer = keyMatcher(keys);
+  const size = to;
+  for (let top = to; top > from; top -= batch) {
+    const count = Math.min(batch, top - from);
+    const fetched = await Promise.all(Array.from({ length: count }, (_, j) => client.getEntryByIndex(top - 1 - j)));
+    const keyed = [];
+    for (const { entryId, entry } of fetched) {
+      const key = signer(entry);
+      if (key !== void 0) keyed.push({ key, entryId, entry });
+    }
+    await each(keyed, true);
+  }
+  return { kind: "scan", size };
+}
+
+// src/schema/common.ts
+var hexBytes = (bytes) => external_exports.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes * 2} lower-case hex digits`);
+var Sha256Hex = hexBytes(32).describe("SHA-256, lower-case hex");
+var Sha384Hex = hexBytes(48).describe("SHA-384, lower-case hex");
+var HexInteger = external_exports.string().regex(/^0x[0-9a-f]+$/, "expected 0x-prefixed lower-case hex");
+
+// src/schema/digests.ts
+var DIGEST_ALGORITHMS = ["sha256", "sha384", "sha512"];
+var DigestAlgorithmName = external_exports.enum(DIGEST_ALGORITHMS);
+var DigestSet = external_exports.object({ sha256: hexBytes(32).optional(), sha384: hexBytes(48).optional(), sha512: hexBytes(64).optional() }).strict().refine((d) => Object.keys(d).length > 0, "at least one digest");
+
+// src/schema/launch-vocabulary.ts
+var VMM_TYPES = ["QEMU", "ec2", "gce"];
+var EPYC = { family: 23, model: 1, stepping: 2 };
+var ROME = { family: 23, model: 49, stepping: 0 };
+var MILAN = { family: 25, model: 1, stepping: 1 };
+var GENOA = { family: 25, model: 17, stepping: 0 };
+var TURIN = { family: 26, model: 0, stepping: 0 };
+var VCPU_TYPES = /* @__PURE__ */ new Map([
+  ["EPYC", EPYC],
+  ["EPYC-v1", EPYC],
+  ["EPYC-v2", EPYC],
+  ["EPYC-IBPB", EPYC],
+  ["EPYC-v3", EPYC],
+  ["EPYC-v4", EPYC],
+  ["EPYC-Rome", ROME],
+  ["EPYC-Rome-v1", ROME],
+  ["EPYC-Rome-v2", ROME],
+  ["EPYC-Rome-v3", ROME],
+  ["EPYC-Milan", MILAN],
+  ["EPYC-Milan-v1", MILAN],
+  ["EPYC-Milan-v2", MILAN],
+  ["EPYC-Genoa", GENOA],
+  ["EPYC-Genoa-v1", GENOA],
+  ["EPYC-Turin", TURIN]
+]);
+var MAX_VCPUS = 512;
+var VcpuCountError = class extends ReftrailError {
+  constructor(message) {
+    super("VCPU_COUNT", message);
+  }
+};
+function parseVcpuCounts(text) {
+  if (/^\s*0+\s*$/.test(text)) return [0];
+  const counts = /* @__PURE__ */ new Set();
+  for (const part of text.split(",")) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new VcpuCountError(`'${text}' is not a vCPU count, range (1-512) or list (1,2,4,64)`);
+    const from = Number(m[1]);
+    const to = m[2] === void 0 ? from : Number(m[2]);
+    if (from < 1 || to > MAX_VCPUS) throw new VcpuCountError(`'${part.trim()}' is out of bounds: vCPU counts range from 1 to ${MAX_VCPUS}`);
+    if (to < from) throw new VcpuCountError(`range '${part.trim()}' is empty (its end is below its start)`);
+    for (let n = from; n <= to; n++) counts.add(n);
+  }
+  return [...counts].sort((a, b) => a - b);
+}
+
+// src/schema/release-manifest.ts
+var ComponentName = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, "letters, digits and . _ + - only, starting with a letter or digit");
+var Version = external_exports.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._+~:-]*$/, "a version: letters, digits and . _ + ~ : -");
+var hexAtMost = (max, what) => external_exports.string().regex(/^0x[0-9a-fA-F]+$/, "expected 0x-prefixed hex").refine((text) => /^0x[0-9a-fA-F]+$/.test(text) && BigInt(text) <= max, `out of range for ${what}`);
+var VcpuCounts = external_exports.string().describe("vCPU counts: 4, 1-64, 1,2,4,64 or a mix (1..512)").superRefine((text, ctx) => {
+  try {
+    if (parseVcpuCounts(text).includes(0)) ctx.addIssue({ code: "custom", message: "0 vCPUs is no guest launch: publish counts from 1" });
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: err instanceof VcpuCountError ? err.message : String(err) });
+  }
+});
+var LaunchDigestSpec = external_exports.object({
+  mode: external_exports.enum(["snp", "seves", "sev"]),
+  vcpus: VcpuCounts.optional().describe("required in snp and seves modes"),
+  vcpuTypes: external_exports.array(external_exports.enum(["all", ...VCPU_TYPES.keys()])).min(1).optional().describe("QEMU CPU models, or ['all']"),
+  vcpuSignatures: external_exports.array(hexAtMost(0xffffffffn, "a 32-bit CPUID signature")).min(1).optional().describe("CPUID signatures, instead of or besides vcpuTypes"),
+  vmmTypes: external_exports.array(external_exports.enum(VMM_TYPES)).min(1).default(["QEMU"]),
+  guestFeatures: external_exports.array(hexAtMost((1n << 64n) - 1n, "64-bit guest features")).min(1).default(["0x1"]).describe("VMSA SEV_FEATURES values (snp mode)"),
+  boot: ComponentName.optional().describe("a kernel component: measure its QEMU direct boot through the kernel-hashes table"),
+  conventions: external_exports.object({
+    ec2LegacyRdx: external_exports.boolean().default(false),
+    cmdlineTrim: external_exports.boolean().default(false),
+    vmsaGpa: hexAtMost(0xffffffffff000n, "a 52-bit GPA").refine((t) => /^0x[0-9a-fA-F]+$/.test(t) && BigInt(t) !== 0n && BigInt(t) % 4096n === 0n, "must be a non-zero page-aligned address").optional(),
+    signatureConvention: external_exports.enum(["cpuid", "oak"]).default("cpuid")
+  }).strict().optional()
+}).strict().superRefine((spec, ctx) => {
+  if (spec.mode !== "sev" && spec.vcpus === void 0) ctx.addIssue({ code: "custom", path: ["vcpus"], message: `required in ${spec.mode} mode` });
+  if (spec.mode === "sev") {
+    for (const key of ["vcpus", "vcpuTypes", "vcpuSignatures"]) {
+      if (spec[key] !== void 0) ctx.addIssue({ code: "custom", path: [key], message: "sev mode measures no VMSA, so no vCPU enters its digest: remove this field" });
+    }
+  }
+});
+var common = {
+  name: ComponentName,
+  version: Version,
+  description: external_exports.string().optional(),
+  claims: external_exports.array(external_exports.url()).default([]).describe("claim type URIs the component's endorsement will carry")
+};
+var Path = external_exports.string().min(1).describe("file path, relative to the manifest's directory");
+var Algorithms = external_exports.array(DigestAlgorithmName).min(1).default(["sha256"]);
+var Asset = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/, "a release asset file name: letters, digits and . _ + ~ -, starting with a letter or digit").max(255).optional().describe("the release asset holding this file, for actions/endorse (default: the file name of path)");
+var FirmwareComponent = external_exports.object({ ...common, kind: external_exports.literal("firmware"), path: Path, asset: Asset, launchDigests: external_exports.array(LaunchDigestSpec).min(1) }).strict();
+var KernelComponent = external_exports.object({
+  ...common,
+  kind: external_exports.literal("kernel"),
+  path: Path.describe("bzImage or unified kernel image"),
+  asset: Asset,
+  initrd: ComponentName.optional().describe("the initrd component it boots with"),
+  cmdline: ComponentName.optional().describe("the cmdline component it boots with"),
+  setupDataModifications: external_exports.boolean().default(true).describe("false: setup data hashed without QEMU's loader edits (QEMU with SEV)"),
+  algorithms: Algorithms
+}).strict();
+var InitrdComponent = external_exports.object({ ...common, kind: external_exports.literal("initrd"), path: Path, asset: Asset, algorithms: Algorithms }).strict();
+var CmdlineValue = external_exports.string().refine((v) => !v.includes("\0"), "a kernel command line cannot contain a NUL character (it is a C string)").refine((v) => v.isWellFormed(), "has an unpaired surrogate, which has no UTF-8 encoding");
+var CmdlineComponent = external_exports.object({ ...common, kind: external_exports.literal("cmdline"), value: CmdlineValue }).strict();
+var ArtifactComponent = external_exports.object({ ...common, kind: external_exports.literal("artifact"), path: Path, asset: Asset, algorithms: Algorithms }).strict();
+var Component = external_exports.discriminatedUnion("kind", [FirmwareComponent, KernelComponent, InitrdComponent, CmdlineComponent, ArtifactComponent]);
+var ReleaseManifest = external_exports.object({
+  version: external_exports.literal(1),
+  release: external_exports.object({ name: ComponentName, version: Version }).strict(),
+  components: external_exports.array(Component).min(1)
+}).strict().superRefine((manifest, ctx) => {
+  const byName = /* @__PURE__ */ new Map();
+  manifest.components.forEach((c, i) => {
+    if (byName.has(c.name)) ctx.addIssue({ code: "custom", path: ["components", i, "name"], message: `duplicate component name '${c.name}'` });
+    byName.set(c.name, c);
+  });
+  const reference = (path, name, kind) => {
+    if (name !== void 0 && byName.get(name)?.kind !== kind) {
+      ctx.addIssue({ code: "custom", path, message: `no ${kind} component named '${name}'` });
+    }
+  };
+  manifest.components.forEach((c, i) => {
+    if (c.kind === "kernel") {
+      reference(["components", i, "initrd"], c.initrd, "initrd");
+      reference(["components", i, "cmdline"], c.cmdline, "cmdline");
+    }
+    if (c.kind === "firmware") {
+      c.launchDigests.forEach((spec, j) => reference(["components", i, "launchDigests", j, "boot"], spec.boot, "kernel"));
+    }
+  });
+}).describe("A release: its components and the reference values to compute for each (`reftrail measure release --manifest`)");
+
+// src/util/rfc3339.ts
+var RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+var NS_PER_MS = 1000000n;
+var NS_PER_SECOND = 1000000000n;
+function daysInMonth(year, month) {
+  const date5 = /* @__PURE__ */ new Date(0);
+  date5.setUTCFullYear(year, month, 0);
+  return date5.getUTCDate();
+}
+function parseRfc3339(text) {
+  const m = RFC3339.exec(text);
+  if (!m) return void 0;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return void 0;
+  let offsetMinutes = 0;
+  if (m[9] !== void 0) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return void 0;
+    offsetMinutes = (m[9] === "-" ? -1 : 1) * (oh * 60 + om);
+  }
+  const date5 = /* @__PURE__ */ new Date(0);
+  date5.setUTCFullYear(year, month - 1, day);
+  date5.setUTCHours(hour, minute - offsetMinutes, second, 0);
+  if (date5.getUTCFullYear() < 0 || date5.getUTCFullYear() > 9999) return void 0;
+  const fraction = BigInt((m[7] ?? "").padEnd(9, "0") || "0");
+  return BigInt(date5.getTime()) * NS_PER_MS + fraction;
+}
+function formatRfc3339(ns) {
+  const ms = ns / NS_PER_MS - (ns < 0n && ns % NS_PER_MS !== 0n ? 1n : 0n);
+  const base = new Date(Number(ms)).toISOString().slice(0, 19);
+  const fraction = (ns % NS_PER_SECOND + NS_PER_SECOND) % NS_PER_SECOND;
+  const digits = fraction === 0n ? "" : `.${fraction.toString().padStart(9, "0").replace(/0+$/, "")}`;
+  return `${base}${digits}Z`;
+}
+var secondsToNs = (seconds) => BigInt(seconds) * NS_PER_SECOND;
+
+// src/schema/time.ts
+var Rfc3339 = external_exports.string().refine((t) => parseRfc3339(t) !== void 0, "expected an RFC 3339 date-time such as 2026-01-31T12:00:00Z");
+
+// src/schema/key-registry.ts
+var RegisteredKey = external_exports.object({
+  keyId: Sha256Hex.describe("SHA-256 of the key's SPKI DER"),
+  publicKey: external_exports.string().describe("PEM SubjectPublicKeyInfo (ECDSA P-256)"),
+  validFor: external_exports.object({ start: Rfc3339, end: Rfc3339.optional().describe("absent while the key is in use") }).strict().describe("the key may sign endorsements logged in this window (bounds inclusive)"),
+  comment: external_exports.string().optional()
+}).strict();
+var KeyRegistry = external_exports.object({
+  version: external_exports.literal(1),
+  components: external_exports.record(ComponentName, external_exports.array(RegisteredKey).min(1))
+}).strict().describe("Which public keys may endorse which component, and when (`reftrail keys generate --registry`)");
+
+// src/util/strict-json.ts
+var StrictJsonError = class extends Error {
+};
+var FORBIDDEN_KEYS = /* @__PURE__ */ new Set(["__proto__"]);
+var NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+function parseStrictJson(text) {
+  if (text.charCodeAt(0) === 65279) throw new StrictJsonError("starts with a byte-order mark");
+  const value = JSON.parse(text);
+  checkTokens(text);
+  return value;
+}
+function pathOf(stack) {
+  return stack.map((f, i) => f.keys === void 0 ? `[${f.index}]` : `${i ? "." : ""}${f.key ?? ""}`).join("") || "(document)";
+}
+function numberProblem(token, fraction, exponent, stack) {
+  const value = Number(token);
+  const shown = token.length > 40 ? `${token.slice(0, 40)}…` : token;
+  if (!Number.isFinite(value)) return `has a number too large for a double at ${pathOf(stack)} ('${shown}')`;
+  if (fraction === void 0 && exponent === void 0) {
+    return Number.isSafeInteger(value) ? void 0 : `has an integer beyond 2^53 - 1 at ${pathOf(stack)} ('${shown}'), which would lose precision`;
+  }
+  return Number.isInteger(value) ? `writes the integer at ${pathOf(stack)} as '${shown}': integers must be written without a fraction or exponent` : void 0;
+}
+function checkTokens(text) {
+  const stack = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const top = stack[stack.length - 1];
+    if (c === 34) {
+      let j = i + 1;
+      while (text.charCodeAt(j) !== 34) j += text.charCodeAt(j) === 92 ? 2 : 1;
+      if (top?.keys !== void 0 && expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1));
+        if (FORBIDDEN_KEYS.has(key)) throw new StrictJsonError(`uses the key '${key}'`);
+        if (top.keys.has(key)) throw new StrictJsonError(`repeats the key '${key.slice(0, 80)}' in one object`);
+        top.keys.add(key);
+        top.key = key.slice(0, 80);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 45 || c >= 48 && c <= 57) {
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(text);
+      const problem = numberProblem(m[0], m[1], m[2], stack);
+      if (problem !== void 0) throw new StrictJsonError(problem);
+      i += m[0].length - 1;
+    } else if (c === 123) {
+      stack.push({ keys: /* @__PURE__ */ new Set(), key: void 0 });
+      expectKey = true;
+    } else if (c === 91) {
+      stack.push({ keys: void 0, index: 0 });
+    } else if (c === 125 || c === 93) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 44) {
+      if (top?.keys === void 0 && top !== void 0) top.index++;
+      expectKey = top?.keys !== void 0;
+    }
+  }
+}
+
+// src/schema/parse.ts
+var SchemaError = class extends ReftrailError {
+  constructor(message, subject) {
+    super("SCHEMA", message, subject);
+  }
+};
+function fieldPath(path) {
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`).join("") || "(document)";
+}
+function describeIssue(issue3) {
+  switch (issue3.code) {
+    case "invalid_union":
+      if ("discriminator" in issue3 && issue3.discriminator !== void 0 && "options" in issue3 && issue3.options) {
+        return `${issue3.discriminator} must be one of ${issue3.options.map((o) => JSON.stringify(o)).join(", ")}`;
+      }
+      return "matches none of the allowed forms";
+    case "invalid_key":
+      return `invalid key: ${issue3.issues[0]?.message ?? issue3.message}`;
+    case "unrecognized_keys":
+      return `unknown field${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k) => `'${k}'`).join(", ")}`;
+    default:
+      return issue3.message;
+  }
+}
+function parseDocument(schema, text, what) {
+  let data;
+  try {
+    data = parseStrictJson(text);
+  } catch (err) {
+    throw new SchemaError(err instanceof StrictJsonError ? `not accepted: the JSON ${err.message}` : `not valid JSON (${err.message})`, what);
+  }
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const [first, ...rest] = result.error.issues;
+  const more = rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""})` : "";
+  throw new SchemaError(`${fieldPath(first.path)}: ${describeIssue(first)}${more}`, what);
+}
+
+// src/keys/registry.ts
+function parseKeyRegistry(text, what) {
+  const registry2 = parseDocument(KeyRegistry, text, what);
+  const keysByComponent = /* @__PURE__ */ new Map();
+  for (const [component, entries] of Object.entries(registry2.components)) {
+    const keys = [];
+    entries.forEach((entry, i) => {
+      const field = `components.${component}[${i}]`;
+      const key = (() => {
+        try {
+          return parsePublicKey(entry.publicKey, `${field}.publicKey`);
+        } catch (err) {
+          throw err instanceof KeyError ? new KeyError("REGISTRY", err.message, what) : err;
+        }
+      })();
+      const keyId = keyIdOf(key);
+      if (keyId !== entry.keyId) throw new KeyError("REGISTRY", `${field}.keyId is ${entry.keyId} but the key's SPKI SHA-256 is ${keyId}`, what);
+      if (keys.some((k) => k.keyId === keyId || sameKey(k.key, key))) throw new KeyError("REGISTRY", `${field} lists key ${keyId} a second time`, what);
+      const start = parseRfc3339(entry.validFor.start);
+      const end = entry.validFor.end === void 0 ? void 0 : parseRfc3339(entry.validFor.end);
+      if (end !== void 0 && end < start) throw new KeyError("REGISTRY", `${field}.validFor ends before it starts`, what);
+      keys.push({ key, keyId, validFor: end === void 0 ? { start } : { start, end }, source: `${what}:${component}` });
+    });
+    keysByComponent.set(component, keys);
+  }
+  return { registry: registry2, keysByComponent };
+}
+function checkSigningKey(loaded, source, component, publicKey, at) {
+  const keys = loaded.keysByComponent.get(component) ?? [];
+  const key = keys.find((k) => sameKey(k.key, publicKey));
+  if (key === void 0) {
+    const listed = keys.length === 0 ? "which lists no key for it" : `which lists ${keys.length === 1 ? "another key" : `${keys.length} other keys`} for it`;
+    throw new KeyError("KEY_NOT_REGISTERED", `the key for ${component} (${keyIdOf(publicKey)}) is not registered for '${component}' in ${source}, ${listed}`);
+  }
+  const window = key.validFor;
+  if (at < window.start || window.end !== void 0 && at > window.end) {
+    const end = window.end === void 0 ? "open" : formatRfc3339(window.end);
+    throw new KeyError("KEY_NOT_REGISTERED", `the key for ${component} (${key.keyId}) is registered in ${source} for ${formatRfc3339(window.start)} .. ${end}, which does not include ${formatRfc3339(at)}`);
+  }
+  return key;
+}
+
 // src/util/async-crypto.ts
 import { createHash as createHash3, createPublicKey as createPublicKey3, verify } from "node:crypto";
 
@@ -45039,6 +45082,16 @@ function withReported(state, fingerprints) {
 
 // src/audit/monitor/monitor.ts
 var leafOf = (entryId) => entryId.slice(-64).toLowerCase();
+async function windowIds(client, key, from, to) {
+  if (to - from > SCAN_LIMIT) {
+    throw new ReftrailError("INDEX_TRUNCATED", `the log's search index answered ${INDEX_CAP} entries for a key (it may have cut the list), and the ${to - from} entries since the last checkpoint are more than the ${SCAN_LIMIT} read one by one`, "monitor");
+  }
+  const ids = [];
+  await scanRange(client, [key], from, to, 100, async (entries) => {
+    for (const e of entries) ids.push(e.entryId);
+  });
+  return ids;
+}
 async function mapLimited(items, limit, fn) {
   const results = new Array(items.length);
   let next = 0;
@@ -45067,7 +45120,11 @@ async function monitorLog(input3) {
       let componentChecked = 0;
       let total = 0;
       for (const key of keys) {
-        const ids = await input3.client.searchIndex({ publicKey: { format: "x509", content: Buffer.from(publicKeyPem(key.key)).toString("base64") } });
+        let ids = await input3.client.searchIndex({ publicKey: { format: "x509", content: Buffer.from(publicKeyPem(key.key)).toString("base64") } });
+        if (ids.length >= INDEX_CAP) {
+          const from = head.problem === void 0 ? before.checkpoint?.size ?? 0 : 0;
+          ids = await windowIds(input3.client, key, from, verified.checkpoint.size);
+        }
         const fresh2 = ids.filter((id) => !seen.has(leafOf(id)));
         total += ids.length - fresh2.length;
         const judged = await mapLimited(fresh2, input3.concurrency ?? 8, async (id) => {

@@ -87,10 +87,16 @@ export async function entriesUnderKeys(client: RekorClient, keys: readonly Compo
   return { kind: "index", ids: count };
 }
 
-async function scan(client: RekorClient, keys: readonly ComponentKey[], size: number, batch: number, each: EntryBatches): Promise<EntrySource> {
+function scan(client: RekorClient, keys: readonly ComponentKey[], size: number, batch: number, each: EntryBatches): Promise<EntrySource> {
+  return scanRange(client, keys, 0, size, batch, each);
+}
+
+/** The entries at log indexes [from, to) signed by one of `keys`, newest first, a batch at a time. */
+export async function scanRange(client: RekorClient, keys: readonly ComponentKey[], from: number, to: number, batch: number, each: EntryBatches): Promise<EntrySource> {
   const signer = keyMatcher(keys);
-  for (let top = size; top > 0; top -= batch) {
-    const count = Math.min(batch, top);
+  const size = to;
+  for (let top = to; top > from; top -= batch) {
+    const count = Math.min(batch, top - from);
     const fetched = await Promise.all(Array.from({ length: count }, (_, j) => client.getEntryByIndex(top - 1 - j)));
     const keyed: KeyedEntry[] = [];
     for (const { entryId, entry } of fetched) {

@@ -3,6 +3,8 @@ import type { ComponentKey, LoadedRegistry } from "../../keys/registry.js";
 import type { MonitorState, MonitoredLog } from "../../schema/monitor-state.js";
 import type { RekorClient } from "../../tlog/client.js";
 import type { TrustedLogKey } from "../../tlog/keys.js";
+import { ReftrailError } from "../../util/errors.js";
+import { INDEX_CAP, SCAN_LIMIT, scanRange } from "../history/entries.js";
 import { judgeEntry, type EntryContext } from "./entry.js";
 import { checkLogHead } from "./log-head.js";
 import type { MonitorProblem } from "./problems.js";
@@ -47,6 +49,18 @@ export interface MonitorRun {
 /** The last 64 hex digits of an entry id: the leaf hash, whether or not the tree id precedes it. */
 const leafOf = (entryId: string) => entryId.slice(-64).toLowerCase();
 
+/** The ids of the entries at log indexes [from, to) signed by `key`. */
+async function windowIds(client: RekorClient, key: ComponentKey, from: number, to: number): Promise<string[]> {
+  if (to - from > SCAN_LIMIT) {
+    throw new ReftrailError("INDEX_TRUNCATED", `the log's search index answered ${INDEX_CAP} entries for a key (it may have cut the list), and the ${to - from} entries since the last checkpoint are more than the ${SCAN_LIMIT} read one by one`, "monitor");
+  }
+  const ids: string[] = [];
+  await scanRange(client, [key], from, to, 100, async (entries) => {
+    for (const e of entries) ids.push(e.entryId);
+  });
+  return ids;
+}
+
 /** Runs `fn` over `items`, at most `limit` at a time, results in order. */
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
@@ -84,7 +98,14 @@ export async function monitorLog(input: MonitorInput): Promise<MonitorRun> {
       let componentChecked = 0;
       let total = 0;
       for (const key of keys) {
-        const ids = await input.client.searchIndex({ publicKey: { format: "x509", content: Buffer.from(publicKeyPem(key.key)).toString("base64") } });
+        let ids = await input.client.searchIndex({ publicKey: { format: "x509", content: Buffer.from(publicKeyPem(key.key)).toString("base64") } });
+        // An answer at the index's cap may have been cut: the entries logged since the stored
+        // checkpoint (the whole log on a first run or after a log problem) are then read index by
+        // index instead, so none is missed. Those before it were seen by earlier runs.
+        if (ids.length >= INDEX_CAP) {
+          const from = head.problem === undefined ? (before.checkpoint?.size ?? 0) : 0;
+          ids = await windowIds(input.client, key, from, verified.checkpoint.size);
+        }
         const fresh = ids.filter((id) => !seen.has(leafOf(id)));
         total += ids.length - fresh.length;
         const judged = await mapLimited(fresh, input.concurrency ?? 8, async (id) => {

@@ -1,6 +1,7 @@
 import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { INDEX_CAP } from "../../../src/audit/history/entries.js";
 import { monitorLog, withinProblemLimit, type MonitorRun } from "../../../src/audit/monitor/monitor.js";
 import { statementsInMemory, type ReleasedStatement } from "../../../src/audit/monitor/released.js";
 import { emptyMonitorState, withReported } from "../../../src/audit/monitor/state.js";
@@ -180,6 +181,39 @@ describe("monitor: entry problems", () => {
     expect(p!.body).toContain(rogue[0]!.sha256);
     expect(p!.body).toContain("attached to no release");
     expect(r.state.logs[log.identity.logId]!.entries[rogue[0]!.entryId]?.outcome).toBe("unreleased");
+  });
+
+  it("an index answer at its cap (it may be cut, hiding the rogue entry): the window since the stored checkpoint is read index by index", async () => {
+    const s = setup(["app"]);
+    const { log, client } = newLog();
+    await release(s, client, "1.0");
+    // A front whose index answers INDEX_CAP ids for any key, none of them the real ones: a cut list.
+    const capped: Transport = {
+      description: "capped index",
+      async request(method, path, body) {
+        const res = await inProcessTransport(log).request(method, path, body);
+        if (path !== "/api/v1/index/retrieve") return res;
+        return { ...res, body: JSON.stringify(Array.from({ length: INDEX_CAP }, (_, i) => i.toString(16).padStart(80, "f"))) };
+      },
+    };
+    const first = await run(s, new RekorClient(capped), log);
+    expect(first.problems).toEqual([]);
+    expect(first.entries).toBe(1);
+    const rogue = await s.project.log(client, s.project.values("6.6.6"));
+    await release(s, client, "1.1");
+    const fetched: string[] = [];
+    const counting: Transport = {
+      description: "counting",
+      async request(method, path, body) {
+        fetched.push(path);
+        return capped.request(method, path, body);
+      },
+    };
+    const next = await run(s, new RekorClient(counting), log, reportedState(first));
+    expect(next.problems.map((p) => [p.kind, p.entryId])).toEqual([["UNRELEASED", rogue[0]!.entryId]]);
+    expect(next.entries).toBe(2);
+    // Only the entries since the stored checkpoint (index 1 on) were read by index.
+    expect(fetched.filter((p) => p.startsWith("/api/v1/log/entries?logIndex=")).sort()).toEqual(["/api/v1/log/entries?logIndex=1", "/api/v1/log/entries?logIndex=2"]);
   });
 
   it("UNRELEASED: a released statement whose values match no reference-values document", async () => {
