@@ -147,7 +147,7 @@ export type SignedEndorsement = Message<"oak.attestation.v1.SignedEndorsement"> 
    * For convenience and flexibility, the t-log configuration is at the
    * caller's discretion - i.e., possible to pass and verify an arbitrary
    * subset of all supported t-logs.
-   * Independent of c2sp_tlog_proof and pes_confirmation: any field
+   * Independent of c2sp_tlog_proof and pes_confirmation: every field
    * constellation is permissible and can be verified.
    *
    * @generated from field: bytes rekor_log_entry = 3;
@@ -158,7 +158,7 @@ export type SignedEndorsement = Message<"oak.attestation.v1.SignedEndorsement"> 
    * A C2SP tlog-proof bundle proving inclusion of the endorsement in a
    * transparency log. This is the text-format proof as defined at
    * https://c2sp.org/tlog-proof, serialized as bytes.
-   * Independent of rekor_log_entry and pes_confirmation: any field
+   * Independent of rekor_log_entry and pes_confirmation: every field
    * constellation is permissible and can be verified.
    *
    * @generated from field: bytes c2sp_tlog_proof = 4;
@@ -170,7 +170,7 @@ export type SignedEndorsement = Message<"oak.attestation.v1.SignedEndorsement"> 
    * developer (or publisher) signing identities and verifies related
    * signatures. The present attestation verification once more verifies
    * these signatures.
-   * Independent of rekor_log_entry and c2sp_tlog_proof: any field
+   * Independent of rekor_log_entry and c2sp_tlog_proof: every field
    * constellation is permissible and can be verified.
    *
    * @generated from field: bytes pes_confirmation = 5;
