@@ -105,7 +105,7 @@ export async function siteModel(sources: SiteSources): Promise<SiteModel> {
   for (const [name, keys] of [...sources.registry.keysByComponent].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const entries: SiteEntry[] = [];
     for (const key of keys) {
-      for (const { entryId, entry } of await sources.entries.byKey(key.key)) entries.push(await siteEntry(name, key, entryId, entry, sources, head));
+      for (const { entryId, entry } of await sources.entries.byKey(key)) entries.push(await siteEntry(name, key, entryId, entry, sources, head));
     }
     entries.sort((a, b) => b.logIndex - a.logIndex);
     components.push({

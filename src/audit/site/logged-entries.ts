@@ -1,5 +1,5 @@
-import type { KeyObject } from "node:crypto";
 import { publicKeyPem } from "../../keys/component-keys.js";
+import type { ComponentKey } from "../../keys/registry.js";
 import type { RekorClient, EntryWithId } from "../../tlog/client.js";
 import type { EmbeddedLog } from "../../tlog/embedded/log.js";
 import { entryKey } from "../../tlog/kinds/entries.js";
@@ -8,6 +8,7 @@ import { checkLogCheckpoint } from "../../tlog/verify-entry.js";
 import { toHex } from "../../util/bytes.js";
 import { ReftrailError } from "../../util/errors.js";
 import type { Checkpoint } from "../../tlog/checkpoint.js";
+import { INDEX_CAP, entriesUnderKeys } from "../history/entries.js";
 
 /** A log's entries by signer, and its signed checkpoint: what the site is built from. */
 export interface LoggedEntries {
@@ -15,21 +16,15 @@ export interface LoggedEntries {
   readonly publicKeyPem: string;
   /** The log's latest checkpoint, its signature verified with the log key. */
   head(): Promise<{ note: string; checkpoint: Checkpoint; treeId: bigint }>;
-  /** Every entry whose body names `key` (with its inclusion proof in the latest checkpoint); a Rekor server's search index may cap how many it names. */
-  byKey(key: KeyObject): Promise<EntryWithId[]>;
+  /** Every entry whose body names `key` (with its inclusion proof in the latest checkpoint), past a search index that caps its answer. */
+  byKey(key: ComponentKey): Promise<EntryWithId[]>;
 }
 
-const searchKeyOf = (key: KeyObject) => entryKey(Buffer.from(publicKeyPem(key)).toString("base64")).searchKey;
+const searchKeyOf = (key: ComponentKey) => entryKey(Buffer.from(publicKeyPem(key.key)).toString("base64")).searchKey;
 
 function verifiedHead(note: string, log: TrustedLogKey) {
   return { note, ...checkLogCheckpoint(note, log.identity, log.name) };
 }
-
-/**
- * The most indexes the embedded log's search answers (store.ts, as Rekor caps its search index): a
- * key with that many entries may have more, and its entries are then found by reading the whole log.
- */
-const EMBEDDED_SEARCH_CAP = 10_000;
 
 /** The signer's search key of a stored body, or undefined for a body that names no key reftrail reads. */
 function bodySearchKey(body: Uint8Array): string | undefined {
@@ -44,7 +39,8 @@ function bodySearchKey(body: Uint8Array): string | undefined {
 
 function indexesByKey(embedded: EmbeddedLog, searchKey: string): number[] {
   const found = embedded.search(searchKey);
-  if (found.length < EMBEDDED_SEARCH_CAP) return found;
+  // An answer at the cap may have been cut: the key's entries are then found by reading the whole log.
+  if (found.length < INDEX_CAP) return found;
   const all: number[] = [];
   const size = embedded.current().size;
   for (let i = 0; i < size; i++) {
@@ -79,9 +75,13 @@ export function remoteEntries(client: RekorClient, log: TrustedLogKey): LoggedEn
     publicKeyPem: publicKeyPem(log.identity.publicKey),
     head: async () => verifiedHead((await client.getLogInfo()).signedTreeHead, log),
     async byKey(key) {
-      const uuids = await client.searchIndex({ publicKey: { format: "x509", content: Buffer.from(publicKeyPem(key)).toString("base64") } });
+      // The auditor's search: the index, or the log read whole when its answer may have been cut.
+      const { checkpoint } = verifiedHead((await client.getLogInfo()).signedTreeHead, log);
       const entries: EntryWithId[] = [];
-      for (const uuid of uuids) entries.push(await client.getEntry(uuid));
+      const source = await entriesUnderKeys(client, [key], checkpoint.size, 64, async (batch) => {
+        for (const { entryId, entry } of batch) entries.push({ entryId, entry });
+      });
+      if (source.kind === "truncated") throw new ReftrailError("INDEX_TRUNCATED", `the log's search index answered ${INDEX_CAP} entries for key ${key.keyId} (it may have cut the list) and the log is too large to read whole`, log.source);
       return entries;
     },
   };

@@ -30,7 +30,7 @@ describe("embeddedEntries", () => {
         if (i % 1000 === 0) pending.push(log.submit(entry(other, i)));
       }
       await Promise.all(pending);
-      const found = await embeddedEntries(log, "test").byKey(mine.publicKey);
+      const found = await embeddedEntries(log, "test").byKey({ key: mine.publicKey, keyId: "mine", source: "test" });
       expect(found).toHaveLength(MINE);
       // Each one is an entry of that key: its body's statement digest is one this test signed.
       const digests = new Set(Array.from({ length: MINE }, (_, i) => createHash("sha256").update(`statement ${i}`).digest("hex")));
@@ -38,7 +38,7 @@ describe("embeddedEntries", () => {
         const body = JSON.parse(Buffer.from(e.body, "base64").toString("utf8")) as { spec: { data: { hash: { value: string } } } };
         expect(digests.delete(body.spec.data.hash.value)).toBe(true);
       }
-      expect(await embeddedEntries(log, "test").byKey(other.publicKey)).toHaveLength(11);
+      expect(await embeddedEntries(log, "test").byKey({ key: other.publicKey, keyId: "other", source: "test" })).toHaveLength(11);
     } finally {
       log.close();
     }
