@@ -45498,6 +45498,17 @@ function launchDigestsFor(spec, firmware, firmwareDigest, boots) {
   }));
 }
 
+// src/tlog/public-rekor.ts
+var PUBLIC_REKOR_URL = "https://rekor.sigstore.dev";
+var PUBLIC_REKOR_SPKI = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9fAFwrkBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+RYtw==";
+var PUBLIC_REKOR_KEY_PEM = `-----BEGIN PUBLIC KEY-----
+${PUBLIC_REKOR_SPKI.match(/.{1,64}/g).join("\n")}
+-----END PUBLIC KEY-----
+`;
+function isPublicRekor(url2) {
+  return url2.replace(/\/+$/, "") === PUBLIC_REKOR_URL;
+}
+
 // src/endorse/publish.ts
 import { createHash as createHash5 } from "node:crypto";
 import { basename as basename3 } from "node:path";
@@ -47635,17 +47646,6 @@ function keepStatement(logDir, statement) {
   } catch (err) {
     throw logFileError(err, path, "cannot be written");
   }
-}
-
-// src/tlog/public-rekor.ts
-var PUBLIC_REKOR_URL = "https://rekor.sigstore.dev";
-var PUBLIC_REKOR_SPKI = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9fAFwrkBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+RYtw==";
-var PUBLIC_REKOR_KEY_PEM = `-----BEGIN PUBLIC KEY-----
-${PUBLIC_REKOR_SPKI.match(/.{1,64}/g).join("\n")}
------END PUBLIC KEY-----
-`;
-function isPublicRekor(url2) {
-  return url2.replace(/\/+$/, "") === PUBLIC_REKOR_URL;
 }
 
 // src/tlog/target.ts
@@ -52476,9 +52476,9 @@ function loadRegistry(path) {
 }
 function entryUrl(inputs, entryId, logIndex) {
   if (inputs.log.kind === "folder") return null;
-  const base = inputs.log.url.replace(/\/+$/, "");
-  if (/^https:\/\/rekor\.sigstore\.dev$/.test(base)) return `https://search.sigstore.dev/?logIndex=${logIndex}`;
-  return `${new URL(base).origin}${new URL(base).pathname.replace(/\/+$/, "")}/api/v1/log/entries/${entryId}`;
+  if (isPublicRekor(inputs.log.url)) return `https://search.sigstore.dev/?logIndex=${logIndex}`;
+  const base = new URL(inputs.log.url);
+  return `${base.origin}${base.pathname.replace(/\/+$/, "")}/api/v1/log/entries/${entryId}`;
 }
 async function endorseAction() {
   const context3 = runContext();

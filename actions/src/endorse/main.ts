@@ -10,6 +10,7 @@ import { measureRelease } from "../../../src/measure/release.js";
 import { parseDocument } from "../../../src/schema/parse.js";
 import { ReferenceValues } from "../../../src/schema/reference-values.js";
 import { ReleaseManifest } from "../../../src/schema/release-manifest.js";
+import { isPublicRekor } from "../../../src/tlog/public-rekor.js";
 import { publishEndorsement } from "../../../src/verify/endorsement/publish-gate.js";
 import { attributed, ReftrailError } from "../../../src/util/errors.js";
 import { readInputText } from "../../../src/util/input-file.js";
@@ -58,9 +59,10 @@ function loadRegistry(path: string | undefined): { loaded: LoadedRegistry; sourc
 /** Where a person sees a log entry: public Rekor's search page, or the server's own entry URL. */
 function entryUrl(inputs: EndorseInputs, entryId: string, logIndex: number): string | null {
   if (inputs.log.kind === "folder") return null;
-  const base = inputs.log.url.replace(/\/+$/, "");
-  if (/^https:\/\/rekor\.sigstore\.dev$/.test(base)) return `https://search.sigstore.dev/?logIndex=${logIndex}`;
-  return `${new URL(base).origin}${new URL(base).pathname.replace(/\/+$/, "")}/api/v1/log/entries/${entryId}`;
+  if (isPublicRekor(inputs.log.url)) return `https://search.sigstore.dev/?logIndex=${logIndex}`;
+  // Origin and path only: credentials or a query in the URL never reach an output or the summary.
+  const base = new URL(inputs.log.url);
+  return `${base.origin}${base.pathname.replace(/\/+$/, "")}/api/v1/log/entries/${entryId}`;
 }
 
 export async function endorseAction(): Promise<void> {
