@@ -44349,6 +44349,38 @@ function checkSigningKey(loaded, source, component, publicKey, at) {
 // src/keys/registry-file.ts
 var MAX_REGISTRY_BYTES = 16 << 20;
 
+// src/util/input-file.ts
+function asInput(subject, fn) {
+  try {
+    return fn();
+  } catch (err) {
+    const { code: code2, message } = readError(err);
+    throw new InputError(code2, message, subject);
+  }
+}
+function parsedInput(subject, fn) {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ReftrailError) throw new InputError(err.code, err.message, subject);
+    throw err;
+  }
+}
+function readInput(path, subject, maxBytes) {
+  return asInput(subject, () => readRegularFile(path, maxBytes, { allowDevNull: true }));
+}
+function readInputText(path, subject, maxBytes) {
+  const bytes = readInput(path, subject, maxBytes);
+  return asInput(subject, () => decodeUtf8(bytes));
+}
+
+// src/verify/load/keys.ts
+var MAX_KEY_BYTES = 1 << 20;
+function loadRegistry(path, subject = path) {
+  const text = readInputText(path, subject, MAX_REGISTRY_BYTES);
+  return { loaded: parsedInput(subject, () => parseKeyRegistry(text, path)), source: path };
+}
+
 // src/measure/release.ts
 import { basename as basename2 } from "node:path";
 
@@ -46656,23 +46688,6 @@ var verifierGate = {
 };
 function publishEndorsement(dir, client, log, options = { now: BigInt(Date.now()) * 1000000n }) {
   return publishWithGate(dir, client, log, verifierGate, options);
-}
-
-// src/util/input-file.ts
-function asInput(subject, fn) {
-  try {
-    return fn();
-  } catch (err) {
-    const { code: code2, message } = readError(err);
-    throw new InputError(code2, message, subject);
-  }
-}
-function readInput(path, subject, maxBytes) {
-  return asInput(subject, () => readRegularFile(path, maxBytes, { allowDevNull: true }));
-}
-function readInputText(path, subject, maxBytes) {
-  const bytes = readInput(path, subject, maxBytes);
-  return asInput(subject, () => decodeUtf8(bytes));
 }
 
 // src/version.ts
@@ -52469,11 +52484,6 @@ function validityOf(release, validDays) {
   }
   return { issuedOn, notBefore: issuedOn, notAfter };
 }
-function loadRegistry(path) {
-  if (path === void 0) return void 0;
-  const subject = `input 'key-registry' ${path}`;
-  return { loaded: attributed(subject, () => parseKeyRegistry(readInputText(path, subject, MAX_REGISTRY_BYTES), path)), source: path };
-}
 function entryUrl(inputs, entryId, logIndex) {
   if (inputs.log.kind === "folder") return null;
   if (isPublicRekor(inputs.log.url)) return `https://search.sigstore.dev/?logIndex=${logIndex}`;
@@ -52486,7 +52496,7 @@ async function endorseAction() {
   const manifest = parseDocument(ReleaseManifest, readInputText(inputs.manifest, `input 'manifest' ${inputs.manifest}`, MAX_MANIFEST_BYTES), inputs.manifest);
   for (const c of manifest.components) checkAssetSafeName(c.name);
   const keys = componentKeys(inputs.keyEnvPrefix, manifest.components.map((c) => c.name));
-  const registry2 = loadRegistry(inputs.keyRegistry);
+  const registry2 = inputs.keyRegistry !== void 0 ? loadRegistry(inputs.keyRegistry, `input 'key-registry' ${inputs.keyRegistry}`) : void 0;
   const github = gitHubClient({ token: inputs.token, timeoutMs: inputs.timeoutMs, retries: inputs.retries });
   const release = await group(`release ${inputs.tag}`, async () => {
     const found = await releaseByTag(github, context3, inputs.tag);

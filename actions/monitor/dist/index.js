@@ -20494,14 +20494,6 @@ var ReftrailError = class extends Error {
     return this;
   }
 };
-function attributed(subject, fn) {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof ReftrailError) throw err.about(subject);
-    throw err;
-  }
-}
 var InputError = class extends ReftrailError {
   constructor(code2, message, subject) {
     super(code2, message, subject);
@@ -45513,6 +45505,38 @@ function syncDirectory(path) {
 // src/keys/registry-file.ts
 var MAX_REGISTRY_BYTES = 16 << 20;
 
+// src/util/input-file.ts
+function asInput(subject, fn) {
+  try {
+    return fn();
+  } catch (err) {
+    const { code: code2, message } = readError(err);
+    throw new InputError(code2, message, subject);
+  }
+}
+function parsedInput(subject, fn) {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ReftrailError) throw new InputError(err.code, err.message, subject);
+    throw err;
+  }
+}
+function readInput(path, subject, maxBytes) {
+  return asInput(subject, () => readRegularFile(path, maxBytes, { allowDevNull: true }));
+}
+function readInputText(path, subject, maxBytes) {
+  const bytes = readInput(path, subject, maxBytes);
+  return asInput(subject, () => decodeUtf8(bytes));
+}
+
+// src/verify/load/keys.ts
+var MAX_KEY_BYTES = 1 << 20;
+function loadRegistry(path, subject = path) {
+  const text = readInputText(path, subject, MAX_REGISTRY_BYTES);
+  return { loaded: parsedInput(subject, () => parseKeyRegistry(text, path)), source: path };
+}
+
 // src/tlog/embedded/statements.ts
 import { createHash as createHash9 } from "node:crypto";
 import { existsSync as existsSync2, mkdirSync as mkdirSync2, readdirSync as readdirSync2 } from "node:fs";
@@ -45613,23 +45637,6 @@ function keptStatements(logDir) {
   } catch (err) {
     throw logFileError(err, dir, "cannot be read");
   }
-}
-
-// src/util/input-file.ts
-function asInput(subject, fn) {
-  try {
-    return fn();
-  } catch (err) {
-    const { code: code2, message } = readError(err);
-    throw new InputError(code2, message, subject);
-  }
-}
-function readInput(path, subject, maxBytes) {
-  return asInput(subject, () => readRegularFile(path, maxBytes, { allowDevNull: true }));
-}
-function readInputText(path, subject, maxBytes) {
-  const bytes = readInput(path, subject, maxBytes);
-  return asInput(subject, () => decodeUtf8(bytes));
 }
 
 // src/tlog/target.ts
@@ -51113,8 +51120,7 @@ var MARKER = /<!-- reftrail-monitor fingerprint: (\S+) -->/g;
 async function monitorAction() {
   const context3 = runContext();
   const inputs = monitorInputs(context3);
-  const registrySubject = `input 'key-registry' ${inputs.keyRegistry}`;
-  const registry2 = attributed(registrySubject, () => parseKeyRegistry(readInputText(inputs.keyRegistry, registrySubject, MAX_REGISTRY_BYTES), inputs.keyRegistry));
+  const registry2 = loadRegistry(inputs.keyRegistry, `input 'key-registry' ${inputs.keyRegistry}`).loaded;
   const github = gitHubClient({ token: inputs.token, timeoutMs: inputs.timeoutMs, retries: inputs.retries });
   const target = await openLogInput(inputs.log, { create: false, timeoutMs: inputs.timeoutMs, retries: inputs.retries, why: " (a monitor that trusts what the log serves cannot tell a replaced log)" });
   let stored;

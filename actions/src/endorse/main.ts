@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { endorseComponent } from "../../../src/endorse/endorse.js";
 import { ENDORSEMENT_FILE_LIMITS, endorsementPath } from "../../../src/endorse/files.js";
 import { keyIdOf, publicKeyPem } from "../../../src/keys/component-keys.js";
-import { checkSigningKey, parseKeyRegistry, type LoadedRegistry } from "../../../src/keys/registry.js";
-import { MAX_REGISTRY_BYTES } from "../../../src/keys/registry-file.js";
+import { checkSigningKey } from "../../../src/keys/registry.js";
+import { loadRegistry } from "../../../src/verify/load/keys.js";
 import { measureRelease } from "../../../src/measure/release.js";
 import { parseDocument } from "../../../src/schema/parse.js";
 import { ReferenceValues } from "../../../src/schema/reference-values.js";
@@ -49,11 +49,6 @@ function validityOf(release: Release, validDays: number): { issuedOn: bigint; no
   return { issuedOn, notBefore: issuedOn, notAfter };
 }
 
-function loadRegistry(path: string | undefined): { loaded: LoadedRegistry; source: string } | undefined {
-  if (path === undefined) return undefined;
-  const subject = `input 'key-registry' ${path}`;
-  return { loaded: attributed(subject, () => parseKeyRegistry(readInputText(path, subject, MAX_REGISTRY_BYTES), path)), source: path };
-}
 
 
 /** Where a person sees a log entry: public Rekor's search page, or the server's own entry URL. */
@@ -72,7 +67,7 @@ export async function endorseAction(): Promise<void> {
   for (const c of manifest.components) checkAssetSafeName(c.name);
   // Keys first: a missing secret fails the job before anything is downloaded, logged or uploaded.
   const keys = componentKeys(inputs.keyEnvPrefix, manifest.components.map((c) => c.name));
-  const registry = loadRegistry(inputs.keyRegistry);
+  const registry = inputs.keyRegistry !== undefined ? loadRegistry(inputs.keyRegistry, `input 'key-registry' ${inputs.keyRegistry}`) : undefined;
   const github = gitHubClient({ token: inputs.token, timeoutMs: inputs.timeoutMs, retries: inputs.retries });
 
   const release = await core.group(`release ${inputs.tag}`, async () => {

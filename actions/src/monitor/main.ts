@@ -2,11 +2,8 @@ import * as core from "@actions/core";
 import { monitorLog, withinProblemLimit, type MonitorRun } from "../../../src/audit/monitor/monitor.js";
 import { anyOf, statementsInMemory, type ReleasedStatement, type ReleasedStatements } from "../../../src/audit/monitor/released.js";
 import { withReported } from "../../../src/audit/monitor/state.js";
-import { parseKeyRegistry } from "../../../src/keys/registry.js";
-import { MAX_REGISTRY_BYTES } from "../../../src/keys/registry-file.js";
+import { loadRegistry } from "../../../src/verify/load/keys.js";
 import { keptStatements } from "../../../src/tlog/embedded/statements.js";
-import { attributed } from "../../../src/util/errors.js";
-import { readInputText } from "../../../src/util/input-file.js";
 import { ActionError } from "../common/errors.js";
 import { openLogInput } from "../common/log-input.js";
 import { defaultBranch } from "../common/contents.js";
@@ -32,8 +29,7 @@ const MARKER = /<!-- reftrail-monitor fingerprint: (\S+) -->/g;
 export async function monitorAction(): Promise<void> {
   const context = runContext();
   const inputs = monitorInputs(context);
-  const registrySubject = `input 'key-registry' ${inputs.keyRegistry}`;
-  const registry = attributed(registrySubject, () => parseKeyRegistry(readInputText(inputs.keyRegistry, registrySubject, MAX_REGISTRY_BYTES), inputs.keyRegistry));
+  const registry = loadRegistry(inputs.keyRegistry, `input 'key-registry' ${inputs.keyRegistry}`).loaded;
   const github = gitHubClient({ token: inputs.token, timeoutMs: inputs.timeoutMs, retries: inputs.retries });
 
   // The log first: a log that cannot be opened fails the step before the repository is touched.
