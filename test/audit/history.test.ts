@@ -136,6 +136,31 @@ describe("componentHistory", () => {
   });
 });
 
+describe("componentHistory handing on what it judged", () => {
+  it("with `logged`, each streamed row comes with its log entry, key and statement; without, with none", async () => {
+    const p = project(["app"]);
+    const l = newLog();
+    const logged = [...(await p.log(l.client, p.values("1.0"))), ...(await p.log(l.client, p.values("1.1")))];
+    // The second release's statement is not at hand: its row comes without one.
+    const seen: { index: number; entryIndex: number; key: string; statement: Uint8Array | undefined; release: string | undefined }[] = [];
+    const { history } = await componentHistory(
+      input(p, l, logged.slice(0, 1), {
+        logged: true,
+        onEntry: (row, raw) => seen.push({ index: row.logIndex, entryIndex: raw!.entry.logIndex, key: raw!.key.keyId, statement: raw!.statement?.bytes, release: raw!.statement?.content?.reftrail?.release.version }),
+      }),
+    );
+    expect(history.entries).toEqual([]);
+    const registry = JSON.parse(p.registryText()) as { components: Record<string, { keyId: string }[]> };
+    expect(seen).toEqual([
+      { index: logged[1]!.logIndex, entryIndex: logged[1]!.logIndex, key: registry.components["app"]![0]!.keyId, statement: undefined, release: undefined },
+      { index: logged[0]!.logIndex, entryIndex: logged[0]!.logIndex, key: registry.components["app"]![0]!.keyId, statement: logged[0]!.statement, release: "1.0" },
+    ]);
+    const without: unknown[] = [];
+    await componentHistory(input(p, l, logged, { onEntry: (_row, raw) => without.push(raw) }));
+    expect(without).toEqual([undefined, undefined]);
+  });
+});
+
 describe("componentHistory when the index may have cut its answer", () => {
   /** A log front whose index answers INDEX_CAP ids for any key: the real ones, padded with ids of nothing. */
   function capped(inner: Transport): Transport {

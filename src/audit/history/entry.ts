@@ -117,10 +117,12 @@ export class HistoryContext {
   }
 }
 
-/** A history row and what the next row compares against. */
+/** A history row, what the next row compares against, and the statement it was judged on. */
 export interface JudgedEntry {
   readonly row: Omit<HistoryEntry, "changes">;
   readonly fingerprint?: EntryFingerprint;
+  /** The statement whose hash the entry logs, when at hand, and what it says when it could be read. */
+  readonly statement?: { readonly bytes: Uint8Array; readonly content?: EndorsementContent };
 }
 
 function parseBody(entry: LogEntry): { body: ProposedEntry; leaf: Uint8Array } | string {
@@ -250,5 +252,6 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
       ...(flagged !== undefined ? { flagged } : {}),
     },
     ...(content ? { fingerprint: fingerprintOf(content) } : {}),
+    ...(found !== undefined ? { statement: { bytes: found.bytes, ...(content ? { content } : {}) } } : {}),
   };
 }

@@ -10,7 +10,8 @@ import { auditLogHead, type AuditorState } from "../auditor-state.js";
 import type { ReferenceValuesLookup, ReleasedStatements } from "../monitor/released.js";
 import type { EntryFingerprint } from "./changes.js";
 import { NewestFirst } from "./newest-first.js";
-import { HistoryContext, judgeHistoryEntry } from "./entry.js";
+import { HistoryContext, judgeHistoryEntry, type JudgedEntry } from "./entry.js";
+import type { LogEntry } from "../../schema/rekor.js";
 import { INDEX_CAP, entriesUnderKeys } from "./entries.js";
 
 export interface HistoryInput {
@@ -29,9 +30,19 @@ export interface HistoryInput {
   readonly batch?: number;
   /**
    * Receives the entries newest first instead of `history.entries` (which is then empty): a history
-   * of 100,000 entries is written out as it is read, not held.
+   * of 100,000 entries is written out as it is read, not held. With `logged`, each comes with the
+   * log entry and statement it was judged on (the web viewer shows them); else those are dropped
+   * as soon as the row is made.
    */
-  readonly onEntry?: (entry: HistoryEntry) => void;
+  readonly onEntry?: (entry: HistoryEntry, logged: LoggedHistoryEntry | undefined) => void;
+  readonly logged?: boolean;
+}
+
+/** What a history row was judged on: the log's entry, the component key it is under, the statement when at hand. */
+export interface LoggedHistoryEntry {
+  readonly entry: LogEntry;
+  readonly key: ComponentKey;
+  readonly statement?: JudgedEntry["statement"];
 }
 
 export interface HistoryRun {
@@ -39,6 +50,8 @@ export interface HistoryRun {
   /** The auditor's state after this run: advanced only to a checkpoint that verified and extends the stored one. */
   readonly state: AuditorState;
 }
+
+const loggedOf = (entry: LogEntry, key: ComponentKey, judged: JudgedEntry): LoggedHistoryEntry => ({ entry, key, ...(judged.statement ? { statement: judged.statement } : {}) });
 
 /** How many failed or flagged entries the whole-history checks name. */
 const SAMPLE = 10;
@@ -64,27 +77,29 @@ export async function componentHistory(input: HistoryInput): Promise<HistoryRun>
   const ctx = new HistoryContext(input.client, input.log, verified, input.statements, input.referenceValues);
   const entries: HistoryEntry[] = [];
   const summary = { total: 0, failed: [] as HistoryEntry[], failedCount: 0, flagged: [] as number[], flaggedCount: 0 };
-  const newestFirst = new NewestFirst((row) => {
+  const newestFirst = new NewestFirst<LoggedHistoryEntry | undefined>((row, logged) => {
     summary.total++;
     // An entry that verifies but matches no document is flagged, not failed: REFERENCE_VALUES says it.
     if (row.failures.some((f) => f !== "REFERENCE_VALUES") && summary.failedCount++ < SAMPLE) summary.failed.push(row);
     if (row.flagged !== undefined && summary.flaggedCount++ < SAMPLE) summary.flagged.push(row.logIndex);
-    if (input.onEntry) input.onEntry(row);
+    if (input.onEntry) input.onEntry(row, logged);
     else entries.push(row);
   });
   // Index answers come in no particular order (at most INDEX_CAP a key): held and sorted. A scan comes newest first: streamed.
-  const unordered: { row: HistoryEntry; fingerprint: EntryFingerprint | undefined }[] = [];
+  const unordered: { row: HistoryEntry; fingerprint: EntryFingerprint | undefined; logged: LoggedHistoryEntry | undefined }[] = [];
   const source = await entriesUnderKeys(input.client, keys, verified?.size, input.batch ?? 64, async (batch, ordered) => {
     const judged = await Promise.all(
-      batch.filter(({ entry }) => input.since === undefined || secondsToNs(entry.integratedTime) >= input.since).map(({ key, entryId, entry }) => judgeHistoryEntry(input.component, key, entryId, entry, ctx)),
+      batch
+        .filter(({ entry }) => input.since === undefined || secondsToNs(entry.integratedTime) >= input.since)
+        .map(async ({ key, entryId, entry }) => ({ judged: await judgeHistoryEntry(input.component, key, entryId, entry, ctx), entry, key })),
     );
-    for (const j of judged) {
-      const item = { row: { ...j.row, changes: [] }, fingerprint: j.fingerprint };
-      if (ordered) newestFirst.push(item.row, item.fingerprint);
+    for (const { judged: j, entry, key } of judged) {
+      const item = { row: { ...j.row, changes: [] }, fingerprint: j.fingerprint, logged: input.logged ? loggedOf(entry, key, j) : undefined };
+      if (ordered) newestFirst.push(item.row, item.fingerprint, item.logged);
       else unordered.push(item);
     }
   });
-  for (const item of unordered.sort((a, b) => b.row.logIndex - a.row.logIndex)) newestFirst.push(item.row, item.fingerprint);
+  for (const item of unordered.sort((a, b) => b.row.logIndex - a.row.logIndex)) newestFirst.push(item.row, item.fingerprint, item.logged);
   newestFirst.finish();
   const head = audited.head;
   const checks: CheckResult[] = [
