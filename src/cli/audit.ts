@@ -1,3 +1,5 @@
+import { DEFAULT_AUDITOR_STATE_DIR, loadAuditorState, storeAuditorState, type AuditorState } from "../audit/auditor-state.js";
+import { referenceValuesFolder } from "../audit/history/reference-values.js";
 import { anyOf, statementsInMemory, type ReleasedStatements } from "../audit/monitor/released.js";
 import { keptStatementsByHash } from "../audit/history/statements.js";
 import type { AuditHistory, HistoryEntry } from "../schema/audit-history.js";
@@ -10,6 +12,7 @@ import { UsageError } from "./errors.js";
 import { fileSubject } from "./input.js";
 import { printable } from "../util/printable.js";
 import { checkTable } from "./verdict.js";
+import { registryOption } from "./key-registry.js";
 
 /** Where `audit history` and `audit find` read endorsements from. */
 export const AUDIT_SOURCE_OPTIONS = {
@@ -25,6 +28,31 @@ interface SourceOptions {
   "rekor-url"?: string | undefined;
   "rekor-key"?: string | undefined;
   endorsements?: string | undefined;
+}
+
+/** The options of an auditor run over a whole history (`audit history`, `audit build-site`) beside the sources. */
+export const AUDITOR_OPTIONS = {
+  "reference-values": { type: "string", value: "DIR", description: "reference-values documents (<version>.json): entries whose values match none are flagged" },
+  state: { type: "string", value: "DIR", description: `the auditor's state: the last verified checkpoint per log (default ${DEFAULT_AUDITOR_STATE_DIR})` },
+} as const satisfies OptionSpecs;
+
+/**
+ * What an auditor run reads before it opens the log: the registry, the reference-values documents,
+ * its state (and how to store the next one) and the statements at hand. Bad input fails here, exit 2.
+ */
+export function auditorInputs(o: SourceOptions & { "key-registry"?: string | undefined; "reference-values"?: string | undefined; state?: string | undefined }) {
+  const registry = registryOption("--key-registry", o["key-registry"])!;
+  const values = o["reference-values"];
+  const referenceValues = values === undefined ? undefined : referenceValuesFolder(values, fileSubject("--reference-values", values));
+  const stateDir = o.state ?? DEFAULT_AUDITOR_STATE_DIR;
+  const stateSubject = `--state ${stateDir}`;
+  return {
+    registry: registry.loaded,
+    ...(referenceValues ? { referenceValues } : {}),
+    state: loadAuditorState(stateDir, stateSubject),
+    storeState: (next: AuditorState) => storeAuditorState(stateDir, next, stateSubject),
+    statements: auditStatements(o),
+  };
 }
 
 /** The log named by --log or --rekor-url (exactly one), opened; the caller closes it. */

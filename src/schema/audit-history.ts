@@ -61,7 +61,11 @@ export const AuditHistory = Verdict.extend({
     .object({
       source: z.string(),
       logId: Sha256Hex,
-      checkpoint: z.object({ size: z.number().int().nonnegative(), rootHash: Sha256Hex, origin: z.string() }).strict().optional().describe("the log's checkpoint verified in this run"),
+      checkpoint: z
+        .object({ size: z.number().int().nonnegative(), rootHash: Sha256Hex, origin: z.string(), note: z.string().describe("the signed checkpoint note, as the log served it") })
+        .strict()
+        .optional()
+        .describe("the log's checkpoint verified in this run"),
       stored: z.object({ size: z.number().int().nonnegative(), rootHash: Sha256Hex }).strict().optional().describe("the auditor's checkpoint from before this run"),
       advanced: z.boolean().describe("whether the auditor's state now keeps the new checkpoint"),
       problem: z.object({ kind: z.enum(["CHECKPOINT", "ROLLBACK", "FORK"]), title: z.string() }).strict().optional(),

@@ -123,6 +123,8 @@ export interface JudgedEntry {
   readonly fingerprint?: EntryFingerprint;
   /** The statement whose hash the entry logs, when at hand, and what it says when it could be read. */
   readonly statement?: { readonly bytes: Uint8Array; readonly content?: EndorsementContent };
+  /** The body's signature (base64), when the body could be read. */
+  readonly signature?: string;
 }
 
 function parseBody(entry: LogEntry): { body: ProposedEntry; leaf: Uint8Array } | string {
@@ -253,5 +255,6 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
     },
     ...(content ? { fingerprint: fingerprintOf(content) } : {}),
     ...(found !== undefined ? { statement: { bytes: found.bytes, ...(content ? { content } : {}) } } : {}),
+    signature: body.spec.signature.content,
   };
 }

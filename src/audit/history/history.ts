@@ -43,6 +43,8 @@ export interface LoggedHistoryEntry {
   readonly entry: LogEntry;
   readonly key: ComponentKey;
   readonly statement?: JudgedEntry["statement"];
+  /** The body's signature (base64); "" when the body cannot be read. */
+  readonly signature: string;
 }
 
 export interface HistoryRun {
@@ -51,7 +53,7 @@ export interface HistoryRun {
   readonly state: AuditorState;
 }
 
-const loggedOf = (entry: LogEntry, key: ComponentKey, judged: JudgedEntry): LoggedHistoryEntry => ({ entry, key, ...(judged.statement ? { statement: judged.statement } : {}) });
+const loggedOf = (entry: LogEntry, key: ComponentKey, judged: JudgedEntry): LoggedHistoryEntry => ({ entry, key, signature: judged.signature ?? "", ...(judged.statement ? { statement: judged.statement } : {}) });
 
 /** How many failed or flagged entries the whole-history checks name. */
 const SAMPLE = 10;
@@ -121,17 +123,17 @@ export async function componentHistory(input: HistoryInput): Promise<HistoryRun>
     checks.push(
       summary.flaggedCount === 0
         ? checkResult.passed("REFERENCE_VALUES", WHOLE.REFERENCE_VALUES, `${summary.total} entries`)
-        : checkResult.failed("REFERENCE_VALUES", WHOLE.REFERENCE_VALUES, `${summary.flaggedCount} entries match no reference-values document: log index ${summary.flagged.join(", ")}${summary.flaggedCount > SAMPLE ? ", …" : ""}`),
+        : checkResult.failed("REFERENCE_VALUES", WHOLE.REFERENCE_VALUES, `${summary.flaggedCount} entr${summary.flaggedCount === 1 ? "y matches" : "ies match"} no reference-values document: log index ${summary.flagged.join(", ")}${summary.flaggedCount > SAMPLE ? ", …" : ""}`),
     );
   }
-  const current = head.verified?.checkpoint;
+  const current = head.verified;
   const history: AuditHistory = {
     ...verdictOf(checks),
     component: input.component,
     log: {
       source: input.log.source,
       logId: input.log.identity.logId,
-      ...(current ? { checkpoint: { size: current.size, rootHash: toHex(current.rootHash), origin: current.origin } } : {}),
+      ...(current ? { checkpoint: { size: current.checkpoint.size, rootHash: toHex(current.checkpoint.rootHash), origin: current.checkpoint.origin, note: current.note } } : {}),
       ...(audited.stored ? { stored: { size: audited.stored.checkpoint.size, rootHash: audited.stored.checkpoint.rootHash } } : {}),
       advanced: audited.advanced,
       ...(head.problem ? { problem: { kind: head.problem.kind as "CHECKPOINT" | "ROLLBACK" | "FORK", title: head.problem.title } } : {}),

@@ -2,9 +2,9 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { SEARCH_JS, ENTRY_JS } from "./assets/scripts.js";
 import { SITE_CSS } from "./assets/style.js";
-import type { LaunchDigestRow, SiteModel } from "./model.js";
+import type { ComponentSummary, LaunchDigestRow, SiteComponent, SiteContext, SiteEntry, SiteLog, TimelineRow } from "./model.js";
 import { entryPage } from "./pages/entry.js";
-import { flagged, referenceValuesText, releaseText } from "./pages/entry-text.js";
+import { flagged, releaseText, statusText, timelineRow } from "./pages/entry-text.js";
 import { overviewPage } from "./pages/overview.js";
 import { searchPage } from "./pages/search.js";
 import { timelinePages } from "./pages/timeline.js";
@@ -15,7 +15,7 @@ export interface MeasurementRow extends LaunchDigestRow {
   readonly component: string;
   readonly release: string;
   readonly logIndex: number;
-  /** The entry's standing against the reference-values documents (a flagged release stays findable, and says so). */
+  /** The entry's standing at build (a flagged release stays findable, and says so). */
   readonly referenceValues: string;
 }
 
@@ -30,68 +30,98 @@ export interface SiteBuild {
   readonly verifierCopied: boolean;
 }
 
-/** The measurement index, sharded by the digest's first three hex digits. */
-export function measurementIndex(model: SiteModel): Map<string, MeasurementRow[]> {
-  const shards = new Map<string, MeasurementRow[]>();
-  for (const c of model.components) {
-    for (const e of c.entries) {
-      for (const row of e.launchDigests) {
-        const shard = measurementShard(row.digest);
-        let rows = shards.get(shard);
-        if (rows === undefined) shards.set(shard, (rows = []));
-        rows.push({ ...row, component: c.name, release: releaseText(e), logIndex: e.logIndex, referenceValues: (flagged(e) ? "Flagged: " : "") + referenceValuesText(e) });
-      }
+/**
+ * Writes the site into `out` as the history is read: each entry's page as its row arrives (the
+ * statement and log entry are then let go), the component's timeline when its history ends, and
+ * the overview, the search page and the measurement index (measurements/<xx>.json, by the digest's
+ * first three hex digits) at the end. What it holds is a small row per entry and a row per launch
+ * digest, never the entries. Existing files of the same names are replaced.
+ */
+export class SiteWriter {
+  private files = 0;
+  private bytes = 0;
+  private largestPage = { file: "", bytes: 0 };
+  private entries = 0;
+  /** Entries written that failed a check at build or match no reference-values document. */
+  flaggedEntries = 0;
+  private readonly made = new Set<string>();
+  private readonly shards = new Map<string, MeasurementRow[]>();
+  private readonly components: ComponentSummary[] = [];
+  private rows: TimelineRow[] = [];
+  readonly verifierCopied: boolean;
+
+  constructor(
+    private readonly out: string,
+    private readonly ctx: SiteContext,
+    verifyBundle: string,
+  ) {
+    this.write("assets/site.css", SITE_CSS);
+    this.write("assets/entry.js", ENTRY_JS);
+    this.write("assets/search.js", SEARCH_JS);
+    this.verifierCopied = existsSync(verifyBundle);
+    if (this.verifierCopied) {
+      copyFileSync(verifyBundle, join(out, "assets", "verify.js"));
+      this.files++;
     }
   }
-  return shards;
-}
 
-/**
- * Writes the site into `out`: index.html, search.html, components/<name>/ (paginated timelines),
- * entries/<log index>.html, measurements/<xx>.json and assets/ (stylesheet, page scripts, and the
- * verifier bundle copied from `verifyBundle`). Existing files of the same names are replaced.
- */
-export function writeSite(model: SiteModel, out: string, verifyBundle: string): SiteBuild {
-  let files = 0;
-  let bytes = 0;
-  let largestPage = { file: "", bytes: 0 };
-  const made = new Set<string>();
-  const write = (file: string, text: string) => {
-    const path = join(out, file);
+  /** The next entry of the component being written, newest first. */
+  entry(e: SiteEntry): void {
+    this.write(entryFile(e.history.logIndex), entryPage(this.ctx, e));
+    this.entries++;
+    const row = timelineRow(e, this.ctx);
+    this.rows.push(row);
+    if (row.flagged) this.flaggedEntries++;
+    if (e.launchDigests.length === 0) return;
+    const standing = (flagged(e.history) ? "Flagged: " : "") + statusText(e.history, this.ctx);
+    const release = releaseText(e.history);
+    for (const row of e.launchDigests) {
+      const shard = measurementShard(row.digest);
+      let rows = this.shards.get(shard);
+      if (rows === undefined) this.shards.set(shard, (rows = []));
+      rows.push({ ...row, component: e.component, release, logIndex: e.history.logIndex, referenceValues: standing });
+    }
+  }
+
+  /** The component whose entries were just given: its timeline pages. */
+  endComponent(component: Omit<SiteComponent, "rows">): void {
+    const done: SiteComponent = { ...component, rows: this.rows };
+    this.rows = [];
+    for (const [file, text] of timelinePages(this.ctx, done)) this.write(componentDir(done.name) + file, text);
+    // The overview needs only the count, the newest row and the flagged count of each.
+    const latest = done.rows[0];
+    this.components.push({
+      name: done.name,
+      entries: done.rows.length,
+      flagged: done.rows.reduce((n, r) => n + (r.flagged ? 1 : 0), 0),
+      ...(latest ? { latest } : {}),
+      verified: done.verified,
+      checks: done.checks,
+    });
+  }
+
+  finish(log: SiteLog): SiteBuild {
+    this.write("index.html", overviewPage(this.ctx, log, this.components));
+    let launchDigests = 0;
+    for (const [file, rows] of this.shards) {
+      this.write(file, JSON.stringify(rows));
+      launchDigests += rows.length;
+    }
+    this.write("search.html", searchPage(this.ctx, launchDigests));
+    return { files: this.files, bytes: this.bytes, largestPage: this.largestPage, entries: this.entries, launchDigests, verifierCopied: this.verifierCopied };
+  }
+
+  private write(file: string, text: string): void {
+    const path = join(this.out, file);
     const dir = dirname(path);
-    if (!made.has(dir)) {
+    if (!this.made.has(dir)) {
       mkdirSync(dir, { recursive: true });
-      made.add(dir);
+      this.made.add(dir);
     }
     const data = Buffer.from(text);
     writeFileSync(path, data);
-    files++;
-    bytes += data.byteLength;
-    if (file.endsWith(".html") && data.byteLength > largestPage.bytes) largestPage = { file, bytes: data.byteLength };
-  };
-  write("assets/site.css", SITE_CSS);
-  write("assets/entry.js", ENTRY_JS);
-  write("assets/search.js", SEARCH_JS);
-  const verifierCopied = existsSync(verifyBundle);
-  if (verifierCopied) {
-    copyFileSync(verifyBundle, join(out, "assets", "verify.js"));
-    files++;
+    this.files++;
+    this.bytes += data.byteLength;
+    if (file.endsWith(".html") && data.byteLength > this.largestPage.bytes) this.largestPage = { file, bytes: data.byteLength };
   }
-  write("index.html", overviewPage(model));
-  let entries = 0;
-  for (const component of model.components) {
-    for (const [file, text] of timelinePages(model, component)) write(componentDir(component.name) + file, text);
-    for (const e of component.entries) {
-      write(entryFile(e.logIndex), entryPage(model, e));
-      entries++;
-    }
-  }
-  const index = measurementIndex(model);
-  let launchDigests = 0;
-  for (const [file, rows] of index) {
-    write(file, JSON.stringify(rows));
-    launchDigests += rows.length;
-  }
-  write("search.html", searchPage(model, launchDigests));
-  return { files, bytes, largestPage, entries, launchDigests, verifierCopied };
 }

@@ -1,42 +1,36 @@
+import type { AuditHistory, HistoryEntry } from "../../schema/audit-history.js";
 import type { LogEntry } from "../../schema/rekor.js";
+import type { CheckResult } from "../../schema/verdict.js";
 
 /**
- * What the web viewer's pages show, and nothing more: the site builder renders this, whoever fills
- * it. Today history-adapter.ts fills it from a log and its statements; the auditor's
- * `componentHistory` (src/audit/history/) is meant to replace that adapter, mapping its rows here.
+ * What the web viewer's pages show: the auditor's history of each component (src/audit/history/,
+ * the same rows and checks `reftrail audit history` prints), with the raw log entry and statement
+ * each row was judged on, so an entry page can hand them to the browser verifier.
  */
-export interface SiteModel {
+
+/** What every page of one build shares. */
+export interface SiteContext {
   /** When the site was built (RFC 3339), shown on every page. */
   readonly builtAt: string;
-  readonly log: SiteLog;
-  /** By component name, in name order. */
-  readonly components: readonly SiteComponent[];
-  /** Whether entries were compared with reference-values documents (else no entry is flagged). */
+  /** The log's public key (SPKI PEM): the browser checks checkpoints and SETs with it. */
+  readonly logKeyPem: string;
+  /** Whether entries were compared with reference-values documents (else no entry is flagged for it). */
   readonly referenceValuesChecked: boolean;
 }
 
+/** The log as the auditor found it at build: its checkpoint and its consistency with the one verified before. */
 export interface SiteLog {
-  /** Where the entries came from (a folder or a URL), for the reader. */
   readonly source: string;
-  /** The log's public key (SPKI PEM): the browser checks checkpoints and SETs with it. */
   readonly publicKeyPem: string;
-  /** The log's signed checkpoint when the site was built. */
-  readonly checkpoint: { readonly size: number; readonly rootHash: string; readonly note: string };
+  readonly audit: AuditHistory["log"];
 }
 
-export interface SiteComponent {
-  readonly name: string;
-  readonly keys: readonly { readonly keyId: string; readonly publicKeyPem: string; readonly validFrom: string; readonly validUntil?: string }[];
-  /** Newest first (by log index). */
-  readonly entries: readonly SiteEntry[];
+export interface SiteKey {
+  readonly keyId: string;
+  readonly publicKeyPem: string;
+  readonly validFrom: string;
+  readonly validUntil?: string;
 }
-
-/** How an entry compares with the project's reference-values documents. */
-export type ReferenceValuesStatus =
-  | { readonly status: "matches" }
-  | { readonly status: "no-match"; readonly reason: string }
-  | { readonly status: "invalid"; readonly reason: string }
-  | { readonly status: "not-checked" };
 
 /** An SNP/SEV-ES/SEV launch digest a firmware endorsement vouches for, and its configuration. */
 export interface LaunchDigestRow {
@@ -53,29 +47,54 @@ export interface LaunchDigestRow {
   readonly origin: "recomputed" | "endorsed";
 }
 
+/** One entry page's input: the auditor's row and what it was judged on. */
 export interface SiteEntry {
   readonly component: string;
-  readonly logIndex: number;
-  readonly entryId: string;
-  /** Unix seconds. */
-  readonly integratedTime: number;
-  readonly keyId: string;
+  /** The auditor's row: release, subject, validity, its checks at build, what changed since the entry before. */
+  readonly history: HistoryEntry;
   /** The component key that signed it (SPKI PEM), as the registry lists it. */
   readonly componentKeyPem: string;
-  /** Base64 of the raw signature over the statement. */
+  /** Base64 of the raw signature over the statement, as the log body holds it ("" when the body cannot be read). */
   readonly signature: string;
   /** The Rekor v1 log entry, with its inclusion proof and checkpoint. */
   readonly entry: LogEntry;
   /** The statement's bytes when the builder has them (a log entry holds only their hash). */
   readonly statement?: Uint8Array;
-  /** Lower-case hex SHA-256 of the statement, as the log body names it. */
-  readonly statementSha256: string;
-  /** Read from the statement (undefined without one, or when it cannot be read). */
-  readonly release?: { readonly name: string; readonly version: string };
-  readonly subject?: { readonly name: string; readonly digests: Readonly<Record<string, string>> };
-  readonly issuedOn?: string;
-  readonly validity?: { readonly notBefore: string; readonly notAfter: string };
-  readonly referenceValues: ReferenceValuesStatus;
   /** For a firmware: the launch digests per configuration. */
   readonly launchDigests: readonly LaunchDigestRow[];
+}
+
+/** A timeline row: what the component's pages keep of an entry once its own page is written. */
+export interface TimelineRow {
+  readonly logIndex: number;
+  /** Unix seconds. */
+  readonly integratedTime: number;
+  readonly release: string;
+  readonly subjectSha256?: string;
+  readonly keyId: string;
+  readonly flagged: boolean;
+  readonly status: string;
+  readonly changes: readonly string[];
+}
+
+/** A component's history as its timeline and the overview show it. */
+export interface SiteComponent {
+  readonly name: string;
+  readonly keys: readonly SiteKey[];
+  /** Newest first (by log index). */
+  readonly rows: readonly TimelineRow[];
+  /** The history's whole checks (LOG_CHECKPOINT, ENTRIES, COMPLETE, REFERENCE_VALUES). */
+  readonly verified: boolean;
+  readonly checks: readonly CheckResult[];
+}
+
+/** What the overview shows of a component. */
+export interface ComponentSummary {
+  readonly name: string;
+  readonly entries: number;
+  /** Entries failing a check at build or matching no reference-values document. */
+  readonly flagged: number;
+  readonly latest?: TimelineRow;
+  readonly verified: boolean;
+  readonly checks: readonly CheckResult[];
 }

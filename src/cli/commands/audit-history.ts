@@ -1,12 +1,8 @@
-import { DEFAULT_AUDITOR_STATE_DIR, loadAuditorState, storeAuditorState } from "../../audit/auditor-state.js";
 import { componentHistory } from "../../audit/history/history.js";
-import { referenceValuesFolder } from "../../audit/history/reference-values.js";
 import { COMMON_OPTIONS, commandOptions, requireOptions, timeOption, type OptionSpecs } from "../args.js";
-import { AUDIT_SOURCE_OPTIONS, HistoryJson, HistoryTable, auditStatements, openAuditLog } from "../audit.js";
+import { AUDITOR_OPTIONS, AUDIT_SOURCE_OPTIONS, HistoryJson, HistoryTable, auditorInputs, openAuditLog } from "../audit.js";
 import type { Command } from "../command.js";
 import { ExitCode } from "../errors.js";
-import { fileSubject } from "../input.js";
-import { registryOption } from "../key-registry.js";
 import { notVerified } from "../output.js";
 
 const NAME = "audit history";
@@ -14,8 +10,7 @@ const OPTIONS = {
   component: { type: "string", value: "NAME", description: "the component whose history to show (required)" },
   ...AUDIT_SOURCE_OPTIONS,
   since: { type: "string", value: "TIME", description: "only entries integrated at or after TIME (RFC 3339 or YYYY-MM-DD)" },
-  "reference-values": { type: "string", value: "DIR", description: "reference-values documents (<version>.json): entries whose values match none are flagged" },
-  state: { type: "string", value: "DIR", description: `the auditor's state: the last verified checkpoint per log (default ${DEFAULT_AUDITOR_STATE_DIR})` },
+  ...AUDITOR_OPTIONS,
   ...COMMON_OPTIONS,
 } as const satisfies OptionSpecs;
 
@@ -28,12 +23,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (o === undefined) return ExitCode.OK;
   requireOptions(o, ["component", "key-registry"]);
   const since = o.since === undefined ? undefined : timeOption("--since", o.since);
-  const registry = registryOption("--key-registry", o["key-registry"])!;
-  const referenceValues = o["reference-values"] === undefined ? undefined : referenceValuesFolder(o["reference-values"], fileSubject("--reference-values", o["reference-values"]));
-  const stateDir = o.state ?? DEFAULT_AUDITOR_STATE_DIR;
-  const stateSubject = `--state ${stateDir}`;
-  const state = loadAuditorState(stateDir, stateSubject);
-  const statements = auditStatements(o);
+  const { storeState, ...inputs } = auditorInputs(o);
   const target = await openAuditLog(o);
   const write = (text: string) => process.stdout.write(text);
   // Written as the entries are read: a history of 100,000 entries is never held whole.
@@ -41,21 +31,18 @@ async function run(argv: readonly string[]): Promise<number> {
   let run;
   try {
     run = await componentHistory({
+      ...inputs,
       component: o.component!,
       client: target.client,
       log: target.log,
-      registry: registry.loaded,
-      statements,
-      ...(referenceValues ? { referenceValues } : {}),
       ...(since !== undefined ? { since } : {}),
-      state,
       now: BigInt(Date.now()) * 1_000_000n,
       onEntry: (e) => out.row(e),
     });
   } finally {
     target.close();
   }
-  if (run.history.log.advanced) storeAuditorState(stateDir, run.state, stateSubject);
+  if (run.history.log.advanced) storeState(run.state);
   const h = run.history;
   out.end(h);
   if (!h.verified) notVerified(h.checks.filter((c) => c.status !== "passed").map((c) => `${c.check}: ${c.detail ?? ""}`).join("; "));

@@ -52,7 +52,7 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), "reftrail-site-"));
   fixture = await buildSiteLog(home, RELEASES);
   site = join(home, "site");
-  const built = runCli(["audit", "build-site", "--out", site, "--log", fixture.log, "--key-registry", fixture.registry, "--reference-values", fixture.referenceValues, "--json"]);
+  const built = runCli(["audit", "build-site", "--out", site, "--log", fixture.log, "--key-registry", fixture.registry, "--reference-values", fixture.referenceValues, "--json", "--state", join(home, "state")]);
   expect(built.status, built.stderr).toBe(0);
   expect(existsSync(join(site, "assets", "verify.js")), "the site has no verify.js: run npm run build").toBe(true);
   ({ server, url: base } = await listenSite(site, "127.0.0.1", 0));

@@ -26,7 +26,7 @@ pre { background: var(--none-bg); padding: .5rem; overflow-x: auto; white-space:
 .status { padding: .5rem 1rem; border: 2px solid var(--line); }
 .status.none { background: var(--none-bg); color: var(--text); }
 .status.pending { background: var(--none-bg); color: var(--text); }
-.status.verified { background: var(--ok-bg); color: var(--ok); border-color: var(--ok); }
+.status.verified, .status.passed { background: var(--ok-bg); color: var(--ok); border-color: var(--ok); }
 .status.failed { background: var(--fail-bg); color: var(--fail); border-color: var(--fail); }
 .checks li.failed { color: var(--fail); }
 .checks li.passed { color: var(--ok); }

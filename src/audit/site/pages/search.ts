@@ -1,13 +1,13 @@
 import { html } from "../html.js";
 import { page } from "../layout.js";
-import type { SiteModel } from "../model.js";
+import type { SiteContext } from "../model.js";
 
 /** search.html: which endorsed release and configuration produce a measurement (the index is per digest prefix). */
-export function searchPage(model: SiteModel, digests: number): string {
+export function searchPage(ctx: SiteContext, digests: number): string {
   return page({
     title: "Measurement search",
     root: "",
-    builtAt: model.builtAt,
+    builtAt: ctx.builtAt,
     current: "search",
     scripts: ["search.js"],
     main: html`<h1>Measurement search</h1>
