@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Sha256Hex } from "./common.js";
 import { Verdict } from "./verdict.js";
 
-/** One configuration a firmware endorsement publishes launch digests for, without the digests. */
+/** One configuration a firmware endorsement publishes launch digests for. */
 export const LaunchConfigurationSummary = z
   .object({
     mode: z.enum(["snp", "seves", "sev"]),
@@ -12,10 +12,11 @@ export const LaunchConfigurationSummary = z
     boot: z.string().nullable().describe("the kernel component measured through the kernel-hashes table, or null for a firmware-only boot"),
     vcpus: z.string().describe("vCPU counts with a published digest, as ranges (`1-64`); `any` for SEV"),
     digests: z.number().int().nonnegative(),
+    byVcpus: z.record(z.string(), z.string()).describe("the endorsed launch digest (hex) per vCPU count; `any` for SEV"),
   })
   .strict();
 
-/** A firmware endorsement's launch digests, summarised. */
+/** A firmware endorsement's launch digests, by configuration. */
 export const LaunchDigestSummary = z
   .object({
     configurations: z.number().int().nonnegative(),

@@ -100,6 +100,8 @@ describe("audit history", () => {
     const digests = firmware.launchDigests.reduce((n, c) => n + (c.mode === "sev" ? 1 : Object.keys(c.digests).length), 0);
     const e = parsed(r).entries[0]!;
     expect(e.launchDigests).toMatchObject({ configurations: firmware.launchDigests.length, digests });
+    // Each configuration's digests are the ones its reference-values document lists.
+    expect(e.launchDigests!.list.map((c) => c.byVcpus)).toEqual(firmware.launchDigests.map((c) => (c.mode === "sev" ? { any: c.digest } : c.digests)));
     // The same firmware image (subject and layout unchanged); its published digests boot the new command line.
     expect(e.changes).toEqual([expect.stringMatching(/^release /), expect.stringMatching(/^validity /), "values launchDigests"]);
   });
