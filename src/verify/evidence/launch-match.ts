@@ -210,7 +210,7 @@ export function searchLaunchDigest(
     for (const entry of entries) {
       // A firmware-only entry measures no kernel even when the candidate names one, and vice versa.
       if (entry.kernelHashes !== (candidate.kernel !== undefined)) continue;
-      const key = JSON.stringify([sevFamily, bootKey(candidate), sevFamily ? candidate.firmware.values.layout.sevFirmwareState : null, entry]);
+      const key = JSON.stringify([sevFamily, bootKey(candidate), entry]);
       // The same firmware layout and table entries under the same entry give the same digests, whichever endorsement carried them.
       if (swept.has(key)) continue;
       swept.add(key);
