@@ -14,7 +14,7 @@ import { verifyEndorsement } from "../verify/endorsement/verifier.js";
 import type { EndorsedValue, FoundEndorsement } from "../verify/evidence/endorsements.js";
 import type { UnavailableStatement } from "../verify/evidence/from-log.js";
 import { bootKey, searchLaunchDigest, type BootCandidate, type FoundConfiguration, type LaunchDigestCache, type LaunchMatch } from "../verify/evidence/launch-match.js";
-import { conventionsOf, firmwareOf, mixedReleaseBoots, sameReleaseBoots, type BootBatch, type FirmwareValue, type Release } from "./find-boots.js";
+import { MIXED_BOOTS_BOUND, conventionsOf, firmwareOf, mixedReleaseBoots, sameReleaseBoots, type BootBatch, type FirmwareValue, type Release } from "./find-boots.js";
 import { provenance, type MeasuredBoot } from "./find-provenance.js";
 
 export interface FindTrust {
@@ -27,7 +27,7 @@ export interface FindOptions {
   readonly unavailable?: readonly UnavailableStatement[];
   /** Keep sweeps between calls (a service answering many questions); default: a one-off search. */
   readonly cache?: LaunchDigestCache | null;
-  /** The most boots combining values of different releases to recompute (default MIXED_BOOTS_BOUND). */
+  /** The most boots combining values of different releases to recompute (default MIXED_BOOTS_BOUND of the mode). */
   readonly maxMixedBoots?: number;
 }
 
@@ -197,7 +197,7 @@ export function findMeasurement(measurement: Uint8Array, endorsements: readonly 
     })();
     let match = searchBatches(measurement, own, tally, swept, cache);
     if (match === undefined) {
-      const mixed = mixedReleaseBoots(searchable, seen, options.maxMixedBoots);
+      const mixed = mixedReleaseBoots(searchable, seen, options.maxMixedBoots ?? MIXED_BOOTS_BOUND[snp ? "snp" : "sev"]);
       mixedBoots = mixed.boots;
       notSearched.push(...mixed.notSearched);
       match = searchBatches(measurement, mixed.batches, tally, swept, cache);
