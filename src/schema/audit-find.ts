@@ -8,7 +8,7 @@ import { Verdict } from "./verdict.js";
  * (an endorsed combination produces it). The values of the combination may come from different
  * releases: a verifier matches each component against its own endorsements, whatever release.
  */
-const ReleasesOf = z.array(z.string()).min(1);
+const ReleasesOf = z.array(z.string());
 export const MeasurementFinding = Verdict.extend({
   measurement: z.string().regex(/^[0-9a-f]+$/),
   mode: z.enum(["snp", "sev/seves"]).describe("snp: a 48-byte SEV-SNP MEASUREMENT; sev/seves: a 32-byte SEV or SEV-ES digest (looked up in the published digests, then recomputed)"),
@@ -19,7 +19,7 @@ export const MeasurementFinding = Verdict.extend({
       releases: z
         .object({ firmware: ReleasesOf, kernel: ReleasesOf.optional(), initrd: ReleasesOf.optional(), cmdline: ReleasesOf.optional() })
         .strict()
-        .describe("per value, every release whose verified endorsements carry it (compared by what the launch digest measures of it), newest first"),
+        .describe("per value, every release whose verified endorsements carry it (compared by what the launch digest measures of it), newest first; empty for a value only a published digest vouches for"),
       method: z.enum(["recomputed", "published"]).describe("recomputed with reftrail's measure engine from the endorsed values, or found among the launch digests a firmware endorsement publishes"),
       firmware: z.string().describe("the endorsement the firmware values came from"),
       kernel: z.object({ kernel: z.string(), initrd: z.string().optional(), cmdline: z.string() }).strict().optional().describe("direct boot: where each kernel-hashes table entry came from"),

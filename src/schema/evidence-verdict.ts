@@ -29,7 +29,7 @@ export const SevConfiguration = z
   .object({
     mode: z.enum(["sev", "seves"]),
     vmm: z.string().nullable().describe("null in sev mode: any VMM"),
-    vcpus: z.number().int().min(1).max(512).nullable().describe("null in sev mode: any vCPU count"),
+    vcpus: z.number().int().min(0).max(512).nullable().describe("null in sev mode: any vCPU count"),
     vcpuType: z.string().nullable(),
     vcpuSignature: z.string().regex(/^0x[0-9a-f]+$/).nullable(),
     kernelHashes: z.boolean(),
