@@ -12,22 +12,20 @@ import { readOracleRows } from "../../helpers/tsv.js";
 
 /**
  * The shared search with a 32-byte digest: SEV and SEV-ES recomputed from the firmware's recorded
- * SHA-256 state, against sev-snp-measure's rows for Debian's OVMF.fd (oracle-visible.tsv). The
- * committed reference values predate the recorded state: with them, the boot is unmeasurable.
+ * SHA-256 state, against sev-snp-measure's rows for Debian's OVMF.fd (oracle-visible.tsv). Without
+ * the recorded state (reference values made before reftrail recorded it) the boot is unmeasurable.
  */
 const VALUES = join(ROOT, "reference-values/2026.11.0.json");
-const committed = parseDocument(ReferenceValues, readFileSync(VALUES, "utf8"), VALUES).components.find((c): c is FirmwareValues => c.kind === "firmware")!;
-const withState: FirmwareValues = { ...committed, layout: { ...committed.layout, sevFirmwareState: toHex(sevFirmwareState(readFixture("firmware/OVMF.fd"))) } };
-const outcome = { source: "test", component: committed.name, accepted: true };
-const candidate = (values: FirmwareValues): BootCandidate => ({ firmware: { component: committed.name, values, origin: "test", endorsement: outcome } });
+const firmware = parseDocument(ReferenceValues, readFileSync(VALUES, "utf8"), VALUES).components.find((c): c is FirmwareValues => c.kind === "firmware")!;
+const { sevFirmwareState: _recorded, ...layout } = firmware.layout;
+const withoutState: FirmwareValues = { ...firmware, layout };
+const withState: FirmwareValues = { ...firmware, layout: { ...layout, sevFirmwareState: toHex(sevFirmwareState(readFixture("firmware/OVMF.fd"))) } };
+const outcome = { source: "test", component: firmware.name, accepted: true };
+const candidate = (values: FirmwareValues): BootCandidate => ({ firmware: { component: firmware.name, values, origin: "test", endorsement: outcome } });
 const entries = wideEntries({ version: 1, components: {}, boot: [{ vcpus: "1", vmmTypes: ["QEMU"], vcpuTypes: ["EPYC"], guestFeatures: ["0x1"], kernelHashes: false, conventions: { ec2LegacyRdx: false, signatureConvention: "cpuid" } }] });
 const oracle = (command: string) => Buffer.from(readOracleRows("launch-digests/oracle-visible.tsv").find((r) => `sev-snp-measure ${r.args.join(" ")}` === command)!.expected, "hex");
 
 describe("searchLaunchDigest with an SEV or SEV-ES digest", () => {
-  it("the committed reference values record no firmware state", () => {
-    expect(committed.layout.sevFirmwareState).toBeUndefined();
-  });
-
   it("SEV-ES, 4 vCPUs on gce: recomputed from the recorded state", () => {
     const result = searchLaunchDigest(oracle("sev-snp-measure --mode seves --ovmf firmware/OVMF.fd --vcpus 4 --vmm-type gce"), [candidate(withState)], entries, null);
     expect(result.match?.configuration).toEqual({ mode: "seves", vmm: "gce", vcpus: 4, vcpuType: null, vcpuSignature: null, kernelHashes: false });
@@ -41,7 +39,7 @@ describe("searchLaunchDigest with an SEV or SEV-ES digest", () => {
   });
 
   it("without the recorded state: unmeasurable, saying why, nothing found", () => {
-    const result = searchLaunchDigest(oracle("sev-snp-measure --mode seves --ovmf firmware/OVMF.fd --vcpus 4 --vmm-type gce"), [candidate(committed)], entries, null);
+    const result = searchLaunchDigest(oracle("sev-snp-measure --mode seves --ovmf firmware/OVMF.fd --vcpus 4 --vmm-type gce"), [candidate(withoutState)], entries, null);
     expect(result.match).toBeUndefined();
     expect(result.unmeasurable[0]?.reason).toMatch(/record no SHA-256 state after the firmware/);
   });
