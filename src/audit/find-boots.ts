@@ -25,7 +25,7 @@ export interface BootBatch {
 /**
  * The most boots made of values of different releases that one search recomputes. Each costs one
  * sweep of every configuration: some 25 ms for an SEV-SNP MEASUREMENT (10,000 boots, 100 firmware
- * releases × 100 releases of kernel, initrd and command line, are minutes), some 200 ms for SEV and
+ * releases × 100 releases of kernel, initrd and command line, are minutes), some 120 ms for SEV and
  * SEV-ES (their VMSA chains are hashed in JavaScript, from the recorded state: 1,000 boots, minutes
  * too). What lies beyond the bound is named, not searched.
  */
