@@ -5,8 +5,9 @@
  *   no auditor state and from the state the previous run stored; output to /dev/null.
  * - `audit find` over 100 releases of the AmdSev example (examples/release-manifest-amdsev.json: the
  *   real firmware, kernel and initrd; each release its own command line), for the MEASUREMENT of the
- *   oldest release (the search goes newest first: every release is searched) and for a digest no
- *   release produces. The expected digest is computed by `reftrail measure launch-digest`.
+ *   oldest release (the search goes newest first: every release is searched), for a digest no
+ *   release produces, and for a 32-byte SEV/SEV-ES digest none produces (recomputed from each
+ *   firmware's recorded SHA-256 state). The expected digest is computed by `reftrail measure launch-digest`.
  * The logs are built once through the embedded log's batched submit (no HTTP) and kept in .bench/.
  */
 import { createHash, generateKeyPairSync } from "node:crypto";
@@ -130,7 +131,7 @@ function row(label: string, runs: { seconds: number; rssKiB: number }[]): string
 
 const { history, find, example } = await build();
 const historyArgs = (state: string, json: boolean) => ["audit", "history", "--component", "app", "--log", join(history, "log"), "--key-registry", join(history, "registry.json"), "--state", state, ...(json ? ["--json"] : [])];
-const runs: Record<string, { seconds: number; rssKiB: number }[]> = { fresh: [], stored: [], json: [], found: [], missing: [] };
+const runs: Record<string, { seconds: number; rssKiB: number }[]> = { fresh: [], stored: [], json: [], found: [], missing: [], sevMissing: [] };
 const firmware = example.components.find((c) => c.kind === "firmware")!;
 const kernel = example.components.find((c) => c.kind === "kernel")!;
 const pathOf = (name: string) => {
@@ -150,6 +151,7 @@ for (let i = 0; i < RUNS; i++) {
   rmSync(state, { recursive: true, force: true });
   runs.found!.push(timed(findArgs(measurement), 0));
   runs.missing!.push(timed(findArgs("ab".repeat(48)), 1));
+  runs.sevMissing!.push(timed(findArgs("ab".repeat(32)), 1));
 }
 process.stdout.write(
   [
@@ -162,6 +164,7 @@ process.stdout.write(
     row("audit history, same, --json (streamed)", runs.json!),
     row(`audit find, ${RELEASES} releases, MEASUREMENT of the oldest (every release searched)`, runs.found!),
     row(`audit find, ${RELEASES} releases, a digest none produces (exit 1)`, runs.missing!),
+    row(`audit find, ${RELEASES} releases, an SEV/SEV-ES digest none produces (exit 1: SEV and SEV-ES recomputed for every boot)`, runs.sevMissing!),
     "",
   ].join("\n"),
 );

@@ -2,9 +2,8 @@ import type { KeySource } from "../keys/key-source.js";
 import { cpuSignature } from "../measure/vcpu-types.js";
 import { VCPU_TYPES } from "../schema/launch-vocabulary.js";
 import type { MeasurementFinding } from "../schema/audit-find.js";
-import type { BootConfiguration, ComponentRule, EvidencePolicy } from "../schema/evidence-policy.js";
-import type { EndorsementOutcome } from "../schema/evidence-verdict.js";
-import type { FirmwareValues } from "../schema/reference-values.js";
+import type { BootConfiguration } from "../schema/evidence-policy.js";
+import type { EndorsementOutcome, SevConfiguration } from "../schema/evidence-verdict.js";
 import { checkResult, type CheckResult } from "../schema/verdict.js";
 import type { TrustedLogKey } from "../tlog/keys.js";
 import { toHex } from "../util/bytes.js";
@@ -12,11 +11,11 @@ import { ReftrailError } from "../util/errors.js";
 import { secondsToNs } from "../util/rfc3339.js";
 import { claimedComponent, readEndorsement } from "../verify/endorsement/statement.js";
 import { verifyEndorsement } from "../verify/endorsement/verifier.js";
-import { bootCandidates } from "../verify/evidence/boot-candidates.js";
-import { wideEntries } from "../verify/evidence/diagnose.js";
 import type { EndorsedValue, FoundEndorsement } from "../verify/evidence/endorsements.js";
 import type { UnavailableStatement } from "../verify/evidence/from-log.js";
-import { searchLaunchDigest, type BootCandidate, type LaunchDigestCache } from "../verify/evidence/launch-match.js";
+import { bootKey, searchLaunchDigest, type BootCandidate, type FoundConfiguration, type LaunchDigestCache, type LaunchMatch } from "../verify/evidence/launch-match.js";
+import { MIXED_BOOTS_BOUND, conventionsOf, firmwareOf, mixedReleaseBoots, sameReleaseBoots, type BootBatch, type FirmwareValue, type Release } from "./find-boots.js";
+import { provenance, type MeasuredBoot } from "./find-provenance.js";
 
 export interface FindTrust {
   readonly keys: KeySource;
@@ -28,19 +27,16 @@ export interface FindOptions {
   readonly unavailable?: readonly UnavailableStatement[];
   /** Keep sweeps between calls (a service answering many questions); default: a one-off search. */
   readonly cache?: LaunchDigestCache | null;
+  /** The most boots combining values of different releases to recompute (default MIXED_BOOTS_BOUND of the mode). */
+  readonly maxMixedBoots?: number;
 }
+
+type Found = NonNullable<MeasurementFinding["found"]>;
 
 const CHECKS = {
   ENDORSEMENTS: "endorsements verified with the registry's keys before any value in them is used",
   MEASUREMENT: "an endorsed release and configuration produces the measurement",
 } as const;
-
-/** A release's endorsed values, newest release first (by the highest log index among its endorsements). */
-interface Release {
-  readonly name: string;
-  readonly values: EndorsedValue[];
-  newest: number;
-}
 
 /**
  * Verifies each endorsement with the registry's keys for the component it claims, at the time it
@@ -80,30 +76,6 @@ function releasesOf(values: readonly EndorsedValue[]): Release[] {
   return [...byName.values()].sort((a, b) => b.newest - a.newest || (a.name < b.name ? -1 : 1));
 }
 
-/** The conventions a firmware's published digests were computed with (the defaults when it publishes none). */
-function conventionsOf(firmware: FirmwareValues): BootConfiguration["conventions"][] {
-  const seen = new Map<string, BootConfiguration["conventions"]>();
-  for (const c of firmware.launchDigests) {
-    if (c.mode === "sev") continue;
-    const conventions = { ec2LegacyRdx: c.conventions.ec2LegacyRdx, vmsaGpa: c.conventions.vmsaGpa, signatureConvention: c.conventions.signatureConvention };
-    seen.set(JSON.stringify(conventions), conventions);
-  }
-  return seen.size ? [...seen.values()] : [{ ec2LegacyRdx: false, signatureConvention: "cpuid" }];
-}
-
-/**
- * A release's values as an open policy: each endorsed component taken from its endorsement, boots
- * under every configuration reftrail can recompute (the diagnosis's wide search: every VMM, vCPU
- * model, 1-512 vCPUs, the usual guest features, both kernel-hashes settings) per convention.
- */
-function releasePolicy(values: readonly EndorsedValue[], firmware: FirmwareValues): EvidencePolicy {
-  const components: Record<string, ComponentRule> = {};
-  for (const v of values) components[v.component] ??= { kind: v.values.kind, endorsement: { claims: [], log: { inclusionProof: true } } };
-  const boot = conventionsOf(firmware).map((conventions): BootConfiguration => ({ vcpus: "1", vmmTypes: ["QEMU"], vcpuTypes: ["EPYC"], guestFeatures: ["0x1"], kernelHashes: true, conventions }));
-  const policy: EvidencePolicy = { version: 1, components, boot };
-  return { ...policy, boot: wideEntries(policy) };
-}
-
 /**
  * The vCPU models whose VMSA signature is the one found: the measurement cannot tell them apart
  * (EPYC and EPYC-v4 measure alike), so the answer names them all.
@@ -115,87 +87,134 @@ function sameSignature(signature: string | null, conventions: readonly BootConfi
   return types.length ? { vcpuTypes: types } : {};
 }
 
-const sameBoot = (a: BootCandidate, b: BootCandidate) =>
-  JSON.stringify(a.firmware.values.layout) === JSON.stringify(b.firmware.values.layout) &&
-  a.kernel?.kernel.sha256 === b.kernel?.kernel.sha256 &&
-  a.kernel?.initrd?.sha256 === b.kernel?.initrd?.sha256 &&
-  a.kernel?.cmdline.sha256 === b.kernel?.cmdline.sha256;
+/** A search's running totals, across its passes. */
+interface Tally {
+  digests: number;
+  readonly unmeasurable: string[];
+}
 
-function configurationsText(policy: EvidencePolicy | undefined): string {
-  const n = policy?.boot.length ?? 0;
-  return `every VMM, vCPU model and 1-512 vCPUs, guest features 0x1 and 0x21, with and without kernel hashes (${n} boot entr${n === 1 ? "y" : "ies"} per release)`;
+const candidateSource = (c: BootCandidate) => c.firmware.endorsement.release ?? c.firmware.origin;
+
+/** Runs the shared search over batches in order until one matches, counting what it recomputed. */
+function searchBatches(measurement: Uint8Array, batches: Iterable<BootBatch>, tally: Tally, swept: Set<string>, cache: LaunchDigestCache | null): LaunchMatch<FoundConfiguration> | undefined {
+  for (const batch of batches) {
+    const result = searchLaunchDigest(measurement, batch.candidates, batch.entries, cache, swept);
+    tally.digests += result.tried;
+    tally.unmeasurable.push(...result.unmeasurable.map((u) => `${candidateSource(u.candidate)}: ${u.candidate.firmware.origin}${u.kernelHashes ? " (direct boot)" : ""}: ${u.reason}`));
+    if (result.match) return result.match;
+  }
+  return undefined;
+}
+
+const measuredBoot = (c: BootCandidate): MeasuredBoot => ({
+  layout: JSON.stringify(c.firmware.values.layout),
+  ...(c.kernel ? { kernel: { kernel: c.kernel.kernel.sha256, initrd: c.kernel.initrd?.sha256, cmdline: c.kernel.cmdline.sha256 } } : {}),
+});
+
+/** The answer for a recomputed match: where each value came from, the releases that carry it, the configuration. */
+function foundByRecomputation(match: LaunchMatch<FoundConfiguration>, releases: readonly Release[]): Found {
+  const { candidate, configuration } = match;
+  const k = candidate.kernel;
+  return {
+    ...provenance(measuredBoot(candidate), releases),
+    method: "recomputed",
+    firmware: candidate.firmware.origin,
+    ...(k ? { kernel: { kernel: k.kernel.origin, ...(k.initrd ? { initrd: k.initrd.origin } : {}), cmdline: k.cmdline.origin } } : {}),
+    configuration,
+    ...sameSignature(configuration.vcpuSignature, conventionsOf(candidate.firmware.values)),
+  };
 }
 
 /**
- * Which endorsed release and configuration produces `measurement`. A 48-byte SEV-SNP MEASUREMENT is
- * recomputed with reftrail's measure engine from each release's verified values (firmware alone,
- * and firmware with each endorsed kernel, initrd and command line), sharing the search of `verify
- * evidence`'s diagnosis; releases are tried newest first. A 32-byte SEV or SEV-ES digest needs the
- * firmware image to recompute, so it is looked up in the digests the firmware endorsements publish.
+ * A 32-byte digest among the SEV and SEV-ES digests the firmware endorsements publish: the cheap
+ * first look, and the only one for firmware whose reference values predate the recorded SHA-256 state.
+ */
+function foundPublished(hex: string, releases: readonly Release[]): { found?: Found; compared: number } {
+  let compared = 0;
+  for (const release of releases) {
+    for (const firmware of release.values.filter((v): v is FirmwareValue => v.values.kind === "firmware")) {
+      for (const c of firmware.values.launchDigests) {
+        if (c.mode === "snp") continue;
+        const entries: [number | null, string][] = c.mode === "sev" ? [[null, c.digest]] : Object.entries(c.digests).map(([n, d]) => [Number(n), d]);
+        compared += entries.length;
+        const hit = entries.find(([, d]) => d === hex);
+        if (hit === undefined) continue;
+        const boot: MeasuredBoot = { layout: JSON.stringify(firmware.values.layout), ...(c.boot ? { kernel: { kernel: c.boot.kernelSha256, initrd: c.boot.initrdSha256, cmdline: c.boot.cmdlineSha256 } } : {}) };
+        const configuration: SevConfiguration =
+          c.mode === "sev"
+            ? { mode: "sev", vmm: null, vcpus: null, vcpuType: null, vcpuSignature: null, kernelHashes: c.boot !== null }
+            : { mode: "seves", vmm: c.vmmType, vcpus: hit[0], vcpuType: c.vcpuType, vcpuSignature: c.vcpuSignature === null ? null : `0x${BigInt(c.vcpuSignature).toString(16)}`, kernelHashes: c.boot !== null };
+        const origin = `endorsement ${firmware.outcome.source}`;
+        const published = c.boot && `${origin} (the digests it publishes for a boot of ${c.boot.kernel})`;
+        return { found: { ...provenance(boot, releases), method: "published", firmware: origin, ...(published ? { kernel: { kernel: published, initrd: published, cmdline: published } } : {}), configuration }, compared };
+      }
+    }
+  }
+  return { compared };
+}
+
+function configurationsText(snp: boolean): string {
+  const wide = "every VMM, vCPU model and 1-512 vCPUs, with and without kernel hashes";
+  return snp ? `${wide}, guest features 0x1 and 0x21` : `the SEV and SEV-ES launch digests the firmware endorsements publish, then SEV and SEV-ES recomputed over ${wide}`;
+}
+
+/**
+ * Which endorsed release and configuration produces `measurement`, recomputed with reftrail's
+ * measure engine from verified endorsed values in the search `verify evidence`'s diagnosis uses: a
+ * 48-byte SEV-SNP MEASUREMENT from each firmware's layout and page digest, a 32-byte SEV or SEV-ES
+ * digest (after a look in the published ones) from its recorded SHA-256 state. Each release's own
+ * values first, newest release first; then values of different releases combined, as a verifier
+ * that matches each component on its own accepts them, up to `maxMixedBoots` boots.
  */
 export function findMeasurement(measurement: Uint8Array, endorsements: readonly FoundEndorsement[], trust: FindTrust, options: FindOptions = {}): MeasurementFinding {
   if (measurement.length !== 48 && measurement.length !== 32) throw new ReftrailError("MEASUREMENT_LENGTH", `a measurement is 48 bytes (SEV-SNP) or 32 bytes (SEV, SEV-ES), not ${measurement.length}`);
   const { values, refused } = verifiedValues(endorsements, trust);
   const releases = releasesOf(values);
-  const firmwareOf = (r: Release) => r.values.find((v): v is EndorsedValue & { values: FirmwareValues } => v.values.kind === "firmware");
-  const notSearched = releases.filter((r) => firmwareOf(r) === undefined).map((r) => `${r.name}: no firmware endorsement (nothing to measure from)`);
-  const searchable = releases.filter((r) => firmwareOf(r) !== undefined);
+  const notSearched = releases.filter((r) => firmwareOf(r.values) === undefined).map((r) => `${r.name}: no firmware endorsement (nothing to measure from)`);
+  const searchable = releases.filter((r) => firmwareOf(r.values) !== undefined);
   const snp = measurement.length === 48;
-  let digests = 0;
-  let candidates = 0;
-  const unmeasurable: string[] = [];
-  let found: MeasurementFinding["found"];
-  let lastPolicy: EvidencePolicy | undefined;
   const hex = toHex(measurement);
-  const perRelease: { release: Release; candidates: BootCandidate[] }[] = [];
-  for (const release of searchable) {
-    const firmware = firmwareOf(release)!;
-    if (!snp) {
-      for (const c of firmware.values.launchDigests) {
-        if (c.mode === "snp") continue;
-        const entries: [string, string][] = c.mode === "sev" ? [["any", c.digest]] : Object.entries(c.digests);
-        digests += entries.length;
-        const hit = entries.find(([, d]) => d === hex);
-        if (hit && found === undefined) {
-          found = { release: release.name, firmware: firmware.outcome.source, configuration: { mode: c.mode, vmm: c.mode === "sev" ? null : c.vmmType, vcpus: hit[0], vcpuType: c.mode === "sev" ? null : c.vcpuType, kernelHashes: c.boot !== null }, alsoIn: [] };
-        } else if (hit && found !== undefined && found.release !== release.name) found.alsoIn.push(release.name);
-      }
-      continue;
-    }
-    const policy = (lastPolicy = releasePolicy(release.values, firmware.values));
-    const boots = bootCandidates(policy, release.values);
-    candidates += boots.length;
-    perRelease.push({ release, candidates: boots });
-    if (found !== undefined) continue;
-    const result = searchLaunchDigest(measurement, boots, policy.boot, options.cache ?? null);
-    digests += result.tried;
-    unmeasurable.push(...result.unmeasurable.map((u) => `${release.name}: ${u.candidate.firmware.origin}${u.kernelHashes ? " (direct boot)" : ""}: ${u.reason}`));
-    if (result.match) {
-      const k = result.match.candidate.kernel;
-      found = {
-        release: release.name,
-        firmware: result.match.candidate.firmware.origin,
-        ...(k ? { kernel: { kernel: k.kernel.origin, ...(k.initrd ? { initrd: k.initrd.origin } : {}), cmdline: k.cmdline.origin } } : {}),
-        configuration: result.match.configuration,
-        ...sameSignature(result.match.configuration.vcpuSignature, conventionsOf(firmware.values)),
-        alsoIn: [],
-      };
-    }
+  const cache = options.cache ?? null;
+  const tally: Tally = { digests: 0, unmeasurable: [] };
+  const swept = new Set<string>();
+  const seen = new Set<string>();
+  let candidates = 0;
+  let mixedBoots = 0;
+
+  let found: Found | undefined;
+  if (!snp) {
+    const published = foundPublished(hex, searchable);
+    tally.digests += published.compared;
+    found = published.found;
   }
-  if (found !== undefined && snp) {
-    const match = perRelease.find((p) => p.release.name === found!.release)!.candidates.find((c) => c.firmware.origin === found!.firmware && (found!.kernel === undefined) === (c.kernel === undefined) && (c.kernel === undefined || c.kernel.kernel.origin === found!.kernel?.kernel));
-    if (match) for (const p of perRelease) if (p.release.name !== found.release && p.candidates.some((c) => sameBoot(c, match))) found.alsoIn.push(p.release.name);
+  if (found === undefined) {
+    const own = (function* () {
+      for (const batch of sameReleaseBoots(searchable)) {
+        candidates += batch.candidates.length;
+        for (const c of batch.candidates) seen.add(bootKey(c));
+        yield batch;
+      }
+    })();
+    let match = searchBatches(measurement, own, tally, swept, cache);
+    if (match === undefined) {
+      const mixed = mixedReleaseBoots(searchable, seen, options.maxMixedBoots ?? MIXED_BOOTS_BOUND[snp ? "snp" : "sev"]);
+      mixedBoots = mixed.boots;
+      notSearched.push(...mixed.notSearched);
+      match = searchBatches(measurement, mixed.batches, tally, swept, cache);
+    }
+    if (match) found = foundByRecomputation(match, searchable);
   }
   const searched: MeasurementFinding["searched"] = {
     releases: searchable.map((r) => r.name),
     endorsements: endorsements.length,
     candidates,
-    digests,
-    configurations: snp ? configurationsText(lastPolicy) : "the SEV and SEV-ES launch digests the firmware endorsements publish",
-    unmeasurable,
+    mixedBoots,
+    digests: tally.digests,
+    configurations: configurationsText(snp),
+    unmeasurable: tally.unmeasurable,
     notSearched,
   };
-  const what = `${searchable.length} release${searchable.length === 1 ? "" : "s"}, ${candidates} endorsed boot${candidates === 1 ? "" : "s"}, ${digests} launch digests${snp ? " recomputed" : " compared"}`;
+  const what = `${searchable.length} release${searchable.length === 1 ? "" : "s"}, ${candidates} endorsed boot${candidates === 1 ? "" : "s"} and ${mixedBoots} combining releases, ${tally.digests} launch digests`;
   const checks: CheckResult[] = [
     values.length > 0
       ? checkResult.passed("ENDORSEMENTS", CHECKS.ENDORSEMENTS, `${values.length} of ${endorsements.length} verified`, undefined, refused.length ? `${refused.length} refused (listed, not used)` : undefined)

@@ -169,20 +169,24 @@ export class HistoryTable {
 export function findingText(f: MeasurementFinding): string {
   const lines: string[] = [];
   if (f.found) {
-    lines.push(`FOUND ${f.measurement.slice(0, 24)}… is release ${f.found.release}${f.found.alsoIn.length ? ` (same values also in ${f.found.alsoIn.join(", ")})` : ""}`);
-    const c = f.found.configuration;
-    lines.push(`  firmware      ${f.found.firmware}`);
-    if (f.found.kernel) {
-      lines.push(`  kernel        ${f.found.kernel.kernel}`, `  initrd        ${f.found.kernel.initrd ?? "(none)"}`, `  cmdline       ${f.found.kernel.cmdline}`);
+    const { found } = f;
+    const also = found.alsoIn.length ? ` (same values also in ${found.alsoIn.join(", ")})` : "";
+    lines.push(`FOUND ${f.measurement.slice(0, 24)}… is ${found.mixed ? "values of different releases, each endorsed" : `release ${found.release}${also}`} (${found.method === "recomputed" ? "recomputed from the endorsed values" : "a digest the firmware endorsement publishes"})`);
+    const releases = (part: keyof typeof found.releases) => (found.mixed && found.releases[part] ? `  [release ${found.releases[part]!.join(", ")}]` : "");
+    lines.push(`  firmware      ${found.firmware}${releases("firmware")}`);
+    if (found.kernel) {
+      lines.push(`  kernel        ${found.kernel.kernel}${releases("kernel")}`, `  initrd        ${found.kernel.initrd ?? "(none)"}${releases("initrd")}`, `  cmdline       ${found.kernel.cmdline}${releases("cmdline")}`);
     }
-    const models = f.found.vcpuTypes?.join("/") ?? c.vcpuType ?? "-";
-    const vcpuType = "vcpuSignature" in c && c.vcpuSignature ? `${models} (signature ${c.vcpuSignature})` : models;
-    lines.push(`  configuration VMM ${c.vmm ?? "-"}, ${c.vcpus} vCPUs, vCPU ${vcpuType}${"guestFeatures" in c ? `, guest features ${c.guestFeatures}` : ""}, ${c.kernelHashes ? "kernel hashes (direct boot)" : "firmware only"}`);
+    const c = found.configuration;
+    const models = found.vcpuTypes?.join("/") ?? c.vcpuType ?? "-";
+    const vcpuType = c.vcpuSignature ? `${models} (signature ${c.vcpuSignature})` : models;
+    const mode = "mode" in c ? `${c.mode === "sev" ? "SEV" : "SEV-ES"}, ` : "";
+    lines.push(`  configuration ${mode}VMM ${c.vmm ?? "any"}, ${c.vcpus ?? "any number of"} vCPUs, vCPU ${vcpuType}${"guestFeatures" in c ? `, guest features ${c.guestFeatures}` : ""}, ${c.kernelHashes ? "kernel hashes (direct boot)" : "firmware only"}`);
   } else {
     lines.push(`NOT FOUND ${f.measurement.slice(0, 24)}…: no endorsed release and configuration produces it`);
   }
   const s = f.searched;
-  lines.push(`searched: ${s.releases.length} releases (${s.releases.slice(0, 10).join(", ")}${s.releases.length > 10 ? ", …" : ""}), ${s.candidates} endorsed boots, ${s.digests} launch digests; ${s.configurations}`);
+  lines.push(`searched: ${s.releases.length} releases (${s.releases.slice(0, 10).join(", ")}${s.releases.length > 10 ? ", …" : ""}), ${s.candidates} endorsed boots and ${s.mixedBoots} combining releases, ${s.digests} launch digests; ${s.configurations}`);
   for (const n of s.notSearched) lines.push(`  not searched: ${n}`);
   for (const u of s.unmeasurable.slice(0, 10)) lines.push(`  unmeasurable: ${u}`);
   for (const r of f.refused) lines.push(`  refused: ${r.source}${r.component ? ` (${r.component})` : ""}: ${r.refused?.check}: ${r.refused?.message}`);

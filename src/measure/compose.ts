@@ -8,9 +8,10 @@ import { MeasureError } from "./errors.js";
 /**
  * The firmware of a reference-values document as the SNP launch-digest engine sees it: its layout
  * and precomputed page digest. With these, `snpLaunchDigests` measures a direct boot of any kernel,
- * initrd and command line, for any vCPU count and configuration, without the firmware bytes.
+ * initrd and command line, for any vCPU count and configuration, without the firmware bytes; with
+ * the SHA-256 chaining value after the file, when recorded, SEV and SEV-ES digests too.
  */
-export function firmwareFromValues(values: FirmwareValues): { layout: FirmwareLayout; firmwareDigest: Uint8Array } {
+export function firmwareFromValues(values: FirmwareValues): { layout: FirmwareLayout; firmwareDigest: Uint8Array; sevFirmwareState: Uint8Array | undefined } {
   const { layout } = values;
   const int = (hex: string) => {
     const n = Number(BigInt(hex));
@@ -20,6 +21,7 @@ export function firmwareFromValues(values: FirmwareValues): { layout: FirmwareLa
   const firmwareDigest = fromHex(layout.snpFirmwareDigest)!;
   return {
     firmwareDigest,
+    sevFirmwareState: layout.sevFirmwareState === undefined ? undefined : fromHex(layout.sevFirmwareState)!,
     layout: {
       gpa: int(layout.gpa),
       size: layout.size,

@@ -12,6 +12,7 @@ import { cmdlineDigests, kernelRecord, measureKernel } from "./kernel/kernel.js"
 import { measureLaunch } from "./launch.js";
 import { cmdlineBytes, type KernelHashes } from "./sev-hashes.js";
 import { DEFAULT_VMSA_GPA } from "./snp/page-info.js";
+import { sevFirmwareState } from "./sev/firmware-state.js";
 import { snpFirmwareDigest } from "./snp/launch.js";
 import { VMM_PROFILES } from "./vmm.js";
 
@@ -176,6 +177,7 @@ function measureFirmwareComponent(
       gpa: hex(firmware.gpa),
       size: firmware.size,
       snpFirmwareDigest: toHex(firmwareDigest),
+      sevFirmwareState: toHex(sevFirmwareState(bytes)),
       sevEsResetEip: firmware.sevEsResetEip === undefined ? null : hex(firmware.sevEsResetEip),
       sevHashTable: firmware.sevHashTable ? { gpa: hex(firmware.sevHashTable.gpa), size: hex(firmware.sevHashTable.size) } : null,
       sevMetadata: firmware.sevMetadata ? firmware.sevMetadata.map((s) => ({ gpa: hex(s.gpa), size: hex(s.size), type: hex(s.type) })) : null,

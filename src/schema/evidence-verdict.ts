@@ -24,6 +24,19 @@ export const MatchedConfiguration = z
   .strict();
 export type MatchedConfiguration = z.infer<typeof MatchedConfiguration>;
 
+/** An SEV or SEV-ES launch configuration: SEV measures no VMSA, so neither VMM nor vCPUs enter its digest. */
+export const SevConfiguration = z
+  .object({
+    mode: z.enum(["sev", "seves"]),
+    vmm: z.string().nullable().describe("null in sev mode: any VMM"),
+    vcpus: z.number().int().min(0).max(512).nullable().describe("null in sev mode: any vCPU count"),
+    vcpuType: z.string().nullable(),
+    vcpuSignature: z.string().regex(/^0x[0-9a-f]+$/).nullable(),
+    kernelHashes: z.boolean(),
+  })
+  .strict();
+export type SevConfiguration = z.infer<typeof SevConfiguration>;
+
 /** One component of the policy: what was expected, what the evidence shows, how it is bound. */
 export const ComponentRow = z
   .object({

@@ -23,6 +23,9 @@ export const FirmwareLayoutRecord = z
     gpa: HexInteger,
     size: z.number().int().positive(),
     snpFirmwareDigest: Sha384Hex.describe("SNP launch digest after the firmware pages (sev-snp-measure's OVMF hash)"),
+    sevFirmwareState: Sha256Hex.optional().describe(
+      "SHA-256 chaining value (eight big-endian words) after the firmware file's bytes, a whole number of 64-byte blocks: SEV and SEV-ES digests for any kernel and vCPU count continue from it; absent in documents made before reftrail recorded it",
+    ),
     sevEsResetEip: HexInteger.nullable(),
     sevHashTable: z.object({ gpa: HexInteger, size: HexInteger }).strict().nullable(),
     sevMetadata: z

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parseDocument } from "../../src/schema/parse.js";
 import { ReferenceValues } from "../../src/schema/reference-values.js";
 import { runCli } from "./cli.js";
-import { COMMITTED, ROOT } from "./fixtures.js";
+import { COMMITTED, ROOT, fixturePath } from "./fixtures.js";
 import { endorseRelease, type EndorsedRelease } from "./release-endorsed.js";
 
 /** sev-snp-measure's rows for OVMF.amdsev.fd with the Debian kernel, initrd and command lines: [digest, arguments]. */
@@ -20,12 +20,26 @@ export function amdsevOracle(...fragments: string[]): string {
   return rows[0]![0];
 }
 
+/** How a release differs from the AmdSev example besides its version and command line. */
+export interface AmdsevVariant {
+  /** Another firmware file, relative to the fixtures (the component keeps its name). */
+  readonly firmware?: string;
+  /** The kernel alone, no initrd or command line component: QEMU measures an empty initrd and command line. */
+  readonly kernelOnly?: boolean;
+}
+
 /** The AmdSev example release measured with another version and command line (as snp-amdsev.test.ts endorses it). */
-export function measureAmdsev(home: string, version: string, cmdline: string): { path: string; values: ReferenceValues } {
+export function measureAmdsev(home: string, version: string, cmdline: string, variant: AmdsevVariant = {}): { path: string; values: ReferenceValues } {
   const manifest = JSON.parse(readFileSync(join(ROOT, "examples/release-manifest-amdsev.json"), "utf8"));
   manifest.release.version = version;
+  if (variant.kernelOnly) manifest.components = manifest.components.filter((c: { kind: string }) => c.kind !== "initrd" && c.kind !== "cmdline");
   for (const c of manifest.components) {
     if (typeof c.path === "string") c.path = join(ROOT, "examples", c.path);
+    if (c.kind === "firmware" && variant.firmware !== undefined) c.path = fixturePath(variant.firmware);
+    if (c.kind === "kernel" && variant.kernelOnly) {
+      delete c.initrd;
+      delete c.cmdline;
+    }
     if (c.kind === "cmdline") c.value = cmdline;
     if (c.kind !== "firmware" && c.kind !== "kernel") c.version = version;
   }
@@ -38,8 +52,8 @@ export function measureAmdsev(home: string, version: string, cmdline: string): {
 }
 
 /** Measures, endorses and logs one AmdSev release into `home` (keys and log shared by every release there). */
-export function endorseAmdsev(home: string, version: string, cmdline: string): { values: ReferenceValues; path: string; endorsed: EndorsedRelease } {
-  const { path, values } = measureAmdsev(home, version, cmdline);
+export function endorseAmdsev(home: string, version: string, cmdline: string, variant: AmdsevVariant = {}): { values: ReferenceValues; path: string; endorsed: EndorsedRelease } {
+  const { path, values } = measureAmdsev(home, version, cmdline, variant);
   return { path, values, endorsed: endorseRelease(path, home, version) };
 }
 

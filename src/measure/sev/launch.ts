@@ -1,13 +1,20 @@
 import { incrementalDigest } from "../../util/digest.js";
 import type { DigestsByVcpus, LaunchConfiguration } from "../config.js";
 import { MeasureError } from "../errors.js";
-import { supportsKernelHashesTable, type FirmwareImage } from "../firmware/ovmf.js";
+import { supportsKernelHashesTable, type FirmwareImage, type FirmwareLayout } from "../firmware/ovmf.js";
 import { sevHashesTable, type KernelHashes } from "../sev-hashes.js";
 import { VMM_PROFILES, type VmsaConventions } from "../vmm.js";
 import { checkVmsaLaunch, forEachVcpu, resetVmsaPages } from "../vmsa-pages.js";
+import { resumedSha256, type ChainHash } from "./firmware-state.js";
+
+/**
+ * What an SEV or SEV-ES digest starts from: the firmware file, or (from reference values) its
+ * layout and the SHA-256 chaining value after its bytes, which stands for the file.
+ */
+export type SevFirmware = FirmwareImage | (FirmwareLayout & { readonly sha256State: Uint8Array });
 
 /** Rejects what an SEV launch could not measure, before any kernel is hashed. */
-export function checkSevLaunch(firmware: FirmwareImage, withKernel: boolean): void {
+export function checkSevLaunch(firmware: FirmwareLayout, withKernel: boolean): void {
   if (withKernel && !supportsKernelHashesTable(firmware)) {
     throw new MeasureError(
       "HASH_TABLE_UNSUPPORTED",
@@ -18,7 +25,7 @@ export function checkSevLaunch(firmware: FirmwareImage, withKernel: boolean): vo
 
 /** SEV-ES also needs what its VMSAs need. */
 export function checkSevesLaunch(
-  firmware: FirmwareImage,
+  firmware: FirmwareLayout,
   configurations: readonly LaunchConfiguration[],
   vcpuCounts: readonly number[],
   withKernel: boolean,
@@ -27,21 +34,21 @@ export function checkSevesLaunch(
   checkVmsaLaunch(firmware, configurations, vcpuCounts);
 }
 
-function firmwareAndTable(firmware: FirmwareImage, kernelHashes: KernelHashes | undefined) {
-  const h = incrementalDigest("sha256").update(firmware.bytes);
+function firmwareAndTable(firmware: SevFirmware, kernelHashes: KernelHashes | undefined): ChainHash {
+  const h: ChainHash = "bytes" in firmware ? incrementalDigest("sha256").update(firmware.bytes) : resumedSha256(firmware.sha256State, firmware.size);
   if (kernelHashes) h.update(sevHashesTable(kernelHashes));
   return h;
 }
 
 /** SEV: SHA-256 over the firmware and, with a kernel, the kernel-hashes table. */
-export function sevLaunchDigest(firmware: FirmwareImage, kernelHashes?: KernelHashes): Uint8Array {
+export function sevLaunchDigest(firmware: SevFirmware, kernelHashes?: KernelHashes): Uint8Array {
   checkSevLaunch(firmware, kernelHashes !== undefined);
   return firmwareAndTable(firmware, kernelHashes).digest();
 }
 
 /** SEV-ES: SHA-256 over firmware, kernel-hashes table and one VMSA per vCPU (SEV_FEATURES 0). */
 export function sevesLaunchDigests(
-  firmware: FirmwareImage,
+  firmware: SevFirmware,
   configurations: readonly LaunchConfiguration[],
   vcpuCounts: readonly number[],
   kernelHashes?: KernelHashes,

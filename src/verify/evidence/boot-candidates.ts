@@ -18,7 +18,7 @@ export function componentOf(policy: EvidencePolicy, kind: Kind): { name: string;
 const origin = (v: EndorsedValue) => `endorsement ${v.outcome.source}${v.outcome.logIndex !== undefined && !v.outcome.source.includes(" index ") ? ` (log index ${v.outcome.logIndex})` : ""}`;
 
 /** The kernel-hashes table entry a component's value gives, by kind. */
-function tableEntry(values: ComponentValues): string | undefined {
+export function tableEntry(values: ComponentValues): string | undefined {
   switch (values.kind) {
     case "kernel":
       return values.qemuKernelHashes.kernel;

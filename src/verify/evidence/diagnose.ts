@@ -4,7 +4,7 @@ import type { BootConfiguration, EvidencePolicy } from "../../schema/evidence-po
 import type { Diagnosis } from "../../schema/evidence-verdict.js";
 import { bootCandidates, componentOf } from "./boot-candidates.js";
 import type { EndorsedValue } from "./endorsements.js";
-import { searchLaunchDigest, type BootCandidate, type LaunchMatch, type MatchedConfiguration, type SearchResult } from "./launch-match.js";
+import { searchSnpLaunchDigest, type BootCandidate, type LaunchMatch, type MatchedConfiguration, type SearchResult } from "./launch-match.js";
 
 export type { Diagnosis };
 
@@ -143,7 +143,7 @@ export function diagnoseMeasurement(
   let searched = 0;
   let match: LaunchMatch | undefined;
   for (const [candidates, entries] of passes) {
-    const result = searchLaunchDigest(measurement, candidates, entries, null);
+    const result = searchSnpLaunchDigest(measurement, candidates, entries, null);
     searched += result.tried;
     if ((match = result.match)) break;
   }

@@ -11,7 +11,7 @@ import { diagnoseMeasurement } from "./diagnose.js";
 import { endorsedValues, type EndorsedValue, type EndorsementTrust, type FoundEndorsement } from "./endorsements.js";
 import type { UnavailableStatement } from "./from-log.js";
 import type { MatchedConfiguration, Diagnosis } from "../../schema/evidence-verdict.js";
-import { searchLaunchDigest, type BoundValue, type LaunchDigestCache, type LaunchMatch } from "./launch-match.js";
+import { searchSnpLaunchDigest, type BoundValue, type LaunchDigestCache, type LaunchMatch } from "./launch-match.js";
 
 export type { ComponentRow, SnpEvidenceVerdict };
 
@@ -164,7 +164,7 @@ export function verifySnpEvidence(inputs: SnpEvidenceInputs, options: SnpEvidenc
   if (candidates.length === 0) {
     checks.push(other("notRun", "MEASUREMENT", undefined, `no endorsed firmware '${firmwareName}' to recompute a launch digest from`));
   } else {
-    const search = searchLaunchDigest(measurementBytes, candidates, policy.boot, options.cache);
+    const search = searchSnpLaunchDigest(measurementBytes, candidates, policy.boot, options.cache);
     match = search.match;
     if (match) {
       checks.push(passed("MEASUREMENT", undefined, measurement, match.digest, `${configurationText(match.configuration)}; firmware from ${match.candidate.firmware.origin}`));
