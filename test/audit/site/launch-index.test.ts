@@ -15,14 +15,25 @@ function statedDigests(values: FirmwareValues, mode: string): string[] {
 }
 
 describe("launchDigestRows", () => {
-  it("recomputes every SNP digest the example endorses from its values alone, and lists SEV-ES/SEV ones as endorsed", () => {
+  it("recomputes every SNP, SEV-ES and SEV digest the example endorses from its values alone", () => {
+    expect(firmware.layout.sevFirmwareState).toMatch(/^[0-9a-f]{64}$/);
     const rows = launchDigestRows(firmware);
-    const snp = rows.filter((r) => r.mode === "snp");
-    expect(snp.map((r) => r.digest).sort()).toEqual(statedDigests(firmware, "snp").sort());
-    expect(new Set(snp.map((r) => r.origin))).toEqual(new Set(["recomputed"]));
-    const other = rows.filter((r) => r.mode !== "snp");
-    expect(other.map((r) => r.digest).sort()).toEqual([...statedDigests(firmware, "seves"), ...statedDigests(firmware, "sev")].sort());
-    expect(new Set(other.map((r) => r.origin))).toEqual(new Set(["endorsed"]));
+    for (const mode of ["snp", "seves", "sev"] as const) {
+      const own = rows.filter((r) => r.mode === mode);
+      expect(own.map((r) => r.digest).sort(), mode).toEqual(statedDigests(firmware, mode).sort());
+      expect(new Set(own.map((r) => r.origin)), mode).toEqual(new Set(["recomputed"]));
+    }
+  });
+
+  it("values without the firmware's SHA-256 state list SEV-ES/SEV digests as endorsed; a tampered state changes them", () => {
+    const { sevFirmwareState: _state, ...layout } = firmware.layout;
+    const without = launchDigestRows({ ...firmware, layout }).filter((r) => r.mode !== "snp");
+    expect(without.map((r) => r.digest).sort()).toEqual([...statedDigests(firmware, "seves"), ...statedDigests(firmware, "sev")].sort());
+    expect(new Set(without.map((r) => r.origin))).toEqual(new Set(["endorsed"]));
+    const tampered = launchDigestRows({ ...firmware, layout: { ...firmware.layout, sevFirmwareState: "00".repeat(32) } }).filter((r) => r.mode !== "snp");
+    const genuine = new Set([...statedDigests(firmware, "seves"), ...statedDigests(firmware, "sev")]);
+    expect(tampered.length).toBe(genuine.size);
+    expect(tampered.filter((r) => genuine.has(r.digest))).toEqual([]);
   });
 
   it("indexes what the values produce, not what a statement claims: a forged digest is not found", () => {

@@ -11,7 +11,7 @@ export function searchPage(ctx: SiteContext, digests: number): string {
     current: "search",
     scripts: ["search.js"],
     main: html`<h1>Measurement search</h1>
-<p>Which endorsed firmware release and configuration (VMM, vCPU count and type, guest features, kernel) produce a launch measurement. The site builder indexed ${digests} launch digests of the logged firmware endorsements, SNP digests recomputed from the endorsed values.</p>
+<p>Which endorsed firmware release and configuration (VMM, vCPU count and type, guest features, kernel) produce a launch measurement. The site builder indexed ${digests} launch digests of the logged firmware endorsements, recomputed from the endorsed values (SEV and SEV-ES ones from the firmware's recorded SHA-256 state; values made before reftrail recorded it list those as endorsed).</p>
 <form id="measurement-form" role="search" action="search.html" method="get">
 <label for="measurement">Measurement (hex, 96 digits for SNP, 64 for SEV)</label>
 <input id="measurement" name="m" type="text" inputmode="latin" autocomplete="off" spellcheck="false" size="50" pattern="[0-9a-fA-F]{64}|[0-9a-fA-F]{96}" required aria-describedby="measurement-help">
