@@ -125,12 +125,18 @@ export interface JudgedEntry {
   readonly statement?: { readonly bytes: Uint8Array; readonly content?: EndorsementContent };
 }
 
-function parseBody(entry: LogEntry): { body: ProposedEntry; leaf: Uint8Array } | string {
+/**
+ * The body, strictly decoded (canonical base64), its leaf hash, and what it says. `read`: the same
+ * bytes already parsed by the scan that found the entry (a canonical decoding is the only one, so
+ * the loose decoding it parsed gave these very bytes).
+ */
+function parseBody(entry: LogEntry, read: ProposedEntry | undefined): { body: ProposedEntry; leaf: Uint8Array } | string {
   let leaf: Uint8Array;
   let json: unknown;
   try {
     const parsed = entryLeaf(entry);
     leaf = parsed.leaf;
+    if (read !== undefined) return { body: read, leaf };
     json = JSON.parse(Buffer.from(parsed.body).toString("utf8"));
   } catch (err) {
     return err instanceof ReftrailError ? err.message : "the log body is not JSON";
@@ -176,12 +182,12 @@ function keyWindow(key: ComponentKey, t: bigint, ctx: HistoryContext): CheckResu
  * Judges one entry found under a component key: the statement (when at hand) and its signature,
  * the inclusion proof and its checkpoint's consistency with the auditor's, the key window, and the
  * values against the reference-values documents. Every check runs; the row carries what the
- * statement says when it could be read.
+ * statement says when it could be read. `read`: the entry's body as already parsed (KeyedEntry.body).
  */
-export async function judgeHistoryEntry(component: string, key: ComponentKey, entryId: string, entry: LogEntry, ctx: HistoryContext): Promise<JudgedEntry> {
+export async function judgeHistoryEntry(component: string, key: ComponentKey, entryId: string, entry: LogEntry, ctx: HistoryContext, read?: ProposedEntry): Promise<JudgedEntry> {
   const integrated = secondsToNs(entry.integratedTime);
   const base = { entryId, logIndex: entry.logIndex, integratedTime: formatRfc3339(integrated), keyId: key.keyId };
-  const parsed = parseBody(entry);
+  const parsed = parseBody(entry, read);
   if (typeof parsed === "string") {
     const checks = [failed("STATEMENT_SIGNATURE", parsed), ...Object.keys(HISTORY_CHECKS).filter((c) => c !== "STATEMENT_SIGNATURE").map((c) => notRun(c as HistoryCheck, "the log body cannot be read"))];
     return { row: { ...base, statementSha256: "", ...verdictOf(checks) } };

@@ -91,7 +91,7 @@ export async function componentHistory(input: HistoryInput): Promise<HistoryRun>
     const judged = await Promise.all(
       batch
         .filter(({ entry }) => input.since === undefined || secondsToNs(entry.integratedTime) >= input.since)
-        .map(async ({ key, entryId, entry }) => ({ judged: await judgeHistoryEntry(input.component, key, entryId, entry, ctx), entry, key })),
+        .map(async ({ key, entryId, entry, body }) => ({ judged: await judgeHistoryEntry(input.component, key, entryId, entry, ctx, body), entry, key })),
     );
     for (const { judged: j, entry, key } of judged) {
       const item = { row: { ...j.row, changes: [] }, fingerprint: j.fingerprint, logged: input.logged ? loggedOf(entry, key, j) : undefined };

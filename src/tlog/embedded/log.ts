@@ -263,6 +263,11 @@ export class EmbeddedLog {
     return this.store.entryByLeaf(leaf);
   }
 
+  /** The entries at indexes [from, to) with their ids, in index order, each with an inclusion proof in the latest checkpoint. */
+  entriesInRange(from: number, to: number): { entryId: string; entry: LogEntry }[] {
+    return this.store.entriesInRange(from, to).map((stored) => ({ entryId: this.entryId(stored.leaf), entry: this.logEntry(stored) }));
+  }
+
   /** The Rekor v1 LogEntry of a stored entry, with an inclusion proof in the latest checkpoint. */
   logEntry(entry: StoredEntry): LogEntry {
     const at = this.current();
