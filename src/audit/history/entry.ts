@@ -9,7 +9,8 @@ import type { RekorClient } from "../../tlog/client.js";
 import type { TrustedLogKey } from "../../tlog/keys.js";
 import { entryKey } from "../../tlog/kinds/entries.js";
 import { verifyConsistency } from "../../tlog/merkle.js";
-import { verificationKey, verifyPrehashed, type VerificationKey } from "../../tlog/prehashed.js";
+import { verificationKey, type VerificationKey } from "../../tlog/prehashed.js";
+import { PrehashedBatcher } from "../../tlog/prehashed-batch.js";
 import { parseEcdsaDer } from "../../util/ecdsa-der.js";
 import { checkEntryId, checkInclusion, checkLogCheckpoint, entryLeaf } from "../../tlog/verify-entry.js";
 import { fromHex, toHex } from "../../util/bytes.js";
@@ -52,6 +53,7 @@ export class HistoryContext {
   private readonly consistency = new Map<string, Promise<string | undefined>>();
   private readonly prepared = new Map<ComponentKey, VerificationKey>();
   private readonly words = new Map<string, string>();
+  private readonly batcher = new PrehashedBatcher();
 
   constructor(
     readonly client: RekorClient,
@@ -67,6 +69,11 @@ export class HistoryContext {
     let prepared = this.prepared.get(key);
     if (prepared === undefined) this.prepared.set(key, (prepared = verificationKey(key.key)));
     return prepared;
+  }
+
+  /** Does `signature` verify over `digest` with the component key? Verified in batches, off this thread where it can be. */
+  async verifiesOver(key: ComponentKey, digest: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    return (await this.batcher.verify(this.verificationKey(key), digest, signature)) === "valid";
   }
 
   /** One copy of a detail many entries share (the key, its window): 100,000 rows hold references, not copies. */
@@ -210,7 +217,7 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
     checks.push(failed("STATEMENT_AVAILABLE", `no statement with sha256 ${statementSha256} in the kept statements or --endorsements: the log holds only its hash`));
     // Without the statement, the body's signature over the artifact digest is what can be checked.
     const digest = fromHex(statementSha256);
-    const ok = bodyKeyOk === undefined && digest !== undefined && verifyPrehashed(ctx.verificationKey(key), digest, signature) === "valid";
+    const ok = bodyKeyOk === undefined && digest !== undefined && (await ctx.verifiesOver(key, digest, signature));
     checks.push(ok ? passed("STATEMENT_SIGNATURE", `over the logged digest only, with key ${key.keyId}`) : failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the body's signature does not verify over the logged digest"));
     checks.push(notRun("STATEMENT", "statement unavailable"));
   } else if (toHex((statementDigest = createHash("sha256").update(found.bytes).digest())) !== statementSha256) {
@@ -221,10 +228,10 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
   } else {
     checks.push(passed("STATEMENT_AVAILABLE", ctx.shared(found.source)));
     // ECDSA over SHA-256 of the statement, as verifyStatementSignature checks it (strict DER), on the digest just computed.
-    const ok = bodyKeyOk === undefined && parseEcdsaDer(signature) !== undefined && verifyPrehashed(ctx.verificationKey(key), statementDigest, signature) === "valid";
+    const ok = bodyKeyOk === undefined && parseEcdsaDer(signature) !== undefined && (await ctx.verifiesOver(key, statementDigest, signature));
     checks.push(ok ? passed("STATEMENT_SIGNATURE", ctx.shared(`verified with key ${key.keyId}`)) : failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the signature does not verify over the statement with the component key"));
     try {
-      content = readEndorsement(found.bytes);
+      content = readEndorsement(found.bytes, statementDigest);
       checks.push(content.component === component ? passed("STATEMENT", ctx.shared(`endorsement of '${content.component}'`)) : failed("STATEMENT", `the statement endorses '${content.component}', not '${component}'`));
     } catch (err) {
       checks.push(failed("STATEMENT", message(err)));

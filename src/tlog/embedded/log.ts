@@ -265,12 +265,13 @@ export class EmbeddedLog {
 
   /** The entries at indexes [from, to) with their ids, in index order, each with an inclusion proof in the latest checkpoint. */
   entriesInRange(from: number, to: number): { entryId: string; entry: LogEntry }[] {
-    return this.store.entriesInRange(from, to).map((stored) => ({ entryId: this.entryId(stored.leaf), entry: this.logEntry(stored) }));
+    // The latest checkpoint read once for the range, not once an entry.
+    const at = this.current();
+    return this.store.entriesInRange(from, to).map((stored) => ({ entryId: this.entryId(stored.leaf), entry: this.logEntry(stored, at) }));
   }
 
   /** The Rekor v1 LogEntry of a stored entry, with an inclusion proof in the latest checkpoint. */
-  logEntry(entry: StoredEntry): LogEntry {
-    const at = this.current();
+  logEntry(entry: StoredEntry, at: { size: number; note: string } = this.current()): LogEntry {
     const builder = this.proofBuilder(at.size);
     const proof = builder.inclusion(entry.index, at.size);
     return {
