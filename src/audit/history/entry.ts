@@ -9,6 +9,7 @@ import type { RekorClient } from "../../tlog/client.js";
 import type { TrustedLogKey } from "../../tlog/keys.js";
 import { entryKey } from "../../tlog/kinds/entries.js";
 import { verifyConsistency } from "../../tlog/merkle.js";
+import { InclusionMemo } from "../../tlog/merkle-proof.js";
 import { verificationKey, type VerificationKey } from "../../tlog/prehashed.js";
 import { PrehashedBatcher } from "../../tlog/prehashed-batch.js";
 import { parseEcdsaDer } from "../../util/ecdsa-der.js";
@@ -54,6 +55,8 @@ export class HistoryContext {
   private readonly prepared = new Map<ComponentKey, VerificationKey>();
   private readonly words = new Map<string, string>();
   private readonly batcher = new PrehashedBatcher();
+  /** The steps of the last inclusion proof that verified: the next entry's proof is hashed only below where it joins it. */
+  readonly inclusion = new InclusionMemo();
 
   constructor(
     readonly client: RekorClient,
@@ -165,7 +168,7 @@ async function proofChecks(entryId: string, entry: LogEntry, leaf: Uint8Array, c
     const known = ctx.checkpoint(proof.checkpoint);
     if ("error" in known) throw new ReftrailError("CHECKPOINT", known.error);
     if (entryTree !== undefined && known.treeId !== entryTree) throw new ReftrailError("CHECKPOINT_ORIGIN", `the checkpoint names tree ${known.treeId}, the entry id tree ${entryTree}`);
-    checkInclusion(proof, leaf, known.checkpoint);
+    checkInclusion(proof, leaf, known.checkpoint, ctx.inclusion);
     verified = known;
   } catch (err) {
     return [failed("INCLUSION_PROOF", message(err)), noConsistency("no verified checkpoint to compare")];
