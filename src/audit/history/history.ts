@@ -61,7 +61,7 @@ interface Item {
 }
 
 /** Batches judged at once beyond the one being taken: enough to keep both cores busy, few enough to hold little. */
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 4;
 
 /** How many failed or flagged entries the whole-history checks name. */
 const SAMPLE = 10;

@@ -267,7 +267,11 @@ export class EmbeddedLog {
   entriesInRange(from: number, to: number): { entryId: string; entry: LogEntry }[] {
     // The latest checkpoint read once for the range, not once an entry.
     const at = this.current();
-    return this.store.entriesInRange(from, to).map((stored) => ({ entryId: this.entryId(stored.leaf), entry: this.logEntry(stored, at) }));
+    const stored = this.store.entriesInRange(from, to);
+    // Their proofs hold each other's leaves: those are at hand.
+    const builder = this.proofBuilder(at.size);
+    for (const entry of stored) if (entry.index < at.size) builder.knownLeaf(entry.index, entry.leaf);
+    return stored.map((entry) => ({ entryId: this.entryId(entry.leaf), entry: this.logEntry(entry, at) }));
   }
 
   /** The Rekor v1 LogEntry of a stored entry, with an inclusion proof in the latest checkpoint. */
