@@ -216,12 +216,15 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
   }
   let content: EndorsementContent | undefined;
   let statementDigest: Uint8Array;
+  // The signature is verified off this thread while the other checks run here; its check stays
+  // failed unless the verification answers that it verifies.
+  let pending: { readonly at: number; readonly verifies: Promise<boolean>; readonly pass: CheckResult } | undefined;
   if (found === undefined) {
     checks.push(failed("STATEMENT_AVAILABLE", `no statement with sha256 ${statementSha256} in the kept statements or --endorsements: the log holds only its hash`));
     // Without the statement, the body's signature over the artifact digest is what can be checked.
     const digest = fromHex(statementSha256);
-    const ok = bodyKeyOk === undefined && digest !== undefined && (await ctx.verifiesOver(key, digest, signature));
-    checks.push(ok ? passed("STATEMENT_SIGNATURE", `over the logged digest only, with key ${key.keyId}`) : failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the body's signature does not verify over the logged digest"));
+    checks.push(failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the body's signature does not verify over the logged digest"));
+    if (bodyKeyOk === undefined && digest !== undefined) pending = { at: checks.length - 1, verifies: ctx.verifiesOver(key, digest, signature), pass: passed("STATEMENT_SIGNATURE", `over the logged digest only, with key ${key.keyId}`) };
     checks.push(notRun("STATEMENT", "statement unavailable"));
   } else if (toHex((statementDigest = createHash("sha256").update(found.bytes).digest())) !== statementSha256) {
     // Kept statements are content-addressed but never trusted: a file changed under its name is not the logged statement.
@@ -231,8 +234,10 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
   } else {
     checks.push(passed("STATEMENT_AVAILABLE", ctx.shared(found.source)));
     // ECDSA over SHA-256 of the statement, as verifyStatementSignature checks it (strict DER), on the digest just computed.
-    const ok = bodyKeyOk === undefined && parseEcdsaDer(signature) !== undefined && (await ctx.verifiesOver(key, statementDigest, signature));
-    checks.push(ok ? passed("STATEMENT_SIGNATURE", ctx.shared(`verified with key ${key.keyId}`)) : failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the signature does not verify over the statement with the component key"));
+    checks.push(failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the signature does not verify over the statement with the component key"));
+    if (bodyKeyOk === undefined && parseEcdsaDer(signature) !== undefined) {
+      pending = { at: checks.length - 1, verifies: ctx.verifiesOver(key, statementDigest, signature), pass: passed("STATEMENT_SIGNATURE", ctx.shared(`verified with key ${key.keyId}`)) };
+    }
     try {
       content = readEndorsement(found.bytes, statementDigest);
       checks.push(content.component === component ? passed("STATEMENT", ctx.shared(`endorsement of '${content.component}'`)) : failed("STATEMENT", `the statement endorses '${content.component}', not '${component}'`));
@@ -240,6 +245,8 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
       checks.push(failed("STATEMENT", message(err)));
     }
   }
+  // Marked handled: awaited below, after checks that may await before it.
+  pending?.verifies.catch(() => undefined);
   checks.push(...(await proofChecks(entryId, entry, leaf, ctx)));
   checks.push(keyWindow(key, integrated, ctx));
   if (content === undefined) checks.push(notRun("LOG_TIME", "no statement to read the validity from"));
@@ -255,19 +262,18 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
     }
   }
   const own = content?.reftrail;
+  const says = {
+    ...(own ? { release: { name: own.release.name, version: own.release.version }, valuesSha256: referenceValuesDigest(own.component) } : {}),
+    ...(content
+      ? { subject: { name: content.subjectName, digest: Object.fromEntries(content.subjectDigests) }, issuedOn: content.issuedOn, validity: { ...content.validity }, claims: [...content.claims] }
+      : {}),
+    ...(own?.component.kind === "firmware" ? { launchDigests: launchDigestSummary(own.component) } : {}),
+  };
+  const fingerprint = content ? fingerprintOf(content) : undefined;
+  if (pending !== undefined && (await pending.verifies)) checks[pending.at] = pending.pass;
   return {
-    row: {
-      ...base,
-      statementSha256,
-      ...verdictOf(checks),
-      ...(own ? { release: { name: own.release.name, version: own.release.version }, valuesSha256: referenceValuesDigest(own.component) } : {}),
-      ...(content
-        ? { subject: { name: content.subjectName, digest: Object.fromEntries(content.subjectDigests) }, issuedOn: content.issuedOn, validity: { ...content.validity }, claims: [...content.claims] }
-        : {}),
-      ...(own?.component.kind === "firmware" ? { launchDigests: launchDigestSummary(own.component) } : {}),
-      ...(flagged !== undefined ? { flagged } : {}),
-    },
-    ...(content ? { fingerprint: fingerprintOf(content) } : {}),
+    row: { ...base, statementSha256, ...verdictOf(checks), ...says, ...(flagged !== undefined ? { flagged } : {}) },
+    ...(fingerprint ? { fingerprint } : {}),
     ...(found !== undefined ? { statement: { bytes: found.bytes, ...(content ? { content } : {}) } } : {}),
   };
 }
