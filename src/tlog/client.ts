@@ -14,6 +14,19 @@ export interface TransportResponse {
 export interface Transport {
   readonly description: string;
   request(method: "GET" | "POST", path: string, body?: unknown): Promise<TransportResponse>;
+  /**
+   * Only a transport to a log in this very process (the embedded log read in-process) has this:
+   * its answers are objects this process built, typed by construction, so they are handed over as
+   * they are instead of being written as JSON text and parsed back. What they say is verified all
+   * the same. A transport carrying bytes from elsewhere (HTTP, a recording) must not have it.
+   */
+  readonly local?: LocalLog;
+}
+
+/** The reads a log in this process answers with typed objects (see Transport.local). */
+export interface LocalLog {
+  /** The entries at log indexes [from, to) that exist, in index order. */
+  entriesInRange(from: number, to: number): EntryWithId[];
 }
 
 export { displayUrl, httpTransport, MAX_RESPONSE_BYTES, type HttpTransportOptions } from "./http-transport.js";
@@ -84,6 +97,20 @@ export class RekorClient {
     const res = await this.transport.request("GET", `/api/v1/log/entries?logIndex=${logIndex}`);
     if (res.status !== 200) throw failure(res, `get entry at index ${logIndex}`);
     return single(parse(LogEntryResponse, res, `get entry at index ${logIndex}`));
+  }
+
+  /**
+   * The entries at log indexes [from, to), in index order; an index the log does not have is an
+   * error, as for getEntryByIndex. From a log in this process one read of typed objects, else one
+   * strictly parsed request per index.
+   */
+  async getEntriesInRange(from: number, to: number): Promise<EntryWithId[]> {
+    const local = this.transport.local;
+    if (local === undefined) return Promise.all(Array.from({ length: to - from }, (_, j) => this.getEntryByIndex(from + j)));
+    const entries = local.entriesInRange(from, to);
+    const missing = entries.length === to - from ? undefined : entries.findIndex((e, j) => e.entry.logIndex !== from + j);
+    if (missing !== undefined) throw new TlogError("REKOR_RESPONSE", `get entry at index ${from + (missing === -1 ? entries.length : missing)}: the log answered 404: log index not found`);
+    return entries;
   }
 
   async getLogInfo(): Promise<LogInfo> {

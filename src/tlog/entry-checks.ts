@@ -3,7 +3,7 @@ import type { CryptoProgram } from "../util/crypto-program.js";
 import { bytesOfBase64, bytesOfBase64Loosely, bytesOfHex, hexOf } from "../util/encoding.js";
 import { checkpointOrigin, checkpointSignature, parseCheckpoint, type Checkpoint } from "./checkpoint-note.js";
 import { TlogError } from "./errors.js";
-import { inclusionProof, leafHashOf } from "./merkle-proof.js";
+import { inclusionProof, leafHashOf, type InclusionMemo } from "./merkle-proof.js";
 import { setSignature } from "./set-payload.js";
 
 /**
@@ -79,13 +79,13 @@ export function* logCheckpoint<K>(note: string, log: LogKey<K>, name?: string, t
   return { checkpoint, treeId: origin.treeId };
 }
 
-/** The proof names its checkpoint's size and root, and reaches that root from `leaf`. */
-export function* inclusionInCheckpoint<K>(proof: InclusionProof, leaf: Uint8Array, checkpoint: Checkpoint): CryptoProgram<void, K> {
+/** The proof names its checkpoint's size and root, and reaches that root from `leaf` (`memo`: see InclusionMemo). */
+export function* inclusionInCheckpoint<K>(proof: InclusionProof, leaf: Uint8Array, checkpoint: Checkpoint, memo?: InclusionMemo): CryptoProgram<void, K> {
   if (checkpoint.size !== proof.treeSize || hexOf(checkpoint.rootHash) !== proof.rootHash.toLowerCase()) {
     throw new TlogError("INCLUSION_PROOF", "the proof's tree size or root hash differs from its checkpoint's");
   }
   const hashes = proof.hashes.map((h) => bytesOfHex(h.toLowerCase()));
-  if (hashes.some((h) => h === undefined) || !(yield* inclusionProof(proof.logIndex, proof.treeSize, leaf, hashes as Uint8Array[], checkpoint.rootHash))) {
+  if (hashes.some((h) => h === undefined) || !(yield* inclusionProof(proof.logIndex, proof.treeSize, leaf, hashes as Uint8Array[], checkpoint.rootHash, memo))) {
     throw new TlogError("INCLUSION_PROOF", "the inclusion proof does not reach the checkpoint's root");
   }
 }

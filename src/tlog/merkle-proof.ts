@@ -33,13 +33,59 @@ export function isPowerOfTwo(n: number): boolean {
   return x === 1;
 }
 
-/** RFC 9162 §2.1.3.2: does `proof` show the leaf `leaf` at `index` in the tree of `size` with `root`? */
-export function* inclusionProof<K>(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): CryptoProgram<boolean, K> {
+/**
+ * The steps of the last inclusion proof that verified in a tree, for the next proof in the same tree
+ * (an auditor verifies every entry of a log against one checkpoint): where the next proof's path
+ * reaches a step of this one in the same state (the same node, the same hash) and the rest of both
+ * proofs is the same, the rest of its computation is this one's, which reached the root. Stopping
+ * there gives exactly the answer computing every step gives (hashing is a function); neighbouring
+ * entries share all but their lowest steps, so most of their hashing is saved.
+ */
+export class InclusionMemo {
+  size = -1;
+  root: Uint8Array = new Uint8Array(0);
+  proof: readonly Uint8Array[] = [];
+  /** After step i: the state (fn, sn) and the hash computed so far. */
+  fn: number[] = [];
+  sn: number[] = [];
+  node: Uint8Array[] = [];
+
+  /** Does the computation after step `i` (state fn, sn, r) of `proof` continue as the remembered proof's did? */
+  joins(i: number, fn: number, sn: number, r: Uint8Array, size: number, proof: readonly Uint8Array[], root: Uint8Array): boolean {
+    if (this.size !== size || this.fn[i] !== fn || this.sn[i] !== sn || proof.length !== this.proof.length || !bytesEqual(this.node[i]!, r) || !bytesEqual(this.root, root)) return false;
+    for (let j = i + 1; j < proof.length; j++) if (proof[j] !== this.proof[j] && !bytesEqual(proof[j]!, this.proof[j]!)) return false;
+    return true;
+  }
+
+  /** Remembers a proof that verified, whose steps up to `upTo` were computed (the rest are the remembered ones). */
+  remember(size: number, root: Uint8Array, proof: readonly Uint8Array[], fn: readonly number[], sn: readonly number[], node: readonly Uint8Array[], upTo: number): void {
+    if (this.size !== size || !bytesEqual(this.root, root)) {
+      this.size = size;
+      this.root = root;
+    }
+    this.proof = proof;
+    for (let i = 0; i <= upTo && i < fn.length; i++) {
+      this.fn[i] = fn[i]!;
+      this.sn[i] = sn[i]!;
+      this.node[i] = node[i]!;
+    }
+    this.fn.length = this.sn.length = this.node.length = proof.length;
+  }
+}
+
+/**
+ * RFC 9162 §2.1.3.2: does `proof` show the leaf `leaf` at `index` in the tree of `size` with `root`?
+ * With `memo`, the steps where the path joins the last proof that verified in this tree are not
+ * hashed again (see InclusionMemo); the answer is the same.
+ */
+export function* inclusionProof<K>(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array, memo?: InclusionMemo): CryptoProgram<boolean, K> {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
   let fn = index;
   let sn = size - 1;
   let r = leaf;
-  for (const c of proof) {
+  const steps = memo === undefined ? undefined : { fn: [] as number[], sn: [] as number[], node: [] as Uint8Array[] };
+  for (let i = 0; i < proof.length; i++) {
+    const c = proof[i]!;
     if (c.byteLength !== HASH_SIZE || sn === 0) return false;
     if (odd(fn) || fn === sn) {
       r = digestAnswer(yield nodeHashRequest(c, r));
@@ -54,8 +100,19 @@ export function* inclusionProof<K>(index: number, size: number, leaf: Uint8Array
     }
     fn = half(fn);
     sn = half(sn);
+    if (memo !== undefined && steps !== undefined) {
+      steps.fn.push(fn);
+      steps.sn.push(sn);
+      steps.node.push(r);
+      if (memo.joins(i, fn, sn, r, size, proof, root)) {
+        memo.remember(size, root, proof, steps.fn, steps.sn, steps.node, i);
+        return true;
+      }
+    }
   }
-  return sn === 0 && bytesEqual(r, root);
+  const reached = sn === 0 && bytesEqual(r, root);
+  if (reached && memo !== undefined && steps !== undefined) memo.remember(size, root, proof, steps.fn, steps.sn, steps.node, proof.length - 1);
+  return reached;
 }
 
 /** RFC 9162 §2.1.4.2: is the tree of `oldSize` with `oldRoot` a prefix of the tree of `newSize` with `newRoot`? */

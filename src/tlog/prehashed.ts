@@ -15,6 +15,8 @@ type NativeKey = object;
 interface NativeModule {
   prepare(spki: Uint8Array): NativeKey | null;
   verify(key: NativeKey, digest: Uint8Array, signature: Uint8Array): boolean;
+  /** As verify, item by item (1 valid, 0 not), on libuv's thread pool. */
+  verifyBatch(keys: NativeKey[], digests: Uint8Array[], signatures: Uint8Array[]): Promise<Uint8Array>;
 }
 
 const native = loadNativeModule<NativeModule>("prehashed-verify");
@@ -94,4 +96,35 @@ export function verifyPrehashed(
     }
   }
   return "unsupported-key";
+}
+
+export interface PrehashedRequest {
+  readonly key: VerificationKey;
+  readonly digest: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * verifyPrehashed of each request, with the same result for each; the native ECDSA ones verified on
+ * libuv's thread pool, so the calling thread has its other work to do meanwhile (an audit of a large
+ * log spends a third of its time in these verifications, and the machine has a second core).
+ */
+export async function verifyPrehashedBatch(requests: readonly PrehashedRequest[]): Promise<PrehashedResult[]> {
+  const results: PrehashedResult[] = new Array<PrehashedResult>(requests.length);
+  const pooled: number[] = [];
+  requests.forEach((r, i) => {
+    const { curve, nativeKey } = r.key;
+    // Exactly the requests verifyPrehashed hands to native.verify; every other answer is its own.
+    if (native && nativeKey && curve && r.key.key.asymmetricKeyType === "ec" && r.digest.byteLength <= ORDER_BYTES[curve]) pooled.push(i);
+    else results[i] = verifyPrehashed(r.key, r.digest, r.signature);
+  });
+  if (native && pooled.length > 0) {
+    const valid = await native.verifyBatch(
+      pooled.map((i) => requests[i]!.key.nativeKey!),
+      pooled.map((i) => requests[i]!.digest),
+      pooled.map((i) => requests[i]!.signature),
+    );
+    pooled.forEach((i, j) => (results[i] = valid[j] === 1 ? "valid" : "invalid"));
+  }
+  return results;
 }

@@ -39,6 +39,12 @@ export class ProofBuilder {
     return h;
   }
 
+  /** Leaf hashes the caller read anyway (a range of entries), so their proofs need not read them again. */
+  knownLeaf(index: number, leaf: Uint8Array): void {
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(`${index}:${index + 1}`, leaf);
+  }
+
   root(size: number): Uint8Array {
     return this.rangeHash(0, size);
   }

@@ -4,6 +4,7 @@ import type { LogEntry } from "../schema/rekor.js";
 import { asBuffer, nodeCheckpoint, type Checkpoint } from "./checkpoint.js";
 import { entryLeafOf, entrySet, inclusionInCheckpoint, logCheckpoint, logEntryChecks, type InclusionProof, type VerifiedEntry } from "./entry-checks.js";
 import type { LogIdentity } from "./keys.js";
+import type { InclusionMemo } from "./merkle-proof.js";
 
 /**
  * The synchronous (node:crypto) drivers of the log-entry checks written once in entry-checks.ts,
@@ -43,8 +44,9 @@ export function checkLogCheckpoint(note: string, identity: LogIdentity, name?: s
   return { checkpoint: nodeCheckpoint(checkpoint), treeId: tree };
 }
 
-export function checkInclusion(proof: InclusionProof, leaf: Uint8Array, checkpoint: Checkpoint): void {
-  runSync(inclusionInCheckpoint<KeyObject>(proof, leaf, checkpoint));
+/** `memo`: a verifier checking many entries against one checkpoint hashes each shared step once (see InclusionMemo). */
+export function checkInclusion(proof: InclusionProof, leaf: Uint8Array, checkpoint: Checkpoint, memo?: InclusionMemo): void {
+  runSync(inclusionInCheckpoint<KeyObject>(proof, leaf, checkpoint, memo));
 }
 
 /**

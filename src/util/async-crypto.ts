@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, hash, verify, type KeyObject } from "node:crypto";
 import { parseEcdsaDer } from "./ecdsa-der.js";
 import type { AsyncCrypto, CryptoAnswer, CryptoProgram } from "./crypto-program.js";
 
@@ -11,10 +11,25 @@ export { runCryptoProgram } from "./crypto-program.js";
  * nodeAsyncCrypto, the AsyncCrypto a test or a Node caller sets beside the browser's.
  */
 
+/** Where small parts are joined for one-shot hashing (crypto.hash skips a Hash object per node). */
+let scratch = Buffer.allocUnsafe(256);
+
 function hashParts(parts: readonly Uint8Array[]): Uint8Array {
-  const h = createHash("sha256");
-  for (const p of parts) h.update(p);
-  return h.digest();
+  if (parts.length === 1) return hash("sha256", parts[0]!, "buffer");
+  let length = 0;
+  for (const p of parts) length += p.byteLength;
+  if (length > 4096) {
+    const h = createHash("sha256");
+    for (const p of parts) h.update(p);
+    return h.digest();
+  }
+  if (scratch.byteLength < length) scratch = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const p of parts) {
+    scratch.set(p, at);
+    at += p.byteLength;
+  }
+  return hash("sha256", scratch.subarray(0, length), "buffer");
 }
 
 function verifyQuietly(key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {

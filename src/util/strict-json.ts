@@ -56,9 +56,16 @@ function checkTokens(text: string): void {
     const top = stack[stack.length - 1];
     if (c === 0x22 /* " */) {
       let j = i + 1;
-      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1;
+      let escaped = false;
+      while (text.charCodeAt(j) !== 0x22) {
+        if (text.charCodeAt(j) === 0x5c /* \ */) {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
       if (top?.keys !== undefined && expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        // Without an escape a (valid) JSON string is its own text: no parse needed to know the key.
+        const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
         if (FORBIDDEN_KEYS.has(key)) throw new StrictJsonError(`uses the key '${key}'`);
         if (top.keys.has(key)) throw new StrictJsonError(`repeats the key '${key.slice(0, 80)}' in one object`);
         top.keys.add(key);

@@ -1,3 +1,4 @@
+import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { emptyAuditorState } from "../../src/audit/auditor-state.js";
 import { changesBetween, fingerprintOf } from "../../src/audit/history/changes.js";
@@ -8,6 +9,7 @@ import { parseKeyRegistry } from "../../src/keys/registry.js";
 import type { HistoryEntry } from "../../src/schema/audit-history.js";
 import { RekorClient, type Transport } from "../../src/tlog/client.js";
 import { inProcessTransport } from "../../src/tlog/embedded/in-process.js";
+import { logPaths } from "../../src/tlog/embedded/log.js";
 import { readEndorsement } from "../../src/verify/endorsement/statement.js";
 import { signableStatement } from "../../src/endorse/statement.js";
 import { project, type LoggedStatement, type Project } from "../helpers/monitor.js";
@@ -186,6 +188,87 @@ describe("componentHistory when the index may have cut its answer", () => {
     expect(history.checks.find((c) => c.check === "COMPLETE")?.actual).toBe("all 4 entries of the log read");
     // Read newest first and streamed: what changed is still against the next older entry.
     expect(history.entries.map((e) => e.changes[0])).toEqual(["release acme 1.0 → acme 1.1", undefined]);
+  });
+
+  /** As capped, keeping the in-process log's typed reads (Transport.local), counting them and the single-entry requests. */
+  function cappedLocal(inner: Transport): { transport: Transport; counts: { ranges: number; requests: number } } {
+    const counts = { ranges: 0, requests: 0 };
+    const outer = capped(inner);
+    const local = inner.local!;
+    return {
+      counts,
+      transport: {
+        description: "capped index, in-process reads",
+        request(method, path, body) {
+          if (path.startsWith("/api/v1/log/entries?logIndex=")) counts.requests++;
+          return outer.request(method, path, body);
+        },
+        local: {
+          entriesInRange(from, to) {
+            counts.ranges++;
+            return local.entriesInRange(from, to);
+          },
+        },
+      },
+    };
+  }
+
+  /** The log's database changed behind its back, as a disk or an intruder could. */
+  function tamperStore(l: Log, sql: string, ...params: (number | Uint8Array)[]): void {
+    const db = new DatabaseSync(logPaths(l.dir).database);
+    try {
+      expect(db.prepare(sql).run(...params).changes).toBe(1);
+    } finally {
+      db.close();
+    }
+  }
+
+  it("a log in this process is read through its typed entries, a range a query, and judged as the same log over JSON is", async () => {
+    const p = project(["app", "config"]);
+    const l = newLog();
+    const logged = [...(await p.log(l.client, p.values("1.0"))), ...(await p.log(l.client, p.values("1.1"))), ...(await p.log(l.client, p.values("1.2")))];
+    const { transport, counts } = cappedLocal(inProcessTransport(l.log));
+    const fast = await componentHistory(input(p, l, logged, { client: new RekorClient(transport), batch: 4 }));
+    expect(counts).toEqual({ ranges: 2, requests: 0 });
+    // The same log through the JSON text and the strict parse, an index a request.
+    const overJson = await componentHistory(input(p, l, logged, { client: new RekorClient(capped(inProcessTransport(l.log))), batch: 4 }));
+    expect(fast.history.verified).toBe(true);
+    expect(fast.history.entries).toEqual(overJson.history.entries);
+    expect(fast.history.entries.map((e) => e.logIndex)).toEqual([4, 2, 0]);
+  });
+
+  it("through the typed reads, a proof node changed in the store fails INCLUSION_PROOF of the entries whose proofs hold it", async () => {
+    const p = project(["app"]);
+    const l = newLog();
+    const logged = [...(await p.log(l.client, p.values("1.0"))), ...(await p.log(l.client, p.values("1.1"))), ...(await p.log(l.client, p.values("1.2"))), ...(await p.log(l.client, p.values("1.3")))];
+    // In a tree of 4, the node over leaves 2 and 3 (level 1, index 1: id 1 + 64) is in the proofs of entries 0 and 1 only.
+    tamperStore(l, "UPDATE nodes SET hash = ? WHERE id = ?", new Uint8Array(32).fill(7), 65);
+    const { transport, counts } = cappedLocal(inProcessTransport(l.log));
+    const { history } = await componentHistory(input(p, l, logged, { client: new RekorClient(transport) }));
+    expect(counts.ranges).toBeGreaterThan(0);
+    expect(history.entries.map((e) => [e.logIndex, status(e)["INCLUSION_PROOF"], status(e)["STATEMENT_SIGNATURE"]])).toEqual([
+      [3, "passed", "passed"],
+      [2, "passed", "passed"],
+      [1, "failed", "passed"],
+      [0, "failed", "passed"],
+    ]);
+    expect(history.failures).toEqual(["ENTRIES"]);
+  });
+
+  it("through the typed reads, a signature changed in a stored body fails STATEMENT_SIGNATURE (and the entry's leaf no longer matches)", async () => {
+    const p = project(["app"]);
+    const l = newLog();
+    const logged = [...(await p.log(l.client, p.values("1.0"))), ...(await p.log(l.client, p.values("1.1")))];
+    const body = JSON.parse(Buffer.from((await l.client.getEntryByIndex(0)).entry.body, "base64").toString("utf8")) as { spec: { signature: { content: string } } };
+    const signature = Buffer.from(body.spec.signature.content, "base64");
+    signature[signature.length - 1]! ^= 0x01; // the last byte of s: still DER, no longer the signature
+    body.spec.signature.content = signature.toString("base64");
+    tamperStore(l, "UPDATE entries SET body = ? WHERE idx = ?", Buffer.from(JSON.stringify(body)), 0);
+    const { transport, counts } = cappedLocal(inProcessTransport(l.log));
+    const { history } = await componentHistory(input(p, l, logged, { client: new RekorClient(transport) }));
+    expect(counts.ranges).toBeGreaterThan(0);
+    expect(history.entries.map((e) => e.verified)).toEqual([true, false]);
+    expect(status(history.entries[1]!)).toMatchObject({ STATEMENT_AVAILABLE: "passed", STATEMENT_SIGNATURE: "failed", INCLUSION_PROOF: "failed" });
   });
 
   it("without a verified checkpoint to bound the log, the history says it may be incomplete", async () => {

@@ -83,6 +83,17 @@ describe("embedded log: entries, proofs and checkpoints", () => {
     }
   });
 
+  it("hands a range of entries over typed in-process, each as the JSON API answers it; a range past the end is refused", async () => {
+    const typed = await client.getEntriesInRange(3, 9);
+    const overJson = new RekorClient({ description: "JSON only", request: (m, p, b) => inProcessTransport(log).request(m, p, b) });
+    expect(overJson.transport.local).toBeUndefined();
+    expect(typed).toEqual(await overJson.getEntriesInRange(3, 9));
+    expect(typed.map((e) => e.entry.logIndex)).toEqual([3, 4, 5, 6, 7, 8]);
+    const size = (await client.getLogInfo()).treeSize;
+    await expect(client.getEntriesInRange(size - 1, size + 1)).rejects.toThrow(`get entry at index ${size}: the log answered 404`);
+    await expect(overJson.getEntriesInRange(size - 1, size + 1)).rejects.toThrow(`get entry at index ${size}: the log answered 404`);
+  });
+
   it("finds entries by index, by 80- and 64-digit id, in batches, and by hash and key", async () => {
     const { id, index } = created[7]!;
     expect((await client.getEntryByIndex(index)).entryId).toBe(id);

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { EMPTY_ROOT, leafHash, nodeHash, verifyConsistency, verifyInclusion } from "../../src/tlog/merkle.js";
+import { InclusionMemo, inclusionProof } from "../../src/tlog/merkle-proof.js";
 import { ProofBuilder, type SubtreeSource } from "../../src/tlog/proofs.js";
 import { checkInclusion } from "../../src/tlog/verify-entry.js";
 import { toHex } from "../../src/util/bytes.js";
+import { prng } from "../helpers/random.js";
 
 /** MTH written straight from RFC 6962 §2.1 (recursive, no stored subtrees): the independent reference. */
 function mth(leaves: Uint8Array[]): Uint8Array {
@@ -104,5 +106,72 @@ describe("inclusion proof against a checkpoint", () => {
 
   it("fails when the checkpoint's root disagrees with the proof's", () => {
     expect(() => checkInclusion(proof, leafHash(tree[index]!), checkpoint(5, mth(leaves.slice(0, 6))))).toThrow(/tree size or root hash differs/);
+  });
+});
+
+describe("inclusion proofs checked one after another against one tree (InclusionMemo)", () => {
+  /** The proof's answer and how many nodes were hashed for it, on the sync driver. */
+  function run(i: number, n: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array, memo?: InclusionMemo): { ok: boolean; hashed: number } {
+    const program = inclusionProof(i, n, leaf, proof, root, memo);
+    let hashed = 0;
+    let step = program.next();
+    while (!step.done) {
+      hashed++;
+      const request = step.value;
+      if (request.op !== "sha256") throw new Error("an inclusion proof only hashes");
+      step = program.next(createHash("sha256").update(Buffer.concat(request.parts)).digest());
+    }
+    return { ok: step.value, hashed };
+  }
+
+  it("gives every answer computing every step gives, for valid and tampered proofs in any order, hashing less", () => {
+    const random = prng(13);
+    for (const n of [1, 2, 5, 16, 37, 70]) {
+      const tree = leaves.slice(0, n);
+      const builder = new ProofBuilder(sourceOf(tree));
+      const root = mth(tree);
+      const cases: { i: number; leaf: Uint8Array; proof: Uint8Array[]; root: Uint8Array }[] = [];
+      for (let i = n - 1; i >= 0; i--) {
+        const proof = builder.inclusion(i, n);
+        cases.push({ i, leaf: leafHash(tree[i]!), proof, root });
+        // Each step of the proof tampered on its own, the leaf and the root too: the memo must not carry any past its own step.
+        for (let k = 0; k < proof.length; k++) {
+          const bad = proof.map((p) => Uint8Array.from(p));
+          bad[k]![31]! ^= 1;
+          cases.push({ i, leaf: leafHash(tree[i]!), proof: bad, root });
+        }
+        cases.push({ i, leaf: leafHash(new TextEncoder().encode("another")), proof, root });
+        cases.push({ i, leaf: leafHash(tree[i]!), proof, root: mth(leaves.slice(0, n + 1)) });
+        if (proof.length > 0) cases.push({ i, leaf: leafHash(tree[i]!), proof: proof.slice(0, -1), root });
+        cases.push({ i: (i + 1) % n, leaf: leafHash(tree[i]!), proof, root });
+      }
+      // Newest first as the history reads, and shuffled.
+      const shuffled = [...cases].sort(() => random() - 0.5);
+      for (const order of [cases, shuffled]) {
+        const memo = new InclusionMemo();
+        let plain = 0;
+        let memoised = 0;
+        for (const c of order) {
+          const alone = run(c.i, n, c.leaf, c.proof, c.root);
+          const withMemo = run(c.i, n, c.leaf, c.proof, c.root, memo);
+          expect(withMemo.ok, `${c.i}/${n}`).toBe(alone.ok);
+          plain += alone.hashed;
+          memoised += withMemo.hashed;
+        }
+        expect(memoised).toBeLessThanOrEqual(plain);
+      }
+      // The valid proofs alone, newest first as an audit reads a log: neighbours share their upper steps.
+      const memo = new InclusionMemo();
+      let plain = 0;
+      let memoised = 0;
+      for (let i = n - 1; i >= 0; i--) {
+        const proof = builder.inclusion(i, n);
+        plain += run(i, n, leafHash(tree[i]!), proof, root).hashed;
+        const withMemo = run(i, n, leafHash(tree[i]!), proof, root, memo);
+        expect(withMemo.ok).toBe(true);
+        memoised += withMemo.hashed;
+      }
+      if (n >= 16) expect(memoised).toBeLessThan(plain / 2);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { PREHASHED_BACKEND, verifyPrehashed } from "../../src/tlog/prehashed.js";
+import { PrehashedBatcher } from "../../src/tlog/prehashed-batch.js";
+import { PREHASHED_BACKEND, verificationKey, verifyPrehashed, verifyPrehashedBatch } from "../../src/tlog/prehashed.js";
 
 const message = Buffer.from("release artifact");
 const ec = (namedCurve: string) => () => generateKeyPairSync("ec", { namedCurve });
@@ -33,5 +34,43 @@ describe("signatures over a bare digest", () => {
   it("Ed25519 cannot sign a bare digest: unsupported", () => {
     const { publicKey } = generateKeyPairSync("ed25519");
     expect(verifyPrehashed(publicKey, Buffer.alloc(32), Buffer.alloc(64))).toBe("unsupported-key");
+  });
+});
+
+describe("signatures over a bare digest, in batches (on the thread pool where the native module is built)", () => {
+  const p256 = ec("P-256")();
+  const p384 = ec("P-384")();
+  const signer = rsa();
+  const other = ec("P-256")();
+  const digest = createHash("sha256").update(message).digest();
+  const signature = sign("sha256", message, p256.privateKey);
+  const damaged = Buffer.from(signature);
+  damaged[damaged.length - 3]! ^= 0x40;
+  // Every kind of answer, mixed in one batch: each must be the one verifyPrehashed gives alone.
+  const requests = [
+    { key: verificationKey(p256.publicKey), digest, signature },
+    { key: verificationKey(p256.publicKey), digest: createHash("sha256").update("other").digest(), signature },
+    { key: verificationKey(other.publicKey), digest, signature },
+    { key: verificationKey(p256.publicKey), digest, signature: damaged },
+    { key: verificationKey(p256.publicKey), digest, signature: Buffer.from("not DER") },
+    { key: verificationKey(p256.publicKey), digest: createHash("sha512").update(message).digest(), signature },
+    { key: verificationKey(p384.publicKey), digest: createHash("sha384").update(message).digest(), signature: sign("sha384", message, p384.privateKey) },
+    { key: verificationKey(signer.publicKey), digest, signature: sign("sha256", message, signer.privateKey) },
+    { key: verificationKey(generateKeyPairSync("ed25519").publicKey), digest, signature: Buffer.alloc(64) },
+  ];
+  const expected = ["valid", "invalid", "invalid", "invalid", "invalid", "digest-too-long", "valid", "valid", "unsupported-key"];
+
+  it("verifyPrehashedBatch answers each request as verifyPrehashed does", async () => {
+    expect(requests.map((r) => verifyPrehashed(r.key, r.digest, r.signature))).toEqual(expected);
+    expect(await verifyPrehashedBatch(requests)).toEqual(expected);
+    expect(await verifyPrehashedBatch([])).toEqual([]);
+  });
+
+  it("the batcher hands each caller its own answer, however the requests fall into batches", async () => {
+    for (const size of [1, 4, 100]) {
+      const batcher = new PrehashedBatcher(size);
+      const many = Array.from({ length: 5 }, () => requests).flat();
+      expect(await Promise.all(many.map((r) => batcher.verify(r.key, r.digest, r.signature)))).toEqual(Array.from({ length: 5 }, () => expected).flat());
+    }
   });
 });

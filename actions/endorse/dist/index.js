@@ -4096,7 +4096,7 @@ var require_util2 = __commonJS({
     try {
       crypto2 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto2.getHashes().filter((hash3) => possibleRelevantHashes.includes(hash3));
+      supportedHashes = crypto2.getHashes().filter((hash4) => possibleRelevantHashes.includes(hash4));
     } catch {
     }
     function responseURL(response) {
@@ -41123,7 +41123,7 @@ function sameKey(a, b) {
 }
 
 // src/util/async-crypto.ts
-import { createHash as createHash3, createPublicKey as createPublicKey2, verify } from "node:crypto";
+import { createHash as createHash3, createPublicKey as createPublicKey2, hash as hash2, verify } from "node:crypto";
 
 // src/util/encoding.ts
 var HEX_DIGITS = "0123456789abcdef";
@@ -41244,10 +41244,23 @@ function* verifySignature(key, data, signature) {
 }
 
 // src/util/async-crypto.ts
+var scratch = Buffer.allocUnsafe(256);
 function hashParts(parts) {
-  const h = createHash3("sha256");
-  for (const p of parts) h.update(p);
-  return h.digest();
+  if (parts.length === 1) return hash2("sha256", parts[0], "buffer");
+  let length = 0;
+  for (const p of parts) length += p.byteLength;
+  if (length > 4096) {
+    const h = createHash3("sha256");
+    for (const p of parts) h.update(p);
+    return h.digest();
+  }
+  if (scratch.byteLength < length) scratch = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const p of parts) {
+    scratch.set(p, at);
+    at += p.byteLength;
+  }
+  return hash2("sha256", scratch.subarray(0, length), "buffer");
 }
 function verifyQuietly(key, data, signature) {
   try {
@@ -43068,21 +43081,21 @@ var _HMAC = class {
   canXOF = false;
   finished = false;
   destroyed = false;
-  constructor(hash3, key) {
-    ahash(hash3);
+  constructor(hash4, key) {
+    ahash(hash4);
     abytes(key, void 0, "key");
-    this.iHash = hash3.create();
+    this.iHash = hash4.create();
     if (typeof this.iHash.update !== "function")
       throw new Error("expected Hash instance");
     this.blockLen = this.iHash.blockLen;
     this.outputLen = this.iHash.outputLen;
     const blockLen = this.blockLen;
     const pad = new Uint8Array(blockLen);
-    pad.set(key.length > blockLen ? hash3.create().update(key).digest() : key);
+    pad.set(key.length > blockLen ? hash4.create().update(key).digest() : key);
     for (let i = 0; i < pad.length; i++)
       pad[i] ^= 54;
     this.iHash.update(pad);
-    this.oHash = hash3.create();
+    this.oHash = hash4.create();
     for (let i = 0; i < pad.length; i++)
       pad[i] ^= 54 ^ 92;
     this.oHash.update(pad);
@@ -43131,8 +43144,8 @@ var _HMAC = class {
   }
 };
 var hmac = /* @__PURE__ */ (() => {
-  const hmac_ = ((hash3, key, message) => new _HMAC(hash3, key).update(message).digest());
-  hmac_.create = (hash3, key) => new _HMAC(hash3, key);
+  const hmac_ = ((hash4, key, message) => new _HMAC(hash4, key).update(message).digest());
+  hmac_.create = (hash4, key) => new _HMAC(hash4, key);
   return hmac_;
 })();
 
@@ -43828,9 +43841,9 @@ function ecdh(Point, ecdhOpts = {}) {
   Object.freeze(lengths);
   return Object.freeze({ getPublicKey, getSharedSecret, keygen, Point, utils, lengths });
 }
-function ecdsa(Point, hash3, ecdsaOpts = {}) {
+function ecdsa(Point, hash4, ecdsaOpts = {}) {
   validatePointCons(Point);
-  const hash_ = hash3;
+  const hash_ = hash4;
   ahash(hash_);
   validateObject(ecdsaOpts, {}, {
     hmac: "function",
@@ -44238,9 +44251,15 @@ function checkTokens(text) {
     const top = stack[stack.length - 1];
     if (c === 34) {
       let j = i + 1;
-      while (text.charCodeAt(j) !== 34) j += text.charCodeAt(j) === 92 ? 2 : 1;
+      let escaped = false;
+      while (text.charCodeAt(j) !== 34) {
+        if (text.charCodeAt(j) === 92) {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
       if (top?.keys !== void 0 && expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1));
+        const key = escaped ? JSON.parse(text.slice(i, j + 1)) : text.slice(i + 1, j);
         if (FORBIDDEN_KEYS.has(key)) throw new StrictJsonError(`uses the key '${key}'`);
         if (top.keys.has(key)) throw new StrictJsonError(`repeats the key '${key.slice(0, 80)}' in one object`);
         top.keys.add(key);
@@ -44388,9 +44407,9 @@ function loadRegistry(path, subject = path) {
 import { basename as basename2 } from "node:path";
 
 // src/util/digest.ts
-import { createHash as createHash4, hash as hash2 } from "node:crypto";
+import { createHash as createHash4, hash as hash3 } from "node:crypto";
 function digest(algorithm, data) {
-  return hash2(algorithm, data, "buffer");
+  return hash3(algorithm, data, "buffer");
 }
 var sha2563 = (data) => digest("sha256", data);
 var sha3842 = (data) => digest("sha384", data);
@@ -45632,8 +45651,8 @@ var LogInfo = external_exports.object({
   inactiveShards: external_exports.array(external_exports.object({ rootHash: Hex(64), treeSize: external_exports.number().int().nonnegative(), signedTreeHead: external_exports.string(), treeID: external_exports.string() }).passthrough()).optional()
 }).strict();
 var ConsistencyProof = external_exports.object({ rootHash: Hex(64), hashes: external_exports.array(Hex(64)) }).strict();
-var SearchHash = external_exports.string().superRefine((hash3, ctx) => {
-  const m = /^(?:([a-z0-9-]+):)?([0-9a-fA-F]+)$/.exec(hash3);
+var SearchHash = external_exports.string().superRefine((hash4, ctx) => {
+  const m = /^(?:([a-z0-9-]+):)?([0-9a-fA-F]+)$/.exec(hash4);
   const implied = m ? DIGEST_ALGORITHM_BY_DIGITS[m[2].length] : void 0;
   const algorithm = m?.[1] ?? implied;
   if (algorithm !== void 0 && !HASH_ALGORITHMS.includes(algorithm)) {
@@ -46078,14 +46097,14 @@ function canonicalizeEntry(entry) {
     throw new TlogError("ENTRY_SIGNATURE", `a ${spec.data.hash.algorithm} digest is longer than the key's curve order: ECDSA would truncate it, so the entry would not pin the digest`);
   }
   if (result === "invalid") throw new TlogError("ENTRY_SIGNATURE", "the signature does not verify with the entry's public key over the given digest");
-  const hash3 = { algorithm: spec.data.hash.algorithm, value: spec.data.hash.value.toLowerCase() };
+  const hash4 = { algorithm: spec.data.hash.algorithm, value: spec.data.hash.value.toLowerCase() };
   const signatureSpec = {
     content: signature.toString("base64"),
     ...entry.kind === "rekord" ? { format: "x509" } : {},
     publicKey: { content: Buffer.from(canonicalPem).toString("base64") }
   };
-  const body = canonicalJson({ apiVersion: "0.0.1", kind: entry.kind, spec: { data: { hash: hash3 }, signature: signatureSpec } });
-  return { kind: entry.kind, body: Buffer.from(body), searchKeys: [`${hash3.algorithm}:${hash3.value}`, searchKey] };
+  const body = canonicalJson({ apiVersion: "0.0.1", kind: entry.kind, spec: { data: { hash: hash4 }, signature: signatureSpec } });
+  return { kind: entry.kind, body: Buffer.from(body), searchKeys: [`${hash4.algorithm}:${hash4.value}`, searchKey] };
 }
 
 // src/tlog/checkpoint.ts
@@ -46110,12 +46129,14 @@ function isPowerOfTwo(n) {
   while (x % 2 === 0) x /= 2;
   return x === 1;
 }
-function* inclusionProof(index, size, leaf, proof, root) {
+function* inclusionProof(index, size, leaf, proof, root, memo2) {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
   let fn = index;
   let sn = size - 1;
   let r = leaf;
-  for (const c of proof) {
+  const steps = memo2 === void 0 ? void 0 : { fn: [], sn: [], node: [] };
+  for (let i = 0; i < proof.length; i++) {
+    const c = proof[i];
     if (c.byteLength !== HASH_SIZE || sn === 0) return false;
     if (odd(fn) || fn === sn) {
       r = digestAnswer(yield nodeHashRequest(c, r));
@@ -46130,8 +46151,19 @@ function* inclusionProof(index, size, leaf, proof, root) {
     }
     fn = half(fn);
     sn = half(sn);
+    if (memo2 !== void 0 && steps !== void 0) {
+      steps.fn.push(fn);
+      steps.sn.push(sn);
+      steps.node.push(r);
+      if (memo2.joins(i, fn, sn, r, size, proof, root)) {
+        memo2.remember(size, root, proof, steps.fn, steps.sn, steps.node, i);
+        return true;
+      }
+    }
   }
-  return sn === 0 && bytesEqual(r, root);
+  const reached = sn === 0 && bytesEqual(r, root);
+  if (reached && memo2 !== void 0 && steps !== void 0) memo2.remember(size, root, proof, steps.fn, steps.sn, steps.node, proof.length - 1);
+  return reached;
 }
 
 // src/tlog/checkpoint-note.ts
@@ -46237,12 +46269,12 @@ function* logCheckpoint(note, log, name, treeId) {
   }
   return { checkpoint, treeId: origin.treeId };
 }
-function* inclusionInCheckpoint(proof, leaf, checkpoint) {
+function* inclusionInCheckpoint(proof, leaf, checkpoint, memo2) {
   if (checkpoint.size !== proof.treeSize || hexOf(checkpoint.rootHash) !== proof.rootHash.toLowerCase()) {
     throw new TlogError("INCLUSION_PROOF", "the proof's tree size or root hash differs from its checkpoint's");
   }
   const hashes = proof.hashes.map((h) => bytesOfHex(h.toLowerCase()));
-  if (hashes.some((h) => h === void 0) || !(yield* inclusionProof(proof.logIndex, proof.treeSize, leaf, hashes, checkpoint.rootHash))) {
+  if (hashes.some((h) => h === void 0) || !(yield* inclusionProof(proof.logIndex, proof.treeSize, leaf, hashes, checkpoint.rootHash, memo2))) {
     throw new TlogError("INCLUSION_PROOF", "the inclusion proof does not reach the checkpoint's root");
   }
 }
@@ -46262,8 +46294,8 @@ function checkLogCheckpoint(note, identity, name, treeId) {
   const { checkpoint, treeId: tree } = runSync(logCheckpoint(note, identity, name, treeId));
   return { checkpoint: nodeCheckpoint(checkpoint), treeId: tree };
 }
-function checkInclusion(proof, leaf, checkpoint) {
-  runSync(inclusionInCheckpoint(proof, leaf, checkpoint));
+function checkInclusion(proof, leaf, checkpoint, memo2) {
+  runSync(inclusionInCheckpoint(proof, leaf, checkpoint, memo2));
 }
 
 // src/verify/endorsement/checks.ts
@@ -46343,8 +46375,8 @@ function claimedComponentOf(bytes) {
   const subject = Array.isArray(s?.subject) ? s.subject[0]?.name : void 0;
   return typeof subject === "string" ? subject : void 0;
 }
-function readEndorsement(bytes) {
-  const key = statementKey(bytes);
+function readEndorsement(bytes, sha2564) {
+  const key = sha2564 === void 0 ? statementKey(bytes) : Buffer.from(sha2564.buffer, sha2564.byteOffset, sha2564.byteLength).toString("hex");
   const cached2 = READ.get(key);
   if (cached2 instanceof CheckFailure) throw cached2;
   if (cached2 !== void 0) return cached2;
@@ -46896,6 +46928,19 @@ var RekorClient = class {
     if (res.status !== 200) throw failure2(res, `get entry at index ${logIndex}`);
     return single(parse3(LogEntryResponse, res, `get entry at index ${logIndex}`));
   }
+  /**
+   * The entries at log indexes [from, to), in index order; an index the log does not have is an
+   * error, as for getEntryByIndex. From a log in this process one read of typed objects, else one
+   * strictly parsed request per index.
+   */
+  async getEntriesInRange(from, to) {
+    const local = this.transport.local;
+    if (local === void 0) return Promise.all(Array.from({ length: to - from }, (_, j) => this.getEntryByIndex(from + j)));
+    const entries = local.entriesInRange(from, to);
+    const missing = entries.length === to - from ? void 0 : entries.findIndex((e, j) => e.entry.logIndex !== from + j);
+    if (missing !== void 0) throw new TlogError("REKOR_RESPONSE", `get entry at index ${from + (missing === -1 ? entries.length : missing)}: the log answered 404: log index not found`);
+    return entries;
+  }
   async getLogInfo() {
     const res = await this.transport.request("GET", "/api/v1/log");
     if (res.status !== 200) throw failure2(res, "log info");
@@ -46981,6 +47026,11 @@ var ProofBuilder = class {
     if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
     this.memo.set(key, h);
     return h;
+  }
+  /** Leaf hashes the caller read anyway (a range of entries), so their proofs need not read them again. */
+  knownLeaf(index, leaf) {
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(`${index}:${index + 1}`, leaf);
   }
   root(size) {
     return this.rangeHash(0, size);
@@ -47126,13 +47176,12 @@ function isBusy(err) {
 }
 var nodeId = (level, index) => index * 64 + level;
 function entryFromRow(row) {
-  return {
-    index: Number(row["idx"]),
-    leaf: row["leaf"],
-    body: row["body"],
-    integratedTime: Number(row["integrated_time"]),
-    signedEntryTimestamp: row["signed_entry_timestamp"]
-  };
+  const { idx, leaf, body, integrated_time: integratedTime, signed_entry_timestamp: set2 } = row;
+  if (typeof idx !== "number" || !Number.isSafeInteger(idx) || idx < 0 || typeof integratedTime !== "number" || !Number.isSafeInteger(integratedTime) || integratedTime < 0) {
+    throw new TlogError("LOG_STATE", `log storage holds a malformed entry row (index ${String(idx)})`);
+  }
+  if (!(leaf instanceof Uint8Array) || !(body instanceof Uint8Array) || !(set2 instanceof Uint8Array)) throw new TlogError("LOG_STATE", `log storage holds a malformed entry row at index ${idx}`);
+  return { index: idx, leaf, body, integratedTime, signedEntryTimestamp: set2 };
 }
 var SQLITE_PROBLEMS = {
   8: "is read-only",
@@ -47188,6 +47237,7 @@ var LogStore = class _LogStore {
       putNode: s("INSERT INTO nodes (id, hash) VALUES (?, ?)"),
       byIndex: s("SELECT * FROM entries WHERE idx = ?"),
       byLeaf: s("SELECT * FROM entries WHERE leaf = ?"),
+      range: s("SELECT * FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx"),
       indexOfLeaf: s("SELECT idx FROM entries WHERE leaf = ?"),
       putEntry: s("INSERT INTO entries (idx, leaf, body, integrated_time, signed_entry_timestamp) VALUES (?, ?, ?, ?, ?)"),
       putSearch: s("INSERT OR IGNORE INTO search (key, idx) VALUES (?, ?)"),
@@ -47222,8 +47272,8 @@ var LogStore = class _LogStore {
     if (row === void 0) throw new TlogError("LOG_STATE", `log storage lacks subtree ${level}/${index}`);
     return level === 0 ? row["leaf"] : row["hash"];
   }
-  putSubtree(level, index, hash3) {
-    this.statements["putNode"].run(nodeId(level, index), hash3);
+  putSubtree(level, index, hash4) {
+    this.statements["putNode"].run(nodeId(level, index), hash4);
   }
   indexOfLeaf(leaf) {
     const row = this.statements["indexOfLeaf"].get(leaf);
@@ -47232,6 +47282,10 @@ var LogStore = class _LogStore {
   entryByIndex(index) {
     const row = this.statements["byIndex"].get(index);
     return row && entryFromRow(row);
+  }
+  /** The entries at indexes [from, to), in index order: one query for a scan's batch, not one a row. */
+  entriesInRange(from, to) {
+    return this.statements["range"].all(from, to).map(entryFromRow);
   }
   entryByLeaf(leaf) {
     const row = this.statements["byLeaf"].get(leaf);
@@ -47466,9 +47520,16 @@ var EmbeddedLog = class _EmbeddedLog {
   entryByLeaf(leaf) {
     return this.store.entryByLeaf(leaf);
   }
-  /** The Rekor v1 LogEntry of a stored entry, with an inclusion proof in the latest checkpoint. */
-  logEntry(entry) {
+  /** The entries at indexes [from, to) with their ids, in index order, each with an inclusion proof in the latest checkpoint. */
+  entriesInRange(from, to) {
     const at = this.current();
+    const stored = this.store.entriesInRange(from, to);
+    const builder = this.proofBuilder(at.size);
+    for (const entry of stored) if (entry.index < at.size) builder.knownLeaf(entry.index, entry.leaf);
+    return stored.map((entry) => ({ entryId: this.entryId(entry.leaf), entry: this.logEntry(entry, at) }));
+  }
+  /** The Rekor v1 LogEntry of a stored entry, with an inclusion proof in the latest checkpoint. */
+  logEntry(entry, at = this.current()) {
     const builder = this.proofBuilder(at.size);
     const proof = builder.inclusion(entry.index, at.size);
     return {
@@ -47668,6 +47729,7 @@ async function handleRekorApi(log, req) {
 function inProcessTransport(log) {
   return {
     description: `embedded log ${log.origin}`,
+    local: { entriesInRange: (from, to) => log.entriesInRange(from, to) },
     async request(method, path, body) {
       const url2 = new URL(path, "http://embedded");
       const response = await handleRekorApi(log, {
@@ -52355,11 +52417,11 @@ var slotLength = (slot) => 1 + slot * 2;
 var slotPending = (slot) => 2 + slot * 2;
 function hashWorker() {
   const { parentPort, workerData } = __require("node:worker_threads");
-  const { createHash: hash3 } = __require("node:crypto");
+  const { createHash: hash4 } = __require("node:crypto");
   const { algorithm, data, control, chunk, slots } = workerData;
   const words = new Int32Array(control);
   const bytes = new Uint8Array(data);
-  const h = hash3(algorithm);
+  const h = hash4(algorithm);
   for (let i = 0; ; i++) {
     while (Atomics.load(words, 0) <= i) Atomics.wait(words, 0, i);
     const slot = i % slots;

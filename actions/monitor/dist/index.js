@@ -4096,7 +4096,7 @@ var require_util2 = __commonJS({
     try {
       crypto2 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto2.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
+      supportedHashes = crypto2.getHashes().filter((hash3) => possibleRelevantHashes.includes(hash3));
     } catch {
     }
     function responseURL(response) {
@@ -40400,8 +40400,8 @@ var LogInfo = external_exports.object({
   inactiveShards: external_exports.array(external_exports.object({ rootHash: Hex(64), treeSize: external_exports.number().int().nonnegative(), signedTreeHead: external_exports.string(), treeID: external_exports.string() }).passthrough()).optional()
 }).strict();
 var ConsistencyProof = external_exports.object({ rootHash: Hex(64), hashes: external_exports.array(Hex(64)) }).strict();
-var SearchHash = external_exports.string().superRefine((hash2, ctx) => {
-  const m = /^(?:([a-z0-9-]+):)?([0-9a-fA-F]+)$/.exec(hash2);
+var SearchHash = external_exports.string().superRefine((hash3, ctx) => {
+  const m = /^(?:([a-z0-9-]+):)?([0-9a-fA-F]+)$/.exec(hash3);
   const implied = m ? DIGEST_ALGORITHM_BY_DIGITS[m[2].length] : void 0;
   const algorithm = m?.[1] ?? implied;
   if (algorithm !== void 0 && !HASH_ALGORITHMS.includes(algorithm)) {
@@ -42241,21 +42241,21 @@ var _HMAC = class {
   canXOF = false;
   finished = false;
   destroyed = false;
-  constructor(hash2, key) {
-    ahash(hash2);
+  constructor(hash3, key) {
+    ahash(hash3);
     abytes(key, void 0, "key");
-    this.iHash = hash2.create();
+    this.iHash = hash3.create();
     if (typeof this.iHash.update !== "function")
       throw new Error("expected Hash instance");
     this.blockLen = this.iHash.blockLen;
     this.outputLen = this.iHash.outputLen;
     const blockLen = this.blockLen;
     const pad = new Uint8Array(blockLen);
-    pad.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
+    pad.set(key.length > blockLen ? hash3.create().update(key).digest() : key);
     for (let i = 0; i < pad.length; i++)
       pad[i] ^= 54;
     this.iHash.update(pad);
-    this.oHash = hash2.create();
+    this.oHash = hash3.create();
     for (let i = 0; i < pad.length; i++)
       pad[i] ^= 54 ^ 92;
     this.oHash.update(pad);
@@ -42304,8 +42304,8 @@ var _HMAC = class {
   }
 };
 var hmac = /* @__PURE__ */ (() => {
-  const hmac_ = ((hash2, key, message) => new _HMAC(hash2, key).update(message).digest());
-  hmac_.create = (hash2, key) => new _HMAC(hash2, key);
+  const hmac_ = ((hash3, key, message) => new _HMAC(hash3, key).update(message).digest());
+  hmac_.create = (hash3, key) => new _HMAC(hash3, key);
   return hmac_;
 })();
 
@@ -43001,9 +43001,9 @@ function ecdh(Point, ecdhOpts = {}) {
   Object.freeze(lengths);
   return Object.freeze({ getPublicKey, getSharedSecret, keygen, Point, utils, lengths });
 }
-function ecdsa(Point, hash2, ecdsaOpts = {}) {
+function ecdsa(Point, hash3, ecdsaOpts = {}) {
   validatePointCons(Point);
-  const hash_ = hash2;
+  const hash_ = hash3;
   ahash(hash_);
   validateObject(ecdsaOpts, {}, {
     hmac: "function",
@@ -43432,14 +43432,14 @@ function canonicalizeEntry(entry) {
     throw new TlogError("ENTRY_SIGNATURE", `a ${spec.data.hash.algorithm} digest is longer than the key's curve order: ECDSA would truncate it, so the entry would not pin the digest`);
   }
   if (result === "invalid") throw new TlogError("ENTRY_SIGNATURE", "the signature does not verify with the entry's public key over the given digest");
-  const hash2 = { algorithm: spec.data.hash.algorithm, value: spec.data.hash.value.toLowerCase() };
+  const hash3 = { algorithm: spec.data.hash.algorithm, value: spec.data.hash.value.toLowerCase() };
   const signatureSpec = {
     content: signature.toString("base64"),
     ...entry.kind === "rekord" ? { format: "x509" } : {},
     publicKey: { content: Buffer.from(canonicalPem).toString("base64") }
   };
-  const body = canonicalJson({ apiVersion: "0.0.1", kind: entry.kind, spec: { data: { hash: hash2 }, signature: signatureSpec } });
-  return { kind: entry.kind, body: Buffer.from(body), searchKeys: [`${hash2.algorithm}:${hash2.value}`, searchKey] };
+  const body = canonicalJson({ apiVersion: "0.0.1", kind: entry.kind, spec: { data: { hash: hash3 }, signature: signatureSpec } });
+  return { kind: entry.kind, body: Buffer.from(body), searchKeys: [`${hash3.algorithm}:${hash3.value}`, searchKey] };
 }
 
 // src/audit/history/entries.ts
@@ -43449,24 +43449,27 @@ function keyMatcher(keys) {
   const byContent = /* @__PURE__ */ new Map();
   return (entry) => {
     let content;
+    let body;
     try {
-      const body = ProposedEntry.safeParse(JSON.parse(Buffer.from(entry.body, "base64").toString("utf8")));
-      if (!body.success) return void 0;
-      content = body.data.spec.signature.publicKey.content;
+      const parsed = ProposedEntry.safeParse(JSON.parse(Buffer.from(entry.body, "base64").toString("utf8")));
+      if (!parsed.success) return void 0;
+      body = parsed.data;
+      content = body.spec.signature.publicKey.content;
     } catch {
       return void 0;
     }
     if (!byContent.has(content)) {
       let found;
       try {
-        const key = entryKey(content).key;
-        found = keys.find((k) => sameKey(k.key, key));
+        const key2 = entryKey(content).key;
+        found = keys.find((k) => sameKey(k.key, key2));
       } catch (err) {
         if (!(err instanceof ReftrailError)) throw err;
       }
       byContent.set(content, found);
     }
-    return byContent.get(content);
+    const key = byContent.get(content);
+    return key === void 0 ? void 0 : { key, body };
   };
 }
 async function scanRange(client, keys, from, to, batch, each) {
@@ -43474,11 +43477,12 @@ async function scanRange(client, keys, from, to, batch, each) {
   const size = to;
   for (let top = to; top > from; top -= batch) {
     const count = Math.min(batch, top - from);
-    const fetched = await Promise.all(Array.from({ length: count }, (_, j) => client.getEntryByIndex(top - 1 - j)));
+    const fetched = await client.getEntriesInRange(top - count, top);
     const keyed = [];
-    for (const { entryId, entry } of fetched) {
-      const key = signer(entry);
-      if (key !== void 0) keyed.push({ key, entryId, entry });
+    for (let j = fetched.length - 1; j >= 0; j--) {
+      const { entryId, entry } = fetched[j];
+      const signed = signer(entry);
+      if (signed !== void 0) keyed.push({ key: signed.key, entryId, entry, body: signed.body });
     }
     await each(keyed, true);
   }
@@ -43709,9 +43713,15 @@ function checkTokens(text) {
     const top = stack[stack.length - 1];
     if (c === 34) {
       let j = i + 1;
-      while (text.charCodeAt(j) !== 34) j += text.charCodeAt(j) === 92 ? 2 : 1;
+      let escaped = false;
+      while (text.charCodeAt(j) !== 34) {
+        if (text.charCodeAt(j) === 92) {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
       if (top?.keys !== void 0 && expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1));
+        const key = escaped ? JSON.parse(text.slice(i, j + 1)) : text.slice(i + 1, j);
         if (FORBIDDEN_KEYS.has(key)) throw new StrictJsonError(`uses the key '${key}'`);
         if (top.keys.has(key)) throw new StrictJsonError(`repeats the key '${key.slice(0, 80)}' in one object`);
         top.keys.add(key);
@@ -43821,7 +43831,7 @@ function checkSigningKey(loaded, source, component, publicKey, at) {
 }
 
 // src/util/async-crypto.ts
-import { createHash as createHash3, createPublicKey as createPublicKey3, verify } from "node:crypto";
+import { createHash as createHash3, createPublicKey as createPublicKey3, hash as hash2, verify } from "node:crypto";
 
 // src/util/encoding.ts
 var HEX_DIGITS = "0123456789abcdef";
@@ -43942,10 +43952,23 @@ function* verifySignature(key, data, signature) {
 }
 
 // src/util/async-crypto.ts
+var scratch = Buffer.allocUnsafe(256);
 function hashParts(parts) {
-  const h = createHash3("sha256");
-  for (const p of parts) h.update(p);
-  return h.digest();
+  if (parts.length === 1) return hash2("sha256", parts[0], "buffer");
+  let length = 0;
+  for (const p of parts) length += p.byteLength;
+  if (length > 4096) {
+    const h = createHash3("sha256");
+    for (const p of parts) h.update(p);
+    return h.digest();
+  }
+  if (scratch.byteLength < length) scratch = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const p of parts) {
+    scratch.set(p, at);
+    at += p.byteLength;
+  }
+  return hash2("sha256", scratch.subarray(0, length), "buffer");
 }
 function verifyQuietly(key, data, signature) {
   try {
@@ -43986,12 +44009,14 @@ function isPowerOfTwo(n) {
   while (x % 2 === 0) x /= 2;
   return x === 1;
 }
-function* inclusionProof(index, size, leaf, proof, root) {
+function* inclusionProof(index, size, leaf, proof, root, memo2) {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
   let fn = index;
   let sn = size - 1;
   let r = leaf;
-  for (const c of proof) {
+  const steps = memo2 === void 0 ? void 0 : { fn: [], sn: [], node: [] };
+  for (let i = 0; i < proof.length; i++) {
+    const c = proof[i];
     if (c.byteLength !== HASH_SIZE || sn === 0) return false;
     if (odd(fn) || fn === sn) {
       r = digestAnswer(yield nodeHashRequest(c, r));
@@ -44006,8 +44031,19 @@ function* inclusionProof(index, size, leaf, proof, root) {
     }
     fn = half(fn);
     sn = half(sn);
+    if (memo2 !== void 0 && steps !== void 0) {
+      steps.fn.push(fn);
+      steps.sn.push(sn);
+      steps.node.push(r);
+      if (memo2.joins(i, fn, sn, r, size, proof, root)) {
+        memo2.remember(size, root, proof, steps.fn, steps.sn, steps.node, i);
+        return true;
+      }
+    }
   }
-  return sn === 0 && bytesEqual(r, root);
+  const reached = sn === 0 && bytesEqual(r, root);
+  if (reached && memo2 !== void 0 && steps !== void 0) memo2.remember(size, root, proof, steps.fn, steps.sn, steps.node, proof.length - 1);
+  return reached;
 }
 function* consistencyProof(oldSize, newSize, oldRoot, newRoot, proof) {
   if (!Number.isSafeInteger(oldSize) || !Number.isSafeInteger(newSize) || oldSize < 0 || oldSize > newSize) return false;
@@ -44151,12 +44187,12 @@ function* logCheckpoint(note, log, name, treeId) {
   }
   return { checkpoint, treeId: origin.treeId };
 }
-function* inclusionInCheckpoint(proof, leaf, checkpoint) {
+function* inclusionInCheckpoint(proof, leaf, checkpoint, memo2) {
   if (checkpoint.size !== proof.treeSize || hexOf(checkpoint.rootHash) !== proof.rootHash.toLowerCase()) {
     throw new TlogError("INCLUSION_PROOF", "the proof's tree size or root hash differs from its checkpoint's");
   }
   const hashes = proof.hashes.map((h) => bytesOfHex(h.toLowerCase()));
-  if (hashes.some((h) => h === void 0) || !(yield* inclusionProof(proof.logIndex, proof.treeSize, leaf, hashes, checkpoint.rootHash))) {
+  if (hashes.some((h) => h === void 0) || !(yield* inclusionProof(proof.logIndex, proof.treeSize, leaf, hashes, checkpoint.rootHash, memo2))) {
     throw new TlogError("INCLUSION_PROOF", "the inclusion proof does not reach the checkpoint's root");
   }
 }
@@ -44188,8 +44224,8 @@ function checkLogCheckpoint(note, identity, name, treeId) {
   const { checkpoint, treeId: tree } = runSync(logCheckpoint(note, identity, name, treeId));
   return { checkpoint: nodeCheckpoint(checkpoint), treeId: tree };
 }
-function checkInclusion(proof, leaf, checkpoint) {
-  runSync(inclusionInCheckpoint(proof, leaf, checkpoint));
+function checkInclusion(proof, leaf, checkpoint, memo2) {
+  runSync(inclusionInCheckpoint(proof, leaf, checkpoint, memo2));
 }
 function verifyLogEntry(entryId, entry, log) {
   const verified = runSync(logEntryChecks(entryId, entry, log));
@@ -44472,8 +44508,8 @@ function claimedComponentOf(bytes) {
   const subject = Array.isArray(s?.subject) ? s.subject[0]?.name : void 0;
   return typeof subject === "string" ? subject : void 0;
 }
-function readEndorsement(bytes) {
-  const key = statementKey(bytes);
+function readEndorsement(bytes, sha2563) {
+  const key = sha2563 === void 0 ? statementKey(bytes) : Buffer.from(sha2563.buffer, sha2563.byteOffset, sha2563.byteLength).toString("hex");
   const cached2 = READ.get(key);
   if (cached2 instanceof CheckFailure) throw cached2;
   if (cached2 !== void 0) return cached2;
@@ -45807,6 +45843,19 @@ var RekorClient = class {
     if (res.status !== 200) throw failure2(res, `get entry at index ${logIndex}`);
     return single(parse3(LogEntryResponse, res, `get entry at index ${logIndex}`));
   }
+  /**
+   * The entries at log indexes [from, to), in index order; an index the log does not have is an
+   * error, as for getEntryByIndex. From a log in this process one read of typed objects, else one
+   * strictly parsed request per index.
+   */
+  async getEntriesInRange(from, to) {
+    const local = this.transport.local;
+    if (local === void 0) return Promise.all(Array.from({ length: to - from }, (_, j) => this.getEntryByIndex(from + j)));
+    const entries = local.entriesInRange(from, to);
+    const missing = entries.length === to - from ? void 0 : entries.findIndex((e, j) => e.entry.logIndex !== from + j);
+    if (missing !== void 0) throw new TlogError("REKOR_RESPONSE", `get entry at index ${from + (missing === -1 ? entries.length : missing)}: the log answered 404: log index not found`);
+    return entries;
+  }
   async getLogInfo() {
     const res = await this.transport.request("GET", "/api/v1/log");
     if (res.status !== 200) throw failure2(res, "log info");
@@ -45883,6 +45932,11 @@ var ProofBuilder = class {
     this.memo.set(key, h);
     return h;
   }
+  /** Leaf hashes the caller read anyway (a range of entries), so their proofs need not read them again. */
+  knownLeaf(index, leaf) {
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(`${index}:${index + 1}`, leaf);
+  }
   root(size) {
     return this.rangeHash(0, size);
   }
@@ -45955,13 +46009,12 @@ function isBusy(err) {
 }
 var nodeId = (level, index) => index * 64 + level;
 function entryFromRow(row) {
-  return {
-    index: Number(row["idx"]),
-    leaf: row["leaf"],
-    body: row["body"],
-    integratedTime: Number(row["integrated_time"]),
-    signedEntryTimestamp: row["signed_entry_timestamp"]
-  };
+  const { idx, leaf, body, integrated_time: integratedTime, signed_entry_timestamp: set2 } = row;
+  if (typeof idx !== "number" || !Number.isSafeInteger(idx) || idx < 0 || typeof integratedTime !== "number" || !Number.isSafeInteger(integratedTime) || integratedTime < 0) {
+    throw new TlogError("LOG_STATE", `log storage holds a malformed entry row (index ${String(idx)})`);
+  }
+  if (!(leaf instanceof Uint8Array) || !(body instanceof Uint8Array) || !(set2 instanceof Uint8Array)) throw new TlogError("LOG_STATE", `log storage holds a malformed entry row at index ${idx}`);
+  return { index: idx, leaf, body, integratedTime, signedEntryTimestamp: set2 };
 }
 var SQLITE_PROBLEMS = {
   8: "is read-only",
@@ -46017,6 +46070,7 @@ var LogStore = class _LogStore {
       putNode: s("INSERT INTO nodes (id, hash) VALUES (?, ?)"),
       byIndex: s("SELECT * FROM entries WHERE idx = ?"),
       byLeaf: s("SELECT * FROM entries WHERE leaf = ?"),
+      range: s("SELECT * FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx"),
       indexOfLeaf: s("SELECT idx FROM entries WHERE leaf = ?"),
       putEntry: s("INSERT INTO entries (idx, leaf, body, integrated_time, signed_entry_timestamp) VALUES (?, ?, ?, ?, ?)"),
       putSearch: s("INSERT OR IGNORE INTO search (key, idx) VALUES (?, ?)"),
@@ -46051,8 +46105,8 @@ var LogStore = class _LogStore {
     if (row === void 0) throw new TlogError("LOG_STATE", `log storage lacks subtree ${level}/${index}`);
     return level === 0 ? row["leaf"] : row["hash"];
   }
-  putSubtree(level, index, hash2) {
-    this.statements["putNode"].run(nodeId(level, index), hash2);
+  putSubtree(level, index, hash3) {
+    this.statements["putNode"].run(nodeId(level, index), hash3);
   }
   indexOfLeaf(leaf) {
     const row = this.statements["indexOfLeaf"].get(leaf);
@@ -46061,6 +46115,10 @@ var LogStore = class _LogStore {
   entryByIndex(index) {
     const row = this.statements["byIndex"].get(index);
     return row && entryFromRow(row);
+  }
+  /** The entries at indexes [from, to), in index order: one query for a scan's batch, not one a row. */
+  entriesInRange(from, to) {
+    return this.statements["range"].all(from, to).map(entryFromRow);
   }
   entryByLeaf(leaf) {
     const row = this.statements["byLeaf"].get(leaf);
@@ -46295,9 +46353,16 @@ var EmbeddedLog = class _EmbeddedLog {
   entryByLeaf(leaf) {
     return this.store.entryByLeaf(leaf);
   }
-  /** The Rekor v1 LogEntry of a stored entry, with an inclusion proof in the latest checkpoint. */
-  logEntry(entry) {
+  /** The entries at indexes [from, to) with their ids, in index order, each with an inclusion proof in the latest checkpoint. */
+  entriesInRange(from, to) {
     const at = this.current();
+    const stored = this.store.entriesInRange(from, to);
+    const builder = this.proofBuilder(at.size);
+    for (const entry of stored) if (entry.index < at.size) builder.knownLeaf(entry.index, entry.leaf);
+    return stored.map((entry) => ({ entryId: this.entryId(entry.leaf), entry: this.logEntry(entry, at) }));
+  }
+  /** The Rekor v1 LogEntry of a stored entry, with an inclusion proof in the latest checkpoint. */
+  logEntry(entry, at = this.current()) {
     const builder = this.proofBuilder(at.size);
     const proof = builder.inclusion(entry.index, at.size);
     return {
@@ -46497,6 +46562,7 @@ async function handleRekorApi(log, req) {
 function inProcessTransport(log) {
   return {
     description: `embedded log ${log.origin}`,
+    local: { entriesInRange: (from, to) => log.entriesInRange(from, to) },
     async request(method, path, body) {
       const url2 = new URL(path, "http://embedded");
       const response = await handleRekorApi(log, {
@@ -51022,15 +51088,15 @@ async function releaseStatementAssets(github, context3, cache) {
       assets++;
       const asset = { id: a.id, name: a.name, size: a.size };
       const id = String(a.id);
-      let hash2 = Object.hasOwn(cache, id) ? cache[id] : void 0;
-      if (hash2 === void 0) {
+      let hash3 = Object.hasOwn(cache, id) ? cache[id] : void 0;
+      if (hash3 === void 0) {
         const bytes = await downloadAsset(github, context3, asset, MAX_STATEMENT_BYTES);
         downloaded++;
-        hash2 = createHash11("sha256").update(bytes).digest("hex");
-        bytesByHash.set(hash2, bytes);
+        hash3 = createHash11("sha256").update(bytes).digest("hex");
+        bytesByHash.set(hash3, bytes);
       }
-      hashes[id] = hash2;
-      byHash.set(hash2, { asset, tag: release.tag_name });
+      hashes[id] = hash3;
+      byHash.set(hash3, { asset, tag: release.tag_name });
     }
   }
   return {

@@ -19,6 +19,8 @@ export interface KeyedEntry {
   readonly key: ComponentKey;
   readonly entryId: string;
   readonly entry: LogEntry;
+  /** The body as the scan that matched its key read it (loosely decoded: judging it decodes it strictly again), so it is not parsed twice. */
+  readonly body?: ProposedEntry;
 }
 
 /** How the entries were found: the index (complete), a scan of the whole log, or an index answer that may be cut. */
@@ -26,15 +28,20 @@ export type EntrySource = { readonly kind: "index"; readonly ids: number } | { r
 
 const leafOf = (entryId: string) => entryId.slice(-64).toLowerCase();
 
-/** Which of the keys signed an entry's body (none for another signer or a body that cannot be read); cached by the body's key text, which repeats. */
-function keyMatcher(keys: readonly ComponentKey[]): (entry: LogEntry) => ComponentKey | undefined {
+/**
+ * Which of the keys signed an entry's body, with the body read (none for another signer or a body
+ * that cannot be read); the key lookup cached by the body's key text, which repeats.
+ */
+function keyMatcher(keys: readonly ComponentKey[]): (entry: LogEntry) => { key: ComponentKey; body: ProposedEntry } | undefined {
   const byContent = new Map<string, ComponentKey | undefined>();
   return (entry) => {
     let content: string;
+    let body: ProposedEntry;
     try {
-      const body = ProposedEntry.safeParse(JSON.parse(Buffer.from(entry.body, "base64").toString("utf8")));
-      if (!body.success) return undefined;
-      content = body.data.spec.signature.publicKey.content;
+      const parsed = ProposedEntry.safeParse(JSON.parse(Buffer.from(entry.body, "base64").toString("utf8")));
+      if (!parsed.success) return undefined;
+      body = parsed.data;
+      content = body.spec.signature.publicKey.content;
     } catch {
       return undefined;
     }
@@ -48,7 +55,8 @@ function keyMatcher(keys: readonly ComponentKey[]): (entry: LogEntry) => Compone
       }
       byContent.set(content, found);
     }
-    return byContent.get(content);
+    const key = byContent.get(content);
+    return key === undefined ? undefined : { key, body };
   };
 }
 
@@ -97,11 +105,12 @@ export async function scanRange(client: RekorClient, keys: readonly ComponentKey
   const size = to;
   for (let top = to; top > from; top -= batch) {
     const count = Math.min(batch, top - from);
-    const fetched = await Promise.all(Array.from({ length: count }, (_, j) => client.getEntryByIndex(top - 1 - j)));
+    const fetched = await client.getEntriesInRange(top - count, top);
     const keyed: KeyedEntry[] = [];
-    for (const { entryId, entry } of fetched) {
-      const key = signer(entry);
-      if (key !== undefined) keyed.push({ key, entryId, entry });
+    for (let j = fetched.length - 1; j >= 0; j--) {
+      const { entryId, entry } = fetched[j]!;
+      const signed = signer(entry);
+      if (signed !== undefined) keyed.push({ key: signed.key, entryId, entry, body: signed.body });
     }
     await each(keyed, true);
   }

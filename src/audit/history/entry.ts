@@ -9,7 +9,9 @@ import type { RekorClient } from "../../tlog/client.js";
 import type { TrustedLogKey } from "../../tlog/keys.js";
 import { entryKey } from "../../tlog/kinds/entries.js";
 import { verifyConsistency } from "../../tlog/merkle.js";
-import { verificationKey, verifyPrehashed, type VerificationKey } from "../../tlog/prehashed.js";
+import { InclusionMemo } from "../../tlog/merkle-proof.js";
+import { verificationKey, type VerificationKey } from "../../tlog/prehashed.js";
+import { PrehashedBatcher } from "../../tlog/prehashed-batch.js";
 import { parseEcdsaDer } from "../../util/ecdsa-der.js";
 import { checkEntryId, checkInclusion, checkLogCheckpoint, entryLeaf } from "../../tlog/verify-entry.js";
 import { fromHex, toHex } from "../../util/bytes.js";
@@ -52,6 +54,9 @@ export class HistoryContext {
   private readonly consistency = new Map<string, Promise<string | undefined>>();
   private readonly prepared = new Map<ComponentKey, VerificationKey>();
   private readonly words = new Map<string, string>();
+  private readonly batcher = new PrehashedBatcher();
+  /** The steps of the last inclusion proof that verified: the next entry's proof is hashed only below where it joins it. */
+  readonly inclusion = new InclusionMemo();
 
   constructor(
     readonly client: RekorClient,
@@ -67,6 +72,11 @@ export class HistoryContext {
     let prepared = this.prepared.get(key);
     if (prepared === undefined) this.prepared.set(key, (prepared = verificationKey(key.key)));
     return prepared;
+  }
+
+  /** Does `signature` verify over `digest` with the component key? Verified in batches, off this thread where it can be. */
+  async verifiesOver(key: ComponentKey, digest: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    return (await this.batcher.verify(this.verificationKey(key), digest, signature)) === "valid";
   }
 
   /** One copy of a detail many entries share (the key, its window): 100,000 rows hold references, not copies. */
@@ -127,12 +137,18 @@ export interface JudgedEntry {
   readonly signature?: string;
 }
 
-function parseBody(entry: LogEntry): { body: ProposedEntry; leaf: Uint8Array } | string {
+/**
+ * The body, strictly decoded (canonical base64), its leaf hash, and what it says. `read`: the same
+ * bytes already parsed by the scan that found the entry (a canonical decoding is the only one, so
+ * the loose decoding it parsed gave these very bytes).
+ */
+function parseBody(entry: LogEntry, read: ProposedEntry | undefined): { body: ProposedEntry; leaf: Uint8Array } | string {
   let leaf: Uint8Array;
   let json: unknown;
   try {
     const parsed = entryLeaf(entry);
     leaf = parsed.leaf;
+    if (read !== undefined) return { body: read, leaf };
     json = JSON.parse(Buffer.from(parsed.body).toString("utf8"));
   } catch (err) {
     return err instanceof ReftrailError ? err.message : "the log body is not JSON";
@@ -154,7 +170,7 @@ async function proofChecks(entryId: string, entry: LogEntry, leaf: Uint8Array, c
     const known = ctx.checkpoint(proof.checkpoint);
     if ("error" in known) throw new ReftrailError("CHECKPOINT", known.error);
     if (entryTree !== undefined && known.treeId !== entryTree) throw new ReftrailError("CHECKPOINT_ORIGIN", `the checkpoint names tree ${known.treeId}, the entry id tree ${entryTree}`);
-    checkInclusion(proof, leaf, known.checkpoint);
+    checkInclusion(proof, leaf, known.checkpoint, ctx.inclusion);
     verified = known;
   } catch (err) {
     return [failed("INCLUSION_PROOF", message(err)), noConsistency("no verified checkpoint to compare")];
@@ -178,12 +194,12 @@ function keyWindow(key: ComponentKey, t: bigint, ctx: HistoryContext): CheckResu
  * Judges one entry found under a component key: the statement (when at hand) and its signature,
  * the inclusion proof and its checkpoint's consistency with the auditor's, the key window, and the
  * values against the reference-values documents. Every check runs; the row carries what the
- * statement says when it could be read.
+ * statement says when it could be read. `read`: the entry's body as already parsed (KeyedEntry.body).
  */
-export async function judgeHistoryEntry(component: string, key: ComponentKey, entryId: string, entry: LogEntry, ctx: HistoryContext): Promise<JudgedEntry> {
+export async function judgeHistoryEntry(component: string, key: ComponentKey, entryId: string, entry: LogEntry, ctx: HistoryContext, read?: ProposedEntry): Promise<JudgedEntry> {
   const integrated = secondsToNs(entry.integratedTime);
   const base = { entryId, logIndex: entry.logIndex, integratedTime: formatRfc3339(integrated), keyId: key.keyId };
-  const parsed = parseBody(entry);
+  const parsed = parseBody(entry, read);
   if (typeof parsed === "string") {
     const checks = [failed("STATEMENT_SIGNATURE", parsed), ...Object.keys(HISTORY_CHECKS).filter((c) => c !== "STATEMENT_SIGNATURE").map((c) => notRun(c as HistoryCheck, "the log body cannot be read"))];
     return { row: { ...base, statementSha256: "", ...verdictOf(checks) } };
@@ -202,12 +218,15 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
   }
   let content: EndorsementContent | undefined;
   let statementDigest: Uint8Array;
+  // The signature is verified off this thread while the other checks run here; its check stays
+  // failed unless the verification answers that it verifies.
+  let pending: { readonly at: number; readonly verifies: Promise<boolean>; readonly pass: CheckResult } | undefined;
   if (found === undefined) {
     checks.push(failed("STATEMENT_AVAILABLE", `no statement with sha256 ${statementSha256} in the kept statements or --endorsements: the log holds only its hash`));
     // Without the statement, the body's signature over the artifact digest is what can be checked.
     const digest = fromHex(statementSha256);
-    const ok = bodyKeyOk === undefined && digest !== undefined && verifyPrehashed(ctx.verificationKey(key), digest, signature) === "valid";
-    checks.push(ok ? passed("STATEMENT_SIGNATURE", `over the logged digest only, with key ${key.keyId}`) : failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the body's signature does not verify over the logged digest"));
+    checks.push(failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the body's signature does not verify over the logged digest"));
+    if (bodyKeyOk === undefined && digest !== undefined) pending = { at: checks.length - 1, verifies: ctx.verifiesOver(key, digest, signature), pass: passed("STATEMENT_SIGNATURE", `over the logged digest only, with key ${key.keyId}`) };
     checks.push(notRun("STATEMENT", "statement unavailable"));
   } else if (toHex((statementDigest = createHash("sha256").update(found.bytes).digest())) !== statementSha256) {
     // Kept statements are content-addressed but never trusted: a file changed under its name is not the logged statement.
@@ -217,15 +236,19 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
   } else {
     checks.push(passed("STATEMENT_AVAILABLE", ctx.shared(found.source)));
     // ECDSA over SHA-256 of the statement, as verifyStatementSignature checks it (strict DER), on the digest just computed.
-    const ok = bodyKeyOk === undefined && parseEcdsaDer(signature) !== undefined && verifyPrehashed(ctx.verificationKey(key), statementDigest, signature) === "valid";
-    checks.push(ok ? passed("STATEMENT_SIGNATURE", ctx.shared(`verified with key ${key.keyId}`)) : failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the signature does not verify over the statement with the component key"));
+    checks.push(failed("STATEMENT_SIGNATURE", bodyKeyOk ?? "the signature does not verify over the statement with the component key"));
+    if (bodyKeyOk === undefined && parseEcdsaDer(signature) !== undefined) {
+      pending = { at: checks.length - 1, verifies: ctx.verifiesOver(key, statementDigest, signature), pass: passed("STATEMENT_SIGNATURE", ctx.shared(`verified with key ${key.keyId}`)) };
+    }
     try {
-      content = readEndorsement(found.bytes);
+      content = readEndorsement(found.bytes, statementDigest);
       checks.push(content.component === component ? passed("STATEMENT", ctx.shared(`endorsement of '${content.component}'`)) : failed("STATEMENT", `the statement endorses '${content.component}', not '${component}'`));
     } catch (err) {
       checks.push(failed("STATEMENT", message(err)));
     }
   }
+  // Marked handled: awaited below, after checks that may await before it.
+  pending?.verifies.catch(() => undefined);
   checks.push(...(await proofChecks(entryId, entry, leaf, ctx)));
   checks.push(keyWindow(key, integrated, ctx));
   if (content === undefined) checks.push(notRun("LOG_TIME", "no statement to read the validity from"));
@@ -241,19 +264,18 @@ export async function judgeHistoryEntry(component: string, key: ComponentKey, en
     }
   }
   const own = content?.reftrail;
+  const says = {
+    ...(own ? { release: { name: own.release.name, version: own.release.version }, valuesSha256: referenceValuesDigest(own.component) } : {}),
+    ...(content
+      ? { subject: { name: content.subjectName, digest: Object.fromEntries(content.subjectDigests) }, issuedOn: content.issuedOn, validity: { ...content.validity }, claims: [...content.claims] }
+      : {}),
+    ...(own?.component.kind === "firmware" ? { launchDigests: launchDigestSummary(own.component) } : {}),
+  };
+  const fingerprint = content ? fingerprintOf(content) : undefined;
+  if (pending !== undefined && (await pending.verifies)) checks[pending.at] = pending.pass;
   return {
-    row: {
-      ...base,
-      statementSha256,
-      ...verdictOf(checks),
-      ...(own ? { release: { name: own.release.name, version: own.release.version }, valuesSha256: referenceValuesDigest(own.component) } : {}),
-      ...(content
-        ? { subject: { name: content.subjectName, digest: Object.fromEntries(content.subjectDigests) }, issuedOn: content.issuedOn, validity: { ...content.validity }, claims: [...content.claims] }
-        : {}),
-      ...(own?.component.kind === "firmware" ? { launchDigests: launchDigestSummary(own.component) } : {}),
-      ...(flagged !== undefined ? { flagged } : {}),
-    },
-    ...(content ? { fingerprint: fingerprintOf(content) } : {}),
+    row: { ...base, statementSha256, ...verdictOf(checks), ...says, ...(flagged !== undefined ? { flagged } : {}) },
+    ...(fingerprint ? { fingerprint } : {}),
     ...(found !== undefined ? { statement: { bytes: found.bytes, ...(content ? { content } : {}) } } : {}),
     signature: body.spec.signature.content,
   };

@@ -12,7 +12,7 @@ import type { EntryFingerprint } from "./changes.js";
 import { NewestFirst } from "./newest-first.js";
 import { HistoryContext, judgeHistoryEntry, type JudgedEntry } from "./entry.js";
 import type { LogEntry } from "../../schema/rekor.js";
-import { INDEX_CAP, entriesUnderKeys } from "./entries.js";
+import { INDEX_CAP, entriesUnderKeys, type KeyedEntry } from "./entries.js";
 
 export interface HistoryInput {
   readonly component: string;
@@ -55,6 +55,16 @@ export interface HistoryRun {
 
 const loggedOf = (entry: LogEntry, key: ComponentKey, judged: JudgedEntry): LoggedHistoryEntry => ({ entry, key, signature: judged.signature ?? "", ...(judged.statement ? { statement: judged.statement } : {}) });
 
+/** A judged row on its way to the output, with what it is compared by and, if asked, what it was judged on. */
+interface Item {
+  readonly row: HistoryEntry;
+  readonly fingerprint: EntryFingerprint | undefined;
+  readonly logged: LoggedHistoryEntry | undefined;
+}
+
+/** Batches judged at once beyond the one being taken: enough to keep both cores busy, few enough to hold little. */
+const IN_FLIGHT = 4;
+
 /** How many failed or flagged entries the whole-history checks name. */
 const SAMPLE = 10;
 
@@ -88,19 +98,34 @@ export async function componentHistory(input: HistoryInput): Promise<HistoryRun>
     else entries.push(row);
   });
   // Index answers come in no particular order (at most INDEX_CAP a key): held and sorted. A scan comes newest first: streamed.
-  const unordered: { row: HistoryEntry; fingerprint: EntryFingerprint | undefined; logged: LoggedHistoryEntry | undefined }[] = [];
-  const source = await entriesUnderKeys(input.client, keys, verified?.size, input.batch ?? 64, async (batch, ordered) => {
-    const judged = await Promise.all(
-      batch
-        .filter(({ entry }) => input.since === undefined || secondsToNs(entry.integratedTime) >= input.since)
-        .map(async ({ key, entryId, entry }) => ({ judged: await judgeHistoryEntry(input.component, key, entryId, entry, ctx), entry, key })),
-    );
-    for (const { judged: j, entry, key } of judged) {
-      const item = { row: { ...j.row, changes: [] }, fingerprint: j.fingerprint, logged: input.logged ? loggedOf(entry, key, j) : undefined };
+  const unordered: Item[] = [];
+  const take = ({ items, ordered }: { items: Item[]; ordered: boolean }) => {
+    for (const item of items) {
       if (ordered) newestFirst.push(item.row, item.fingerprint, item.logged);
       else unordered.push(item);
     }
+  };
+  // A few batches judged at once, taken in the order they were read: while one batch's signatures
+  // are verified off this thread (tlog/prehashed-batch.ts), the next batches' proofs and statements
+  // are checked here.
+  const judging: Promise<{ items: Item[]; ordered: boolean }>[] = [];
+  const judge = async (batch: readonly KeyedEntry[], ordered: boolean) => {
+    const judged = await Promise.all(
+      batch
+        .filter(({ entry }) => input.since === undefined || secondsToNs(entry.integratedTime) >= input.since)
+        .map(async ({ key, entryId, entry, body }) => ({ judged: await judgeHistoryEntry(input.component, key, entryId, entry, ctx, body), entry, key })),
+    );
+    const items = judged.map(({ judged: j, entry, key }) => ({ row: { ...j.row, changes: [] }, fingerprint: j.fingerprint, logged: input.logged ? loggedOf(entry, key, j) : undefined }));
+    return { items, ordered };
+  };
+  const source = await entriesUnderKeys(input.client, keys, verified?.size, input.batch ?? 64, async (batch, ordered) => {
+    const next = judge(batch, ordered);
+    // Awaited below, in order; marked handled now so a failure waiting its turn is not reported as unhandled.
+    next.catch(() => undefined);
+    judging.push(next);
+    while (judging.length > IN_FLIGHT) take(await judging.shift()!);
   });
+  while (judging.length > 0) take(await judging.shift()!);
   for (const item of unordered.sort((a, b) => b.row.logIndex - a.row.logIndex)) newestFirst.push(item.row, item.fingerprint, item.logged);
   newestFirst.finish();
   const head = audited.head;

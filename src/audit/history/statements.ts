@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { MAX_STATEMENT_BYTES } from "../../schema/endorsement.js";
 import { statementsDir } from "../../tlog/embedded/statements.js";
@@ -17,10 +16,11 @@ export function keptStatementsByHash(logDir: string, subject = logDir): Released
     find(sha256) {
       if (!/^[0-9a-f]{64}$/.test(sha256)) return Promise.resolve(undefined);
       const path = join(dir, `${sha256}.json`);
-      if (!existsSync(path)) return Promise.resolve(undefined);
       try {
         return Promise.resolve({ bytes: readInput(path, `${subject}/statements/${sha256}.json`, MAX_STATEMENT_BYTES), source: `${subject}/statements` });
       } catch (err) {
+        // Opened without asking first whether it exists (a second system call per entry): absent is "not kept", anything else an error.
+        if (err instanceof InputError && err.code === "FILE_NOT_FOUND") return Promise.resolve(undefined);
         return Promise.reject(err instanceof InputError ? err : new InputError("FILE_NOT_READABLE", "cannot be read", path));
       }
     },

@@ -263,9 +263,19 @@ export class EmbeddedLog {
     return this.store.entryByLeaf(leaf);
   }
 
-  /** The Rekor v1 LogEntry of a stored entry, with an inclusion proof in the latest checkpoint. */
-  logEntry(entry: StoredEntry): LogEntry {
+  /** The entries at indexes [from, to) with their ids, in index order, each with an inclusion proof in the latest checkpoint. */
+  entriesInRange(from: number, to: number): { entryId: string; entry: LogEntry }[] {
+    // The latest checkpoint read once for the range, not once an entry.
     const at = this.current();
+    const stored = this.store.entriesInRange(from, to);
+    // Their proofs hold each other's leaves: those are at hand.
+    const builder = this.proofBuilder(at.size);
+    for (const entry of stored) if (entry.index < at.size) builder.knownLeaf(entry.index, entry.leaf);
+    return stored.map((entry) => ({ entryId: this.entryId(entry.leaf), entry: this.logEntry(entry, at) }));
+  }
+
+  /** The Rekor v1 LogEntry of a stored entry, with an inclusion proof in the latest checkpoint. */
+  logEntry(entry: StoredEntry, at: { size: number; note: string } = this.current()): LogEntry {
     const builder = this.proofBuilder(at.size);
     const proof = builder.inclusion(entry.index, at.size);
     return {

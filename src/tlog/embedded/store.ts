@@ -55,14 +55,18 @@ export interface NewEntry {
 
 type Row = Record<string, unknown>;
 
+/**
+ * A row as a StoredEntry, its types checked: the in-process API hands these on as typed LogEntries
+ * without a schema parse (tlog/client.ts LocalLog), so a database edited outside reftrail must not
+ * slip a text or a fraction through (STRICT tables refuse them; this does not rely on it).
+ */
 function entryFromRow(row: Row): StoredEntry {
-  return {
-    index: Number(row["idx"]),
-    leaf: row["leaf"] as Uint8Array,
-    body: row["body"] as Uint8Array,
-    integratedTime: Number(row["integrated_time"]),
-    signedEntryTimestamp: row["signed_entry_timestamp"] as Uint8Array,
-  };
+  const { idx, leaf, body, integrated_time: integratedTime, signed_entry_timestamp: set } = row;
+  if (typeof idx !== "number" || !Number.isSafeInteger(idx) || idx < 0 || typeof integratedTime !== "number" || !Number.isSafeInteger(integratedTime) || integratedTime < 0) {
+    throw new TlogError("LOG_STATE", `log storage holds a malformed entry row (index ${String(idx)})`);
+  }
+  if (!(leaf instanceof Uint8Array) || !(body instanceof Uint8Array) || !(set instanceof Uint8Array)) throw new TlogError("LOG_STATE", `log storage holds a malformed entry row at index ${idx}`);
+  return { index: idx, leaf, body, integratedTime, signedEntryTimestamp: set };
 }
 
 /** What SQLite's primary result codes mean for a file that should hold a log. */
@@ -131,6 +135,7 @@ export class LogStore implements SubtreeSource {
       putNode: s("INSERT INTO nodes (id, hash) VALUES (?, ?)"),
       byIndex: s("SELECT * FROM entries WHERE idx = ?"),
       byLeaf: s("SELECT * FROM entries WHERE leaf = ?"),
+      range: s("SELECT * FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx"),
       indexOfLeaf: s("SELECT idx FROM entries WHERE leaf = ?"),
       putEntry: s("INSERT INTO entries (idx, leaf, body, integrated_time, signed_entry_timestamp) VALUES (?, ?, ?, ?, ?)"),
       putSearch: s("INSERT OR IGNORE INTO search (key, idx) VALUES (?, ?)"),
@@ -182,6 +187,11 @@ export class LogStore implements SubtreeSource {
   entryByIndex(index: number): StoredEntry | undefined {
     const row = this.statements["byIndex"]!.get(index) as Row | undefined;
     return row && entryFromRow(row);
+  }
+
+  /** The entries at indexes [from, to), in index order: one query for a scan's batch, not one a row. */
+  entriesInRange(from: number, to: number): StoredEntry[] {
+    return (this.statements["range"]!.all(from, to) as Row[]).map(entryFromRow);
   }
 
   entryByLeaf(leaf: Uint8Array): StoredEntry | undefined {
