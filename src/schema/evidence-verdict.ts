@@ -28,8 +28,8 @@ export type MatchedConfiguration = z.infer<typeof MatchedConfiguration>;
 export const SevConfiguration = z
   .object({
     mode: z.enum(["sev", "seves"]),
-    vmm: z.string().nullable().describe("null in sev mode: any VMM"),
-    vcpus: z.number().int().min(0).max(512).nullable().describe("null in sev mode: any vCPU count"),
+    vmm: z.string().nullable().describe("null in sev mode (its digest does not depend on the VMM)"),
+    vcpus: z.number().int().min(0).max(512).nullable().describe("null in sev mode (one digest for every vCPU count)"),
     vcpuType: z.string().nullable(),
     vcpuSignature: z.string().regex(/^0x[0-9a-f]+$/).nullable(),
     kernelHashes: z.boolean(),

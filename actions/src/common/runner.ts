@@ -84,7 +84,7 @@ export function workspacePath(context: RunContext, path: string): string {
 }
 
 /**
- * Runs an Action: any failure is one line (`::error::`), exit code 1, never a stack trace (set
+ * Runs an Action; every failure is one line (`::error::`), exit code 1, never a stack trace (set
  * REFTRAIL_DEBUG for it).
  */
 export async function runAction(body: () => Promise<void>): Promise<void> {
