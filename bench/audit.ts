@@ -102,15 +102,22 @@ async function build(): Promise<{ history: string; find: string; example: Refere
     await logReleases(history, historyReleases(), new Map([["app", generateKeyPairSync("ec", { namedCurve: "P-256" })]]), N);
   }
   const examplePath = join(find, "example-values.json");
-  if (!existsSync(join(find, "registry.json"))) {
+  // The example measured now: a log built from older reference values (another format, another
+  // engine) is stale and rebuilt, so a figure is never of values this code would not write.
+  const manifest = JSON.parse(readFileSync(join(ROOT, "examples/release-manifest-amdsev.json"), "utf8"));
+  for (const c of manifest.components) if (typeof c.path === "string") c.path = join(ROOT, "examples", c.path);
+  mkdirSync(base, { recursive: true });
+  const freshPath = join(base, "audit-find-example.json");
+  writeFileSync(join(base, "audit-find-manifest.json"), JSON.stringify(manifest));
+  const r = spawnSync(process.execPath, [CLI, "measure", "release", "--manifest", join(base, "audit-find-manifest.json"), "--out", freshPath], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const fresh = readFileSync(freshPath, "utf8");
+  if (!existsSync(join(find, "registry.json")) || !existsSync(join(find, "manifest.json")) || !existsSync(examplePath) || readFileSync(examplePath, "utf8") !== fresh) {
     rmSync(find, { recursive: true, force: true });
     mkdirSync(find, { recursive: true });
-    const manifest = JSON.parse(readFileSync(join(ROOT, "examples/release-manifest-amdsev.json"), "utf8"));
-    for (const c of manifest.components) if (typeof c.path === "string") c.path = join(ROOT, "examples", c.path);
+    writeFileSync(examplePath, fresh);
     writeFileSync(join(find, "manifest.json"), JSON.stringify(manifest));
-    const r = spawnSync(process.execPath, [CLI, "measure", "release", "--manifest", join(find, "manifest.json"), "--out", examplePath], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(r.stderr);
-    const example = parseDocument(ReferenceValues, readFileSync(examplePath, "utf8"), examplePath);
+    const example = parseDocument(ReferenceValues, fresh, examplePath);
     const keys: Keys = new Map(example.components.map((c) => [c.name, generateKeyPairSync("ec", { namedCurve: "P-256" })]));
     await logReleases(find, findReleases(example), keys, RELEASES * example.components.length);
   }
@@ -142,6 +149,9 @@ const oldest = spawnSync(process.execPath, [CLI, "measure", "launch-digest", "--
 if (oldest.status !== 0) throw new Error(oldest.stderr);
 const measurement = oldest.stdout.trim().split(/\s+/).at(-1)!;
 const findArgs = (m: string) => ["audit", "find", "--measurement", m, "--log", join(find, "log"), "--key-registry", join(find, "registry.json")];
+// The SEV row measures recomputation only if every boot could be recomputed (the values record the firmware's SHA-256 state).
+const sevAnswer = JSON.parse(spawnSync(process.execPath, [CLI, ...findArgs("ab".repeat(32)), "--json"], { encoding: "utf8" }).stdout) as { searched: { unmeasurable: string[] } };
+if (sevAnswer.searched.unmeasurable.length > 0) throw new Error(`audit find could not recompute every SEV boot, so its row would not measure recomputation: ${sevAnswer.searched.unmeasurable[0]}`);
 for (let i = 0; i < RUNS; i++) {
   const state = join(base, `audit-state-${i}`);
   rmSync(state, { recursive: true, force: true });
