@@ -10,7 +10,7 @@ export interface Counter {
 
 export function counter(unit: string, stream: NodeJS.WriteStream = process.stderr): Counter {
   if (!stream.isTTY) return { update() {}, end() {} };
-  let last = 0;
+  let last = Number.NEGATIVE_INFINITY; // the first update always draws (a process younger than 100 ms would skip it)
   let drawn = false;
   return {
     update(label, done) {

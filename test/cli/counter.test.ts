@@ -7,6 +7,7 @@ function stream(isTTY: boolean) {
 }
 
 describe("counter", () => {
+  // The first update draws whenever it comes: in a process younger than the 100 ms redraw interval too.
   it("draws on a terminal and ends its line", () => {
     const s = stream(true);
     const c = counter("entries written", s.stream);
