@@ -27,8 +27,7 @@ function stated(c: Configuration): LaunchDigestRow[] {
 const kernelHashesOf = (boot: Configuration["boot"]) => (boot === null ? undefined : { kernel: fromHex(boot.kernelSha256)!, initrd: fromHex(boot.initrdSha256)!, cmdline: fromHex(boot.cmdlineSha256)! });
 
 /** What one configuration's digests are recomputed as: by vCPU count (SEV: one digest, any count). */
-function recomputedDigests(values: FirmwareValues, c: Configuration): ReadonlyMap<number | null, Uint8Array> | undefined {
-  const firmware = firmwareFromValues(values);
+function recomputedDigests(firmware: ReturnType<typeof firmwareFromValues>, c: Configuration): ReadonlyMap<number | null, Uint8Array> | undefined {
   const kernelHashes = kernelHashesOf(c.boot);
   const conventions = { ec2LegacyRdx: c.conventions.ec2LegacyRdx, vmsaGpa: Number(BigInt(c.conventions.vmsaGpa)) };
   if (c.mode !== "snp" && firmware.sevFirmwareState === undefined) return undefined;
@@ -50,10 +49,17 @@ function recomputedDigests(values: FirmwareValues, c: Configuration): ReadonlyMa
  * recorded, and configurations the engine refuses, are listed as endorsed.
  */
 export function launchDigestRows(values: FirmwareValues): LaunchDigestRow[] {
+  // The firmware read from its values once, for all its configurations.
+  let firmware: ReturnType<typeof firmwareFromValues> | undefined;
+  try {
+    firmware = firmwareFromValues(values);
+  } catch (err) {
+    if (!(err instanceof ReftrailError)) throw err;
+  }
   return values.launchDigests.flatMap((c) => {
     let digests: ReadonlyMap<number | null, Uint8Array> | undefined;
     try {
-      digests = recomputedDigests(values, c);
+      digests = firmware === undefined ? undefined : recomputedDigests(firmware, c);
     } catch (err) {
       if (!(err instanceof ReftrailError)) throw err;
     }
